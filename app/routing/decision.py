@@ -1,0 +1,266 @@
+"""The routing engine's output: ranked candidates, exclusions, and their explanation."""
+
+import math
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+from app.routing.interest_routes import FALLBACK, UNRESTRICTED
+
+FILTER_ORDER = (
+    "inactive",
+    "absent",
+    "already_offered",
+    "route",
+    "portfolio",
+    "b2b",
+    "service",
+    "store",
+    "delivery",
+    "radius",
+    "capacity",
+)
+"""The eligibility filters in the order they are applied; an excluded dealer is recorded
+under the first one it fails, so the same dealer always gets the same reason."""
+
+RANKING_ORDER = (
+    "preferred seller",
+    "product groups covered",
+    "SKUs in stock",
+    "distance",
+    "fewer open offers",
+    "acceptance rate",
+    "response time",
+    "dealer code",
+)
+"""The contract's order, then two reliability tiebreaks, then the code for determinism.
+
+Acceptance rate and median response time come after open offers: the contract says
+ties of distance are broken fairly (fewer open offers first), so reliability only
+separates dealers that are equal on everything the contract names.
+"""
+
+# How many dealers an explanation names before it summarises by counts.
+_NAMED_RUNNERS_UP = 3
+_NAMED_EXCLUSIONS = 5
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An eligible dealer, with the facts that placed it in the ranking."""
+
+    code: str
+    distance_km: float | None  # None when either location is unknown
+    covered_groups: tuple[str, ...]  # the lead's product groups the dealer carries
+    skus_in_stock: tuple[str, ...]  # the lead's SKUs in the dealer's inventory
+    preferred: bool  # the customer's preferred seller
+    open_offers: int = 0
+    qualified_as: str = "store"  # "store" (within radius) or "online" (ships anywhere)
+    acceptance_rate: float | None = None
+    median_response_seconds: float | None = None
+
+    def sort_key(self) -> tuple:
+        """The ranking key: smaller is better (see RANKING_ORDER)."""
+        return (
+            not self.preferred,
+            -len(self.covered_groups),
+            -len(self.skus_in_stock),
+            math.inf if self.distance_km is None else self.distance_km,
+            self.open_offers,
+            # Unknown reliability ranks after known reliability, but only as a last tiebreak.
+            -1.0 if self.acceptance_rate is None else -self.acceptance_rate,
+            math.inf if self.median_response_seconds is None else self.median_response_seconds,
+            self.code,
+        )
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A dealer that may not receive the lead, and the first filter that excluded it."""
+
+    code: str
+    rule: str  # a key from FILTER_ORDER
+    reason: str  # a sentence a person reads
+    distance_km: float | None = None
+
+
+@dataclass(frozen=True)
+class RoutingDecision:
+    """Who gets the lead, who would be next, and why the others may not have it."""
+
+    chosen: Candidate | None
+    ranked: tuple[Candidate, ...]  # all eligible, best first
+    excluded: tuple[Exclusion, ...]  # nearest first, then by code
+    route: str | None  # the applied interest route's category, None = unrestricted/fallback
+    route_status: str = UNRESTRICTED  # "unrestricted" | "routed" | "fallback"
+    route_summary: str = ""
+    requested_groups: tuple[str, ...] = ()
+    requested_skus: tuple[str, ...] = ()
+    location_known: bool = True
+    location_note: str | None = None
+    preferred_dealer: str | None = None
+    out_of_reach: int = 0  # dealers a spatial prefilter left out as too far away
+
+    def explanation(self) -> str:
+        """Plain-language text for the offer: why this dealer, why not the others."""
+        paragraphs = [self._explain_choice()]
+        if self.route_status != FALLBACK and self.route_summary:
+            paragraphs.append(self.route_summary)
+        preferred = self._explain_preferred()
+        if preferred:
+            paragraphs.append(preferred)
+        if not self.location_known:
+            note = f" ({self.location_note})" if self.location_note else ""
+            paragraphs.append(
+                f"The customer's location is unknown{note}, so service radii were not "
+                "checked and distance played no part in the order."
+            )
+        exclusions = self._explain_exclusions()
+        if exclusions:
+            paragraphs.append(exclusions)
+        if self.out_of_reach:
+            paragraphs.append(
+                f"{_count(self.out_of_reach, 'more dealer')} lay too far away to serve the "
+                "customer and were not examined."
+            )
+        return "\n".join(paragraphs)
+
+    def to_dict(self) -> dict:
+        """A JSON-able view, e.g. for a routing preview endpoint."""
+        return {
+            "chosen": asdict(self.chosen) if self.chosen else None,
+            "ranked": [
+                {"rank": position, **asdict(candidate)}
+                for position, candidate in enumerate(self.ranked, start=1)
+            ],
+            "excluded": [asdict(exclusion) for exclusion in self.excluded],
+            "excluded_by_rule": dict(self._rule_counts()),
+            "route": self.route,
+            "route_status": self.route_status,
+            "location_known": self.location_known,
+            "location_note": self.location_note,
+            "preferred_dealer": self.preferred_dealer,
+            "out_of_reach": self.out_of_reach,
+            "ranking_order": list(RANKING_ORDER),
+            "filter_order": list(FILTER_ORDER),
+            "explanation": self.explanation(),
+        }
+
+    def _explain_choice(self) -> str:
+        if self.route_status == FALLBACK:
+            return self.route_summary
+        if self.chosen is None:
+            return "No dealer is eligible, so the lead goes to the OEM queue (the fallback owner)."
+        chosen = self.chosen
+        text = f"Offered to {chosen.code}: {self._facts(chosen)}."
+        if len(self.ranked) == 1:
+            return text + " It was the only eligible dealer."
+        runner_up = self.ranked[1]
+        text += f" It ranks above {runner_up.code} because {_decisive_step(chosen, runner_up)}."
+        next_in_line = self.ranked[1 : 1 + _NAMED_RUNNERS_UP]
+        listed = "; ".join(f"{c.code} ({self._facts(c)})" for c in next_in_line)
+        more = len(self.ranked) - 1 - len(next_in_line)
+        text += f" Next in line: {listed}"
+        text += f"; and {_count(more, 'more eligible dealer')}." if more else "."
+        return text
+
+    def _facts(self, candidate: Candidate) -> str:
+        facts = []
+        if candidate.preferred:
+            facts.append("the customer's preferred seller")
+        facts.append(
+            f"covers {len(candidate.covered_groups)} of {len(self.requested_groups)} "
+            f"product groups ({', '.join(candidate.covered_groups)})"
+        )
+        if self.requested_skus:
+            in_stock = ", ".join(candidate.skus_in_stock) or "none"
+            facts.append(
+                f"{len(candidate.skus_in_stock)} of {len(self.requested_skus)} SKUs in stock "
+                f"({in_stock})"
+            )
+        if candidate.distance_km is not None:
+            facts.append(f"{candidate.distance_km:.1f} km away")
+        if candidate.qualified_as == "online":
+            facts.append("ships online")
+        facts.append(_count(candidate.open_offers, "open offer"))
+        return ", ".join(facts)
+
+    def _explain_preferred(self) -> str | None:
+        wanted = self.preferred_dealer
+        if not wanted or (self.chosen is not None and self.chosen.code == wanted):
+            return None
+        for exclusion in self.excluded:
+            if exclusion.code == wanted:
+                return f"The preferred seller {wanted} is not eligible. {exclusion.reason}"
+        return f"The preferred seller {wanted} is not in the dealer network."
+
+    def _rule_counts(self) -> list[tuple[str, int]]:
+        counts = Counter(exclusion.rule for exclusion in self.excluded)
+        return [(rule, counts[rule]) for rule in FILTER_ORDER if counts[rule]]
+
+    def _explain_exclusions(self) -> str | None:
+        if not self.excluded:
+            return None
+        total = len(self.excluded)
+        by_rule = ", ".join(f"{rule} {count}" for rule, count in self._rule_counts())
+        # Name them all when only one would be left unnamed; otherwise the nearest few.
+        named = self.excluded
+        if total > _NAMED_EXCLUSIONS + 1:
+            named = self.excluded[:_NAMED_EXCLUSIONS]
+        lines = [f"Not eligible: {_count(total, 'dealer')} ({by_rule})."]
+        if len(named) < total:
+            lines.append("Nearest of them:")
+        for exclusion in named:
+            where = f", {exclusion.distance_km:.1f} km" if exclusion.distance_km is not None else ""
+            lines.append(f"- {exclusion.code}{where}: {exclusion.reason}")
+        return "\n".join(lines)
+
+
+def _decisive_step(better: Candidate, worse: Candidate) -> str:
+    """The first ranking step that separates two candidates, as a clause."""
+    if better.preferred != worse.preferred:
+        return "it is the customer's preferred seller"
+    if len(better.covered_groups) != len(worse.covered_groups):
+        return (
+            f"it covers more of the requested product groups "
+            f"({len(better.covered_groups)} vs {len(worse.covered_groups)})"
+        )
+    if len(better.skus_in_stock) != len(worse.skus_in_stock):
+        return (
+            f"it has more of the requested SKUs in stock "
+            f"({len(better.skus_in_stock)} vs {len(worse.skus_in_stock)})"
+        )
+    if better.distance_km != worse.distance_km:
+        if worse.distance_km is None:
+            return "its distance to the customer is known and the other's is not"
+        return f"it is nearer ({better.distance_km:.1f} km vs {worse.distance_km:.1f} km)"
+    if better.open_offers != worse.open_offers:
+        equally = "it is equally near and" if better.distance_km is not None else "it"
+        return f"{equally} has fewer open offers ({better.open_offers} vs {worse.open_offers})"
+    if better.acceptance_rate != worse.acceptance_rate:
+        return f"it accepts more of its offers ({_percent(better.acceptance_rate)} vs " + (
+            f"{_percent(worse.acceptance_rate)})"
+        )
+    if better.median_response_seconds != worse.median_response_seconds:
+        return (
+            f"it answers faster (median {_duration(better.median_response_seconds)} vs "
+            f"{_duration(worse.median_response_seconds)})"
+        )
+    return "everything else is equal and its dealer code sorts first"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def _percent(rate: float | None) -> str:
+    return "unknown" if rate is None else f"{rate:.0%}"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "unknown"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
