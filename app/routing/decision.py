@@ -67,7 +67,7 @@ class Candidate:
             math.inf if self.distance_km is None else self.distance_km,
             self.open_offers,
             # Unknown reliability ranks after known reliability, but only as a last tiebreak.
-            -1.0 if self.acceptance_rate is None else -self.acceptance_rate,
+            1.0 if self.acceptance_rate is None else -self.acceptance_rate,
             math.inf if self.median_response_seconds is None else self.median_response_seconds,
             self.code,
         )
