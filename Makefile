@@ -1,0 +1,52 @@
+# LeadRelay: `make run` serves the demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PG_BIN := /usr/lib/postgresql/15/bin
+
+.PHONY: run test install install-dev system-deps lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi demo
+	@echo "LeadRelay on http://$(HOST):$(PORT)  (Ctrl-C stops it)"
+	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+# What the tests need from Debian: Chromium for the browser tests, PostgreSQL for
+# the second database. Installed once; quick when already there.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x $(PG_BIN)/pg_ctl ]; then \
+		echo "Installing chromium and postgresql from Debian..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; \
+	fi
+
+test: install-dev system-deps
+	$(BIN)/ruff check app tests bench wsgi.py
+	$(BIN)/pytest -q
+
+lint: install-dev
+	$(BIN)/ruff check app tests bench wsgi.py
+	$(BIN)/ruff format --check app tests bench wsgi.py
+
+bench: install-dev
+	$(BIN)/python bench/routing.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

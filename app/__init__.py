@@ -1,0 +1,94 @@
+"""LeadRelay: routes a manufacturer's customer inquiries to the right dealer."""
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import Config
+from app.extensions import csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: object | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, errors, CLI, worker."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_object(config if config is not None else Config(app.instance_path))
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_cli(app)
+    start_worker(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    from app import auth, htmx
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    htmx.init_app(app)
+    auth.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the blueprints; each one's name is its URL prefix and template folder."""
+    from app.api import bp as api_bp
+    from app.console import bp as console_bp
+    from app.inbox import bp as inbox_bp
+    from app.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(inbox_bp)
+    app.register_blueprint(console_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # token-authenticated JSON; no cookies are read there
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """JSON errors under /api, friendly pages elsewhere."""
+    from app.errors import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    """The contract's commands: create-user, create-token, demo, worker."""
+    from app.cli import register
+
+    register(app)
+
+
+def start_worker(app: Flask) -> None:
+    """Run the recycling worker as a thread in this process when RELAY_WORKER says so."""
+    if not app.config.get("RELAY_WORKER"):
+        return
+    from app.worker import start_in_background
+
+    start_in_background(app)
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, connection_record) -> None:
+    """WAL and a busy timeout let several processes share one SQLite file."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -1,0 +1,61 @@
+"""Who may submit leads: a coordinator's token, or an embedded form's public key."""
+
+import secrets
+
+from flask import request
+from sqlalchemy import select
+
+from app.auth import Unauthorized, api_user
+from app.extensions import db
+from app.models import FormKey, User
+from app.services.errors import Forbidden
+
+FORM_KEY_HEADER = "X-Form-Key"
+
+
+def not_a_form_request() -> bool:
+    """Rate limits guard public form keys only; coordinator tokens are not limited."""
+    return not request.headers.get(FORM_KEY_HEADER) or bool(request.headers.get("Authorization"))
+
+
+def active_form_key(value: str | None) -> FormKey | None:
+    """The active form key with this public value, if any."""
+    if not value or len(value) > 64:
+        return None
+    return db.session.scalar(
+        select(FormKey).where(FormKey.public_key == value, FormKey.active.is_(True))
+    )
+
+
+def form_key_rate_limit() -> str:
+    """The limit configured for the submitting form key."""
+    form = active_form_key(request.headers.get(FORM_KEY_HEADER))
+    return form.rate_limit if form else "30/minute"
+
+
+def form_rate_key() -> str:
+    """Limit per form key and client address."""
+    return f"{request.headers.get(FORM_KEY_HEADER, '')}|{request.remote_addr}"
+
+
+def lead_submitter() -> tuple[User | None, str]:
+    """(actor, source) for a new lead: a coordinator token, or a valid form key."""
+    if request.headers.get("Authorization"):
+        user = api_user()
+        if not user.is_coordinator:
+            raise Forbidden(errors={"authorization": "only coordinators and forms submit leads"})
+        return user, "api"
+    form = active_form_key(request.headers.get(FORM_KEY_HEADER))
+    if form is None:
+        raise Unauthorized(
+            errors={"authorization": "send a coordinator bearer token or a valid X-Form-Key"}
+        )
+    return None, "form"
+
+
+def create_form_key(name: str, rate_limit: str = "30/minute;300/hour") -> FormKey:
+    """A new public key for an embedded form."""
+    form = FormKey(name=name, public_key="pk_" + secrets.token_urlsafe(18), rate_limit=rate_limit)
+    db.session.add(form)
+    db.session.commit()
+    return form

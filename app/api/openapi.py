@@ -1,0 +1,351 @@
+"""The OpenAPI 3 document, built from the same schemas that validate requests."""
+
+from functools import cache
+
+from pydantic.json_schema import models_json_schema
+
+from app.models import DECLINE_REASONS, LEAD_STATUSES, OFFER_STATUSES, STAGES
+from app.schemas import (
+    DealerIn,
+    DealerRefIn,
+    DealersRefIn,
+    DeclineIn,
+    LeadIn,
+    StageIn,
+    TextIn,
+    UserIn,
+)
+
+REQUEST_MODELS = (LeadIn, DealerIn, UserIn, DeclineIn, StageIn, TextIn, DealerRefIn, DealersRefIn)
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "description": "Error: field path -> message",
+    **_json(_ref("Errors")),
+}
+
+
+def _op(
+    summary: str,
+    ok: int,
+    response: dict,
+    *,
+    body: str | None = None,
+    errors=(401, 403, 404),
+    params: list | None = None,
+    secured: bool = True,
+) -> dict:
+    operation: dict = {
+        "summary": summary,
+        "responses": {str(ok): {"description": "OK", **_json(response)}},
+    }
+    for status in errors:
+        operation["responses"][str(status)] = ERRORS
+    if body:
+        operation["requestBody"] = {"required": True, **_json(_ref(body))}
+        operation["responses"].setdefault("422", ERRORS)
+        operation["responses"].setdefault("400", ERRORS)
+        operation["responses"].setdefault("413", ERRORS)
+    if params:
+        operation["parameters"] = params
+    if not secured:
+        operation["security"] = []
+    return operation
+
+
+def _path_param(name: str, schema_type: str = "string") -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": schema_type}}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def _response_schemas() -> dict:
+    time = {"type": "string", "format": "date-time"}
+    nullable_time = {"anyOf": [time, {"type": "null"}]}
+    return {
+        "Errors": {
+            "type": "object",
+            "properties": {
+                "errors": {"type": "object", "additionalProperties": {"type": "string"}}
+            },
+            "required": ["errors"],
+        },
+        "Offer": {
+            "type": "object",
+            "properties": {
+                "dealer": {"type": "string"},
+                "status": {"type": "string", "enum": list(OFFER_STATUSES)},
+                "kind": {"type": "string"},
+                "offered_at": time,
+                "expires_at": time,
+                "responded_at": nullable_time,
+                "reason": {
+                    "anyOf": [{"type": "string", "enum": list(DECLINE_REASONS)}, {"type": "null"}]
+                },
+                "note": {"type": ["string", "null"]},
+                "explanation": {"type": "string"},
+            },
+        },
+        "Lead": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "status": {"type": "string", "enum": list(LEAD_STATUSES)},
+                "stage": {"type": "string", "enum": list(STAGES)},
+                "dealer": {"type": ["string", "null"]},
+                "offers": {"type": "array", "items": _ref("Offer")},
+                "customer": {"type": "object"},
+                "line_items": {"type": "array", "items": {"type": "object"}},
+                "custom_fields": {"type": "object"},
+                "created_at": time,
+                "updated_at": time,
+            },
+            "required": ["id", "status", "stage", "dealer", "offers", "created_at"],
+        },
+        "LeadPage": {
+            "type": "object",
+            "properties": {
+                "items": {"type": "array", "items": _ref("Lead")},
+                "next_cursor": {"type": ["string", "null"]},
+            },
+        },
+        "Dealer": {
+            "allOf": [
+                _ref("DealerIn"),
+                {"type": "object", "properties": {"code": {"type": "string"}}},
+            ]
+        },
+        "User": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "email": {"type": "string"},
+                "role": {"type": "string"},
+                "dealer": {"type": ["string", "null"]},
+            },
+        },
+        "Token": {"type": "object", "properties": {"token": {"type": "string"}}},
+        "Question": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "body": {"type": "string"},
+                "answer": {"type": ["string", "null"]},
+                "asked_at": time,
+                "answered_at": nullable_time,
+            },
+        },
+        "DealerReport": {"type": "object"},
+    }
+
+
+def items(schema: dict) -> dict:
+    """A `{"items": [...]}` envelope."""
+    return {"type": "object", "properties": {"items": {"type": "array", "items": schema}}}
+
+
+@cache
+def openapi_document() -> dict:
+    """The whole document; built once per process."""
+    _, definitions = models_json_schema(
+        [(model, "validation") for model in REQUEST_MODELS],
+        ref_template="#/components/schemas/{model}",
+    )
+    schemas = {**definitions.get("$defs", {}), **_response_schemas()}
+    lead = _ref("Lead")
+    lead_id = [_path_param("lead_id")]
+    paths = {
+        "/api/v1/openapi.json": {
+            "get": _op("This document", 200, {"type": "object"}, errors=(), secured=False)
+        },
+        "/api/v1/dealers": {"get": _op("List dealers", 200, items(_ref("Dealer")))},
+        "/api/v1/dealers/{code}": {
+            "put": _op(
+                "Create or replace a dealer",
+                200,
+                _ref("Dealer"),
+                body="DealerIn",
+                params=[_path_param("code")],
+            ),
+            "get": _op("Get a dealer", 200, _ref("Dealer"), params=[_path_param("code")]),
+        },
+        "/api/v1/users": {"post": _op("Create a user", 201, _ref("User"), body="UserIn")},
+        "/api/v1/users/{user_id}/tokens": {
+            "post": _op(
+                "Issue an API token", 201, _ref("Token"), params=[_path_param("user_id", "integer")]
+            )
+        },
+        "/api/v1/leads": {
+            "post": {
+                **_op(
+                    "Submit a lead (routed before the response)",
+                    201,
+                    lead,
+                    body="LeadIn",
+                    errors=(401, 403, 429),
+                ),
+                "security": [{"bearer": []}, {"formKey": []}],
+            },
+            "get": _op(
+                "List leads (keyset pages, oldest change first)",
+                200,
+                _ref("LeadPage"),
+                errors=(401, 422),
+                params=[
+                    _query(
+                        "status", {"type": "string", "enum": list(LEAD_STATUSES)}, "lead status"
+                    ),
+                    _query("dealer", {"type": "string"}, "the dealer that now holds the lead"),
+                    _query(
+                        "updated_since",
+                        {"type": "string", "format": "date-time"},
+                        "changed at or after",
+                    ),
+                    _query(
+                        "limit",
+                        {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+                        "page size",
+                    ),
+                    _query("cursor", {"type": "string"}, "next_cursor of the previous page"),
+                ],
+            ),
+        },
+        "/api/v1/leads/{lead_id}": {"get": _op("Get a lead", 200, lead, params=lead_id)},
+        "/api/v1/inbox": {"get": _op("My dealer's pending and owned leads", 200, items(lead))},
+        "/api/v1/leads/{lead_id}/accept": {
+            "post": _op("Accept my offer", 200, lead, errors=(401, 403, 404, 409), params=lead_id)
+        },
+        "/api/v1/leads/{lead_id}/decline": {
+            "post": _op(
+                "Decline my offer with a reason",
+                200,
+                {"type": "object"},
+                body="DeclineIn",
+                errors=(401, 403, 404, 409),
+                params=lead_id,
+            )
+        },
+        "/api/v1/leads/{lead_id}/stage": {
+            "post": _op(
+                "Move my lead to a stage",
+                200,
+                lead,
+                body="StageIn",
+                errors=(401, 403, 404, 409),
+                params=lead_id,
+            )
+        },
+        "/api/v1/leads/{lead_id}/questions": {
+            "post": _op(
+                "Ask the OEM a question", 201, _ref("Question"), body="TextIn", params=lead_id
+            ),
+            "get": _op("The lead's questions", 200, items(_ref("Question")), params=lead_id),
+        },
+        "/api/v1/leads/{lead_id}/forward": {
+            "post": _op(
+                "Distributor: forward to a sub-dealer",
+                200,
+                lead,
+                body="DealerRefIn",
+                errors=(401, 403, 404, 409),
+                params=lead_id,
+            )
+        },
+        "/api/v1/leads/{lead_id}/approve": {
+            "post": _op(
+                "Approve a lead in review", 200, lead, errors=(401, 403, 404, 409), params=lead_id
+            )
+        },
+        "/api/v1/leads/{lead_id}/reject": {
+            "post": _op(
+                "Reject a lead in review", 200, lead, errors=(401, 403, 404, 409), params=lead_id
+            )
+        },
+        "/api/v1/leads/{lead_id}/assign": {
+            "post": _op(
+                "Assign to a dealer by hand",
+                200,
+                lead,
+                body="DealerRefIn",
+                errors=(401, 403, 404, 409),
+                params=lead_id,
+            )
+        },
+        "/api/v1/leads/{lead_id}/distribute": {
+            "post": _op(
+                "Offer to several dealers at once",
+                200,
+                lead,
+                body="DealersRefIn",
+                errors=(401, 403, 404, 409),
+                params=lead_id,
+            )
+        },
+        "/api/v1/questions/{question_id}/answer": {
+            "post": _op(
+                "Answer a dealer's question",
+                200,
+                _ref("Question"),
+                body="TextIn",
+                params=[_path_param("question_id", "integer")],
+            )
+        },
+        "/api/v1/reports/dealers": {
+            "get": _op(
+                "Per-dealer report",
+                200,
+                items(_ref("DealerReport")),
+                errors=(401, 403, 422),
+                params=[
+                    _query(
+                        "from",
+                        {"type": "string", "format": "date"},
+                        "offers made from this day (inclusive)",
+                    ),
+                    _query("to", {"type": "string", "format": "date"}, "to this day (exclusive)"),
+                ],
+            )
+        },
+        "/api/v1/routing/preview": {
+            "post": _op(
+                "Rank dealers for a lead body without storing anything",
+                200,
+                {"type": "object"},
+                body="LeadIn",
+            )
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "LeadRelay API",
+            "version": "1.0.0",
+            "description": "Routes customer inquiries to the right dealer.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "formKey": {"type": "apiKey", "in": "header", "name": "X-Form-Key"},
+            },
+        },
+        "security": [{"bearer": []}],
+    }

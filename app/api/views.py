@@ -1,0 +1,178 @@
+"""JSON endpoints: parse, call one service, serialise. No business logic here."""
+
+from datetime import datetime
+
+from flask import jsonify, request
+
+from app.api import bp, intake
+from app.api.openapi import openapi_document
+from app.auth import api_user, token_required
+from app.extensions import limiter
+from app.models import LEAD_STATUSES
+from app.schemas import DeclineIn, UserIn, parse
+from app.services import dealers, leads, offers, users
+from app.services.errors import BadRequest, ValidationFailed
+
+DEALER_USERS = ("dealer_manager", "salesperson")
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 naming the body."""
+    data = request.get_json(force=True, silent=True)
+    if data is None:
+        raise BadRequest("bad json", {"body": "must be valid JSON"})
+    if not isinstance(data, dict):
+        raise BadRequest("bad json", {"body": "must be a JSON object"})
+    return data
+
+
+@bp.get("/openapi.json")
+def get_openapi():
+    """The OpenAPI 3 document of this API (no token needed)."""
+    return jsonify(openapi_document())
+
+
+# --- dealers -------------------------------------------------------------------------
+
+
+@bp.put("/dealers/<code>")
+@token_required("coordinator")
+def put_dealer(code: str):
+    """Create or replace a dealer."""
+    dealer, created = dealers.save_dealer(dealers.check_code(code), json_body())
+    return jsonify(dealers.dealer_to_dict(dealer)), 201 if created else 200
+
+
+@bp.get("/dealers/<code>")
+@token_required("coordinator")
+def get_dealer(code: str):
+    """One dealer."""
+    return jsonify(dealers.dealer_to_dict(dealers.get_dealer(code)))
+
+
+@bp.get("/dealers")
+@token_required("coordinator")
+def list_dealers():
+    """All dealers."""
+    return jsonify({"items": [dealers.dealer_to_dict(d) for d in dealers.list_dealers()]})
+
+
+# --- users ---------------------------------------------------------------------------
+
+
+@bp.post("/users")
+@token_required("coordinator")
+def create_user():
+    """Create a user (coordinator, dealer manager or salesperson)."""
+    payload = parse(UserIn, json_body())
+    user = users.create_user(payload.email, payload.role, payload.dealer, payload.password)
+    return jsonify(users.user_to_dict(user)), 201
+
+
+@bp.post("/users/<int:user_id>/tokens")
+@token_required("coordinator")
+def create_token(user_id: int):
+    """Issue an API token for a user; shown once."""
+    return jsonify({"token": users.create_token(users.get_user(user_id))}), 201
+
+
+# --- leads ---------------------------------------------------------------------------
+
+
+@bp.post("/leads")
+@limiter.limit(
+    intake.form_key_rate_limit,
+    key_func=intake.form_rate_key,
+    exempt_when=intake.not_a_form_request,
+)
+def create_lead():
+    """Take in a lead and route it before answering."""
+    actor, source = intake.lead_submitter()
+    lead = leads.create_lead(json_body(), source=source, actor=actor)
+    return jsonify(leads.lead_to_dict(lead, actor)), 201
+
+
+@bp.get("/leads/<lead_id>")
+@token_required()
+def get_lead(lead_id: str):
+    """One lead, if the caller may see it."""
+    user = api_user()
+    return jsonify(leads.lead_to_dict(leads.get_visible_lead(lead_id, user), user))
+
+
+@bp.get("/leads")
+@token_required()
+def list_leads():
+    """A page of leads, oldest change first, with a cursor for the next page."""
+    user = api_user()
+    args = request.args
+    status = args.get("status") or None
+    if status is not None and status not in LEAD_STATUSES:
+        raise ValidationFailed(
+            "bad status", {"status": f"must be one of {', '.join(LEAD_STATUSES)}"}
+        )
+    page, next_cursor = leads.list_leads(
+        user,
+        status=status,
+        dealer_code=args.get("dealer") or None,
+        updated_since=_datetime_arg("updated_since"),
+        limit=_limit_arg(),
+        cursor=args.get("cursor") or None,
+    )
+    return jsonify(
+        {"items": [leads.lead_to_dict(lead, user) for lead in page], "next_cursor": next_cursor}
+    )
+
+
+def _limit_arg() -> int:
+    raw = request.args.get("limit")
+    if raw is None or raw == "":
+        return leads.DEFAULT_PAGE
+    if not raw.isdigit() or not 1 <= int(raw) <= leads.MAX_PAGE:
+        raise ValidationFailed(
+            "bad limit", {"limit": f"must be a whole number from 1 to {leads.MAX_PAGE}"}
+        )
+    return int(raw)
+
+
+def _datetime_arg(name: str) -> datetime | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise ValidationFailed("bad time", {name: "must be an ISO 8601 time"}) from None
+    if value.tzinfo is None:
+        raise ValidationFailed("bad time", {name: "needs a time zone, e.g. Z"})
+    return value
+
+
+# --- dealer actions ------------------------------------------------------------------
+
+
+@bp.get("/inbox")
+@token_required(*DEALER_USERS)
+def get_inbox():
+    """Leads offered to or owned by my dealer (and a distributor's sub-dealers)."""
+    user = api_user()
+    return jsonify({"items": [leads.lead_to_dict(lead, user) for lead in leads.inbox_leads(user)]})
+
+
+@bp.post("/leads/<lead_id>/accept")
+@token_required(*DEALER_USERS)
+def accept_lead(lead_id: str):
+    """Accept my pending offer: my dealer owns the lead."""
+    user = api_user()
+    lead = offers.accept_offer(lead_id, user)
+    return jsonify(leads.lead_to_dict(lead, user))
+
+
+@bp.post("/leads/<lead_id>/decline")
+@token_required(*DEALER_USERS)
+def decline_lead(lead_id: str):
+    """Decline my pending offer with a reason; the next dealer gets it at once."""
+    user = api_user()
+    payload = parse(DeclineIn, json_body())
+    offers.decline_offer(lead_id, user, payload.reason, payload.note)
+    return jsonify({"id": lead_id, "status": "declined", "reason": payload.reason})

@@ -1,0 +1,7 @@
+"""The OEM coordinator's console."""
+
+from flask import Blueprint
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+
+from app.console import views  # noqa: E402,F401

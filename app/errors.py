@@ -1,0 +1,87 @@
+"""Error responses: `{"errors": {...}}` under /api, a readable page elsewhere."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.services.errors import DomainError
+
+_GENERIC_FIELD = {
+    400: ("body", "the request could not be read"),
+    401: ("authorization", "a valid API token is required"),
+    403: ("authorization", "this token may not do this"),
+    404: ("id", "not found"),
+    405: ("method", "method not allowed"),
+    409: ("status", "not allowed in the lead's current state"),
+    413: ("body", "the request body is too large"),
+    415: ("body", "send JSON with Content-Type: application/json"),
+    429: ("rate_limit", "too many requests; try again later"),
+}
+
+
+def wants_json() -> bool:
+    """API paths always answer JSON."""
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, errors: dict[str, str] | None = None):
+    """A JSON error response in the contract's shape."""
+    field, message = _GENERIC_FIELD.get(status, ("error", "request failed"))
+    return jsonify({"errors": errors or {field: message}}), status
+
+
+def register(app: Flask) -> None:
+    """Install handlers for domain errors, HTTP errors and anything unexpected."""
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        if wants_json():
+            return json_error(error.status, error.errors or _message_errors(error))
+        return _page(error.status, error.message or None)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        if wants_json():
+            return json_error(400, {"csrf_token": error.description})
+        return _page(400, "Your session form expired. Go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        if wants_json():
+            response, status = json_error(error.code or 500)
+            if error.code == 429 and hasattr(error, "retry_after"):
+                response.headers["Retry-After"] = str(error.retry_after)
+            return response, status
+        return _page(error.code or 500, None)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if wants_json():
+            return json_error(500, {"server": "internal error; it has been logged"})
+        return _page(500, None)
+
+
+def _message_errors(error: DomainError) -> dict[str, str] | None:
+    if not error.message:
+        return None
+    field, _ = _GENERIC_FIELD.get(error.status, ("error", ""))
+    return {field: error.message}
+
+
+_TITLES = {
+    400: "That request didn't work",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed",
+    409: "That has changed",
+    413: "Too large",
+    422: "Please check your input",
+    429: "Slow down",
+    500: "Something went wrong",
+}
+
+
+def _page(status: int, message: str | None):
+    title = _TITLES.get(status, "Error")
+    return render_template("error.html", status=status, title=title, message=message), status

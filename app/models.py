@@ -1,0 +1,396 @@
+"""The data model: dealers, users, tokens, leads, offers, events, questions, push.
+
+Typed SQLAlchemy 2 models. They hold columns, relationships and small invariants;
+they never touch Flask request state.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.clock import utcnow
+from app.extensions import db
+
+ROLES = ("coordinator", "dealer_manager", "salesperson")
+DEALER_ROLES = ("dealer_manager", "salesperson")
+TIERS = ("dealer", "distributor")
+INQUIRY_TYPES = ("b2c", "b2b", "service")
+DELIVERY_OPTIONS = ("pickup", "ship")
+LEAD_STATUSES = ("review", "offered", "accepted", "unassigned", "rejected")
+STAGES = ("new", "contacted", "qualified", "appointment", "won", "lost")
+OFFER_STATUSES = ("pending", "accepted", "declined", "expired", "withdrawn")
+DECLINE_REASONS = ("portfolio", "capacity", "location", "spam", "other")
+OFFER_KINDS = ("routed", "assigned", "distributed", "forwarded", "returned")
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in Python, on SQLite (naive storage) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use aware UTC datetimes")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def new_lead_id() -> str:
+    """A random public identifier for a lead; reveals nothing about volume."""
+    return uuid.uuid4().hex
+
+
+class Dealer(db.Model):
+    """A dealership, or a distributor with sub-dealers, in the OEM's network."""
+
+    __tablename__ = "dealers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tier: Mapped[str] = mapped_column(String(20), default="dealer")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    postal_code: Mapped[str | None] = mapped_column(String(12))
+    country: Mapped[str] = mapped_column(String(2), default="DE")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    service_radius_km: Mapped[float] = mapped_column(Float, default=50.0)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    inventory: Mapped[list[str]] = mapped_column(JSON, default=list)
+    daily_capacity: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # {"mon": [["08:00", "18:00"]], ...}; null means always open.
+    opening_hours: Mapped[dict | None] = mapped_column(JSON)
+    absent_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    absent_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    parent: Mapped[Dealer | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Dealer]] = relationship(back_populates="parent")
+    tag_rows: Mapped[list[DealerTag]] = relationship(
+        back_populates="dealer", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_dealers_active_lat_lon", "active", "lat", "lon"),)
+
+    def is_absent(self, at: datetime) -> bool:
+        """True while the dealer's absence (holiday) covers the given instant."""
+        if self.absent_from is None and self.absent_until is None:
+            return False
+        starts = self.absent_from or datetime.min.replace(tzinfo=UTC)
+        ends = self.absent_until or datetime.max.replace(tzinfo=UTC)
+        return starts <= at < ends
+
+
+class DealerTag(db.Model):
+    """One tag of a dealer, kept beside Dealer.tags so candidates are found by index."""
+
+    __tablename__ = "dealer_tags"
+
+    dealer_id: Mapped[int] = mapped_column(
+        ForeignKey("dealers.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+    dealer: Mapped[Dealer] = relationship(back_populates="tag_rows")
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in: an OEM coordinator or a dealer's manager or salesperson."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dealer: Mapped[Dealer | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        return self.active
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == "coordinator"
+
+
+class ApiToken(db.Model):
+    """An API token; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship()
+
+
+class FormKey(db.Model):
+    """A public key for an embedded inquiry form (X-Form-Key); rate limited."""
+
+    __tablename__ = "form_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    rate_limit: Mapped[str] = mapped_column(String(40), default="30/minute;300/hour")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Lead(db.Model):
+    """A customer's inquiry and where it stands."""
+
+    __tablename__ = "leads"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_lead_id)
+    status: Mapped[str] = mapped_column(String(20), default="offered")
+    stage: Mapped[str] = mapped_column(String(20), default="new")
+    # The dealer with the pending offer, or the owner; null when none or several.
+    holder_dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"))
+    owner_dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"))
+
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    company: Mapped[str | None] = mapped_column(String(200))
+
+    inquiry_type: Mapped[str] = mapped_column(String(10))
+    interest_category: Mapped[str | None] = mapped_column(String(40))
+    postal_code: Mapped[str | None] = mapped_column(String(12))
+    country: Mapped[str | None] = mapped_column(String(2))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    location_note: Mapped[str | None] = mapped_column(String(300))
+    delivery: Mapped[str] = mapped_column(String(10), default="pickup")
+    message: Mapped[str | None] = mapped_column(Text)
+    volume_estimate: Mapped[float | None] = mapped_column(Float)
+    preferred_dealer_code: Mapped[str | None] = mapped_column(String(40))
+    preferred_contact: Mapped[str | None] = mapped_column(String(120))
+    custom_fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(20), default="api")
+    order_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    line_items: Mapped[list[LineItem]] = relationship(
+        back_populates="lead", cascade="all, delete-orphan", order_by="LineItem.position"
+    )
+    offers: Mapped[list[Offer]] = relationship(
+        back_populates="lead", cascade="all, delete-orphan", order_by="Offer.id"
+    )
+    holder: Mapped[Dealer | None] = relationship(foreign_keys=[holder_dealer_id])
+    owner: Mapped[Dealer | None] = relationship(foreign_keys=[owner_dealer_id])
+
+    __table_args__ = (
+        Index("ix_leads_created", "created_at", "id"),
+        Index("ix_leads_updated", "updated_at", "id"),
+        Index("ix_leads_status_created", "status", "created_at"),
+        Index("ix_leads_holder", "holder_dealer_id", "status"),
+    )
+
+    @property
+    def customer_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def product_groups(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(item.product_group for item in self.line_items))
+
+    @property
+    def title(self) -> str:
+        """A short human title: what the customer asks about."""
+        first = self.line_items[0] if self.line_items else None
+        what = (first.sku or first.product_group) if first else "inquiry"
+        more = f" +{len(self.line_items) - 1}" if len(self.line_items) > 1 else ""
+        return f"{what}{more}"
+
+
+class LineItem(db.Model):
+    """One product the customer asks about."""
+
+    __tablename__ = "line_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    sku: Mapped[str | None] = mapped_column(String(80))
+    product_group: Mapped[str] = mapped_column(String(80))
+    interest_type: Mapped[str] = mapped_column(String(20), default="buy")
+    item_type: Mapped[str] = mapped_column(String(20), default="vehicle")
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+
+    lead: Mapped[Lead] = relationship(back_populates="line_items")
+
+
+class Offer(db.Model):
+    """A lead offered to one dealer, with a deadline and the dealer's answer."""
+
+    __tablename__ = "offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    dealer_id: Mapped[int] = mapped_column(ForeignKey("dealers.id"))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    kind: Mapped[str] = mapped_column(String(20), default="routed")
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    # A distributor that forwarded the lead gets it back on decline or expiry.
+    return_to_dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"))
+
+    lead: Mapped[Lead] = relationship(back_populates="offers")
+    dealer: Mapped[Dealer] = relationship(foreign_keys=[dealer_id])
+    return_to: Mapped[Dealer | None] = relationship(foreign_keys=[return_to_dealer_id])
+
+    __table_args__ = (
+        Index("ix_offers_pending_expiry", "status", "expires_at"),
+        Index("ix_offers_dealer_status", "dealer_id", "status"),
+        Index("ix_offers_dealer_offered", "dealer_id", "offered_at"),
+        # Two pending offers for one lead are impossible, except a deliberate
+        # distribution to several dealers at once.
+        Index(
+            "uq_offers_one_pending_per_lead",
+            "lead_id",
+            unique=True,
+            sqlite_where=text("status = 'pending' AND kind != 'distributed'"),
+            postgresql_where=text("status = 'pending' AND kind != 'distributed'"),
+        ),
+    )
+
+
+class LeadEvent(db.Model):
+    """Append-only history of what happened to a lead, and who did it."""
+
+    __tablename__ = "lead_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    dealer: Mapped[Dealer | None] = relationship()
+    actor: Mapped[User | None] = relationship()
+
+
+class Question(db.Model):
+    """A dealer's question to the OEM about a lead, and the answer."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    dealer_id: Mapped[int] = mapped_column(ForeignKey("dealers.id"))
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    lead: Mapped[Lead] = relationship()
+    dealer: Mapped[Dealer] = relationship()
+    asked_by: Mapped[User] = relationship(foreign_keys=[asked_by_id])
+
+
+class InterestRoute(db.Model):
+    """Binds an interest category (or ALL) to a set of dealers or a region."""
+
+    __tablename__ = "interest_routes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    dealer_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    postal_prefixes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PushSubscription(db.Model):
+    """One browser/device subscribed to web push for a user."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(2000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Notification(db.Model):
+    """An outbox row: a push to send to a user; the worker sends it with retries."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lead_id: Mapped[str | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_notifications_due", "sent_at", "failed_at", "next_attempt_at"),)

@@ -1,0 +1,168 @@
+"""Validated shapes of what comes in from outside (API bodies, forms, imports).
+
+Pydantic reports each problem with its location, which becomes the contract's
+dotted field path (`line_items.0.product_group`).
+"""
+
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import ValidationError as PydanticValidationError
+
+from app.services.errors import ValidationFailed
+
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)
+]
+Country = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
+]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+CustomValue = str | int | float | bool | None
+
+
+class Strict(BaseModel):
+    """Base: no type coercion ("1" is not 1), unknown keys ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class CustomerIn(Strict):
+    first_name: Short
+    last_name: Short
+    email: EmailStr | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    company: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+
+
+class LineItemIn(Strict):
+    sku: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] | None = None
+    product_group: Tag
+    interest_type: Literal["buy", "test_drive", "quote"] = "buy"
+    item_type: Literal["vehicle", "accessory", "part"] = "vehicle"
+    quantity: Annotated[int, Field(ge=1, le=100000)] = 1
+
+
+class PreferredSellerIn(Strict):
+    dealer: Code | None = None
+    contact: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
+
+
+class LeadIn(Strict):
+    customer: CustomerIn
+    inquiry_type: Literal["b2c", "b2b", "service"]
+    interest_category: (
+        Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]
+        | None
+    ) = None
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] | None = (
+        None
+    )
+    country: Country | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    delivery: Literal["pickup", "ship"] = "pickup"
+    message: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    volume_estimate: Annotated[float, Field(gt=0, le=1e9)] | None = None
+    line_items: Annotated[list[LineItemIn], Field(min_length=1, max_length=50)]
+    preferred_seller: PreferredSellerIn | None = None
+    custom_fields: Annotated[dict[str, CustomValue], Field(max_length=50)] = Field(
+        default_factory=dict
+    )
+    consent: bool = False
+
+
+class DealerIn(Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    tier: Literal["dealer", "distributor"] = "dealer"
+    parent: Code | None = None
+    email: EmailStr | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] | None = (
+        None
+    )
+    country: Country = "DE"
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    service_radius_km: Annotated[float, Field(ge=0, le=5000)] = 50
+    tags: Annotated[list[Tag], Field(max_length=100)] = Field(default_factory=list)
+    inventory: Annotated[
+        list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]],
+        Field(max_length=50000),
+    ] = Field(default_factory=list)
+    daily_capacity: Annotated[int, Field(ge=0, le=100000)] | None = None
+    active: bool = True
+    timezone: Annotated[str, StringConstraints(max_length=64)] = "UTC"
+
+
+class UserIn(Strict):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)]
+    role: str
+    dealer: Code | None = None
+    password: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class DeclineIn(Strict):
+    reason: Literal["portfolio", "capacity", "location", "spam", "other"]
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
+class DealerRefIn(Strict):
+    dealer: Code
+
+
+class DealersRefIn(Strict):
+    dealers: Annotated[list[Code], Field(min_length=1, max_length=50)]
+
+
+class StageIn(Strict):
+    stage: Literal["contacted", "qualified", "appointment", "won", "lost"]
+    order_value: Annotated[float, Field(ge=0, le=1e12)] | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
+class TextIn(Strict):
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def parse(model: type[Model], data: Any) -> Model:
+    """Validate `data` into `model`, or raise ValidationFailed naming each bad field."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("invalid body", {"body": "must be a JSON object"})
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as error:
+        raise ValidationFailed("invalid input", errors_by_field(error)) from None
+
+
+def errors_by_field(error: PydanticValidationError) -> dict[str, str]:
+    """Pydantic's errors as {dotted.path: message}, first message per field."""
+    errors: dict[str, str] = {}
+    for item in error.errors(include_url=False):
+        path = ".".join(str(part) for part in item["loc"] if not _is_union_branch(part))
+        errors.setdefault(path or "body", _readable(item))
+    return errors
+
+
+def _is_union_branch(part: Any) -> bool:
+    # Pydantic names the branch of a union it tried ("str", "function-after[...]").
+    return isinstance(part, str) and (
+        part in {"str", "int", "float", "bool", "none"} or "[" in part
+    )
+
+
+def _readable(item: dict) -> str:
+    message = item["msg"]
+    if item["type"] == "missing":
+        return "is required"
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return message[0].lower() + message[1:] if message else "is invalid"

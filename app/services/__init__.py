@@ -1,0 +1,1 @@
+"""Business logic: load, decide (routing is pure), commit, queue notifications."""

@@ -1,0 +1,316 @@
+"""Leads: take one in, route it, show it to whom may see it, list and page them."""
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy.orm import selectinload
+
+from app.clock import iso, utcnow
+from app.extensions import db
+from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
+from app.models import Dealer, Lead, LeadEvent, LineItem, Offer, User
+from app.schemas import LeadIn, parse
+from app.services.errors import NotFound, ValidationFailed
+from app.services.events import record_event
+from app.services.offers import acting_dealer_ids, commit_transition, offer_next_dealer
+
+MAX_PAGE = 200
+DEFAULT_PAGE = 50
+
+
+def create_lead(data: dict, source: str = "api", actor: User | None = None) -> Lead:
+    """Validate an inquiry, store it and offer it to the best dealer, in one transaction."""
+    payload = parse(LeadIn, data)
+    location = _check_lead(payload)
+    now = utcnow()
+    customer = payload.customer
+    lead = Lead(
+        status="offered",
+        stage="new",
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        email=str(customer.email) if customer.email else None,
+        phone=customer.phone or None,
+        company=customer.company or None,
+        inquiry_type=payload.inquiry_type,
+        interest_category=payload.interest_category or None,
+        postal_code=location["postal_code"],
+        country=payload.country,
+        lat=location["lat"],
+        lon=location["lon"],
+        location_note=location["note"],
+        delivery=payload.delivery,
+        message=payload.message,
+        volume_estimate=payload.volume_estimate,
+        preferred_dealer_code=payload.preferred_seller.dealer if payload.preferred_seller else None,
+        preferred_contact=payload.preferred_seller.contact if payload.preferred_seller else None,
+        custom_fields=dict(payload.custom_fields),
+        consent=payload.consent,
+        source=source,
+        created_at=now,
+        updated_at=now,
+        line_items=[
+            LineItem(
+                position=position,
+                sku=item.sku or None,
+                product_group=item.product_group,
+                interest_type=item.interest_type,
+                item_type=item.item_type,
+                quantity=item.quantity,
+            )
+            for position, item in enumerate(payload.line_items)
+        ],
+    )
+    db.session.add(lead)
+    db.session.flush()
+    record_event(lead, "received", actor=actor, source=source, consent=payload.consent)
+    offer_next_dealer(lead, now, actor=actor)
+    commit_transition()
+    return lead
+
+
+def _check_lead(payload: LeadIn) -> dict:
+    """Cross-field rules, and the lead's coordinates: explicit lat/lon win over the postal code."""
+    errors: dict[str, str] = {}
+    customer = payload.customer
+    if not customer.email and not customer.phone:
+        errors["customer.email"] = "give an email address or a phone number"
+    if payload.inquiry_type == "b2b":
+        if not customer.company:
+            errors["customer.company"] = "a b2b inquiry needs the company"
+        if payload.volume_estimate is None:
+            errors["volume_estimate"] = "a b2b inquiry needs a positive volume estimate"
+    if (payload.lat is None) != (payload.lon is None):
+        errors["lat" if payload.lat is None else "lon"] = "give both lat and lon, or neither"
+    postal_code = payload.postal_code or None
+    if postal_code and not payload.country:
+        errors["country"] = "a postal code needs its country (ISO code such as DE)"
+    elif postal_code:
+        try:
+            postal_code = validate_postal_code(postal_code, payload.country)
+        except PostalCodeFormatError as error:
+            errors["postal_code"] = str(error)
+    if not postal_code and payload.lat is None and "lat" not in errors and "lon" not in errors:
+        errors["postal_code"] = "give a postal code and country, or lat and lon"
+    if errors:
+        raise ValidationFailed("invalid lead", errors)
+
+    lat, lon, note = payload.lat, payload.lon, None
+    if lat is None:
+        found = locate(postal_code, payload.country)
+        if found is None:
+            note = (
+                f"Postal code {postal_code} ({payload.country}) is not in our postal-code "
+                "data, so distances are unknown."
+            )
+        else:
+            lat, lon = found.lat, found.lon
+    return {"postal_code": postal_code, "lat": lat, "lon": lon, "note": note}
+
+
+def _lead_query():
+    return select(Lead).options(
+        selectinload(Lead.line_items),
+        selectinload(Lead.offers).selectinload(Offer.dealer),
+        selectinload(Lead.holder),
+    )
+
+
+def visible_to(user: User):
+    """SQL condition: the leads this user may see (a dealer: pending offer or owned)."""
+    if user.is_coordinator:
+        return true()
+    dealer_ids = acting_dealer_ids(user)
+    if not dealer_ids:
+        return false()
+    pending_here = exists().where(
+        Offer.lead_id == Lead.id, Offer.dealer_id.in_(dealer_ids), Offer.status == "pending"
+    )
+    return or_(Lead.owner_dealer_id.in_(dealer_ids), pending_here)
+
+
+def get_visible_lead(lead_id: str, user: User) -> Lead:
+    """The lead if this user may see it; otherwise NotFound, as if it did not exist."""
+    if not isinstance(lead_id, str) or len(lead_id) > 32:
+        raise NotFound("no such lead", {"id": "no such lead"})
+    lead = db.session.scalar(_lead_query().where(Lead.id == lead_id, visible_to(user)))
+    if lead is None:
+        raise NotFound("no such lead", {"id": "no such lead"})
+    return lead
+
+
+def lead_to_dict(lead: Lead, viewer: User | None = None) -> dict:
+    """The API's view of a lead; a dealer sees only its own offers."""
+    offers = lead.offers
+    if viewer is not None and not viewer.is_coordinator:
+        mine = acting_dealer_ids(viewer)
+        offers = [offer for offer in offers if offer.dealer_id in mine]
+    return {
+        "id": lead.id,
+        "status": lead.status,
+        "stage": lead.stage,
+        "dealer": lead.holder.code if lead.holder else None,
+        "offers": [offer_to_dict(offer, viewer) for offer in offers],
+        "customer": {
+            "first_name": lead.first_name,
+            "last_name": lead.last_name,
+            "email": lead.email,
+            "phone": lead.phone,
+            "company": lead.company,
+        },
+        "inquiry_type": lead.inquiry_type,
+        "interest_category": lead.interest_category,
+        "postal_code": lead.postal_code,
+        "country": lead.country,
+        "lat": lead.lat,
+        "lon": lead.lon,
+        "location_note": lead.location_note,
+        "delivery": lead.delivery,
+        "message": lead.message,
+        "volume_estimate": lead.volume_estimate,
+        "line_items": [
+            {
+                "sku": item.sku,
+                "product_group": item.product_group,
+                "interest_type": item.interest_type,
+                "item_type": item.item_type,
+                "quantity": item.quantity,
+            }
+            for item in lead.line_items
+        ],
+        "preferred_seller": {
+            "dealer": lead.preferred_dealer_code,
+            "contact": lead.preferred_contact,
+        }
+        if lead.preferred_dealer_code or lead.preferred_contact
+        else None,
+        "custom_fields": dict(lead.custom_fields or {}),
+        "consent": lead.consent,
+        "source": lead.source,
+        "order_value": float(lead.order_value) if lead.order_value is not None else None,
+        "created_at": iso(lead.created_at),
+        "updated_at": iso(lead.updated_at),
+    }
+
+
+def offer_to_dict(offer: Offer, viewer: User | None = None) -> dict:
+    """The API's view of an offer; dealers get only the line about themselves."""
+    explanation = offer.explanation or ""
+    if viewer is not None and not viewer.is_coordinator:
+        explanation = explanation.split("\n", 1)[0]
+    return {
+        "dealer": offer.dealer.code,
+        "status": offer.status,
+        "kind": offer.kind,
+        "offered_at": iso(offer.offered_at),
+        "expires_at": iso(offer.expires_at),
+        "responded_at": iso(offer.responded_at),
+        "reason": offer.reason,
+        "note": offer.note,
+        "explanation": explanation,
+    }
+
+
+def list_leads(
+    viewer: User,
+    *,
+    status: str | None = None,
+    dealer_code: str | None = None,
+    updated_since: datetime | None = None,
+    limit: int = DEFAULT_PAGE,
+    cursor: str | None = None,
+) -> tuple[list[Lead], str | None]:
+    """A page of the leads this user may see, and the cursor of the next page (keyset)."""
+    query = _lead_query().where(visible_to(viewer))
+    if status:
+        query = query.where(Lead.status == status)
+    if dealer_code:
+        query = query.where(
+            Lead.holder_dealer_id.in_(select(Dealer.id).where(Dealer.code == dealer_code))
+        )
+    if updated_since is not None:
+        query = query.where(Lead.updated_at >= updated_since)
+    # Changes feed order: oldest change first, so a client can resume from a cursor.
+    if cursor:
+        after_time, after_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                Lead.updated_at > after_time,
+                and_(Lead.updated_at == after_time, Lead.id > after_id),
+            )
+        )
+    rows = list(db.session.scalars(query.order_by(Lead.updated_at, Lead.id).limit(limit + 1)))
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = encode_cursor(page[-1]) if more and page else None
+    return page, next_cursor
+
+
+def encode_cursor(lead: Lead) -> str:
+    """An opaque cursor pointing just after this lead."""
+    raw = json.dumps([iso(lead.updated_at), lead.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """Read a cursor back; a malformed one is a 400-class error naming `cursor`."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        when, lead_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(when.replace("Z", "+00:00")), str(lead_id)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed("bad cursor", {"cursor": "is not a cursor this API gave"}) from None
+
+
+def inbox_leads(user: User) -> list[Lead]:
+    """Leads with a pending offer to the user's dealer(s), or owned by them; newest first."""
+    return list(
+        db.session.scalars(
+            _lead_query().where(visible_to(user)).order_by(Lead.updated_at.desc()).limit(500)
+        )
+    )
+
+
+def pending_offer_for(lead: Lead, user: User) -> Offer | None:
+    """The pending offer on this lead the user could answer, if any."""
+    mine = acting_dealer_ids(user)
+    return next(
+        (offer for offer in lead.offers if offer.status == "pending" and offer.dealer_id in mine),
+        None,
+    )
+
+
+BOARD_COLUMNS = ("review", "offered", "unassigned", "accepted", "rejected")
+
+
+def lead_board(per_column: int = 50) -> dict[str, tuple[int, list[Lead]]]:
+    """For each lead status: how many, and the most recently changed ones."""
+    counts = dict(db.session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all())
+    return {
+        status: (
+            counts.get(status, 0),
+            list(
+                db.session.scalars(
+                    _lead_query()
+                    .where(Lead.status == status)
+                    .order_by(Lead.updated_at.desc())
+                    .limit(per_column)
+                )
+            ),
+        )
+        for status in BOARD_COLUMNS
+    }
+
+
+def lead_events(lead: Lead) -> list[LeadEvent]:
+    """The lead's history, oldest first."""
+    return list(
+        db.session.scalars(
+            select(LeadEvent)
+            .where(LeadEvent.lead_id == lead.id)
+            .options(selectinload(LeadEvent.dealer), selectinload(LeadEvent.actor))
+            .order_by(LeadEvent.id)
+        )
+    )

@@ -1,0 +1,165 @@
+"""Dealers, users and tokens: coordinator-only, validated, never a 500."""
+
+import pytest
+
+from tests.factories import dealer_body
+
+
+def test_put_dealer_creates_then_replaces(oem):
+    created = oem.put("/api/v1/dealers/D-BER-1", json=dealer_body())
+    assert created.status_code == 201
+    assert created.get_json()["code"] == "D-BER-1"
+    replaced = oem.put(
+        "/api/v1/dealers/D-BER-1", json=dealer_body(name="New name", tags=["mowers", "store"])
+    )
+    assert replaced.status_code == 200
+    dealer = oem.get("/api/v1/dealers/D-BER-1").get_json()
+    assert dealer["name"] == "New name"
+    assert dealer["tags"] == ["mowers", "store"]
+    assert [d["code"] for d in oem.get("/api/v1/dealers").get_json()["items"]] == ["D-BER-1"]
+
+
+def test_dealer_coordinates_come_from_postal_code(oem):
+    body = dealer_body(lat=None, lon=None, postal_code="10115", country="DE")
+    dealer = oem.put("/api/v1/dealers/D-GEO", json=body).get_json()
+    assert dealer["lat"] == pytest.approx(52.53, abs=0.05)
+    assert dealer["lon"] == pytest.approx(13.38, abs=0.05)
+    us = oem.put(
+        "/api/v1/dealers/D-NYC",
+        json=dealer_body(lat=None, lon=None, postal_code="10001", country="US"),
+    ).get_json()
+    assert us["lat"] == pytest.approx(40.75, abs=0.05)
+
+
+def test_distributor_and_sub_dealer(oem):
+    assert oem.put("/api/v1/dealers/DIST", json=dealer_body(tier="distributor")).status_code == 201
+    sub = oem.put("/api/v1/dealers/SUB", json=dealer_body(parent="DIST"))
+    assert sub.status_code == 201
+    assert sub.get_json()["parent"] == "DIST"
+    not_a_distributor = oem.put("/api/v1/dealers/SUB2", json=dealer_body(parent="SUB"))
+    assert not_a_distributor.status_code == 422
+    assert "parent" in not_a_distributor.get_json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": None}, "name"),
+        ({"tier": "boss"}, "tier"),
+        ({"parent": "NOPE"}, "parent"),
+        ({"postal_code": "123", "country": "DE"}, "postal_code"),
+        ({"service_radius_km": -5}, "service_radius_km"),
+        ({"service_radius_km": "far"}, "service_radius_km"),
+        ({"tags": "tractors"}, "tags"),
+        ({"tags": [1]}, "tags.0"),
+        ({"inventory": [""]}, "inventory.0"),
+        ({"daily_capacity": 1.5}, "daily_capacity"),
+        ({"active": "yes"}, "active"),
+        ({"lat": 52.5, "lon": None}, "lon"),
+        ({"lat": 100, "lon": 10}, "lat"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"country": "DEU"}, "country"),
+    ],
+)
+def test_put_dealer_names_the_bad_field(oem, change, field):
+    oem.put("/api/v1/dealers/KEEP", json=dealer_body(name="Kept"))
+    response = oem.put("/api/v1/dealers/KEEP", json=dealer_body(**change))
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["errors"]
+    assert oem.get("/api/v1/dealers/KEEP").get_json()["name"] == "Kept"
+
+
+def test_bad_dealer_code_in_url(oem):
+    response = oem.put("/api/v1/dealers/bad%20code!", json=dealer_body())
+    assert response.status_code == 422
+    assert "code" in response.get_json()["errors"]
+
+
+def test_unknown_dealer_is_404(oem):
+    assert oem.get("/api/v1/dealers/NOPE").status_code == 404
+
+
+def test_dealers_are_for_coordinators(oem, dealer_api, client):
+    oem.put("/api/v1/dealers/D1", json=dealer_body())
+    dealer = dealer_api("D1")
+    assert dealer.get("/api/v1/dealers").status_code == 403
+    assert dealer.put("/api/v1/dealers/D1", json=dealer_body()).status_code == 403
+    assert client.get("/api/v1/dealers").status_code == 401
+
+
+def test_create_user_and_token(oem):
+    oem.put("/api/v1/dealers/D1", json=dealer_body())
+    response = oem.post(
+        "/api/v1/users", json={"email": "Sales@Example.com", "role": "salesperson", "dealer": "D1"}
+    )
+    assert response.status_code == 201
+    user = response.get_json()
+    assert user == {
+        "id": user["id"],
+        "email": "sales@example.com",
+        "role": "salesperson",
+        "dealer": "D1",
+    }
+    token = oem.post(f"/api/v1/users/{user['id']}/tokens")
+    assert token.status_code == 201
+    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    assert oem.client.get("/api/v1/inbox", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": "nope", "role": "coordinator"}, "email"),
+        ({"email": "a@b.c", "role": "king"}, "role"),
+        ({"email": "a@b.c", "role": "salesperson"}, "dealer"),
+        ({"email": "a@b.c", "role": "salesperson", "dealer": "NOPE"}, "dealer"),
+        ({"email": "a@b.c", "role": "coordinator", "password": "short"}, "password"),
+        ({"email": 5, "role": "coordinator"}, "email"),
+        ({"role": "coordinator"}, "email"),
+        ({"email": "oem@example.com", "role": "coordinator"}, "email"),
+    ],
+)
+def test_create_user_names_the_bad_field(oem, body, field):
+    response = oem.post("/api/v1/users", json=body)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["errors"]
+
+
+def test_token_for_unknown_user_is_404(oem):
+    assert oem.post("/api/v1/users/999/tokens").status_code == 404
+
+
+def test_tokens_are_stored_hashed(oem, db):
+    from app.models import ApiToken
+
+    token = oem.token
+    stored = [row.token_hash for row in db.session.query(ApiToken)]
+    assert token not in stored and all(len(value) == 64 for value in stored)
+
+
+def test_openapi_document_describes_the_contract(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.get_json()
+    assert document["openapi"].startswith("3.")
+    for path in [
+        "/api/v1/dealers/{code}",
+        "/api/v1/dealers",
+        "/api/v1/users",
+        "/api/v1/users/{user_id}/tokens",
+        "/api/v1/leads",
+        "/api/v1/leads/{lead_id}",
+        "/api/v1/inbox",
+        "/api/v1/leads/{lead_id}/accept",
+        "/api/v1/leads/{lead_id}/decline",
+    ]:
+        assert path in document["paths"], path
+    assert "LeadIn" in document["components"]["schemas"]
+
+
+def test_unknown_api_path_and_method_are_json(oem):
+    assert oem.get("/api/v1/nothing").get_json()["errors"]
+    response = oem.client.delete("/api/v1/leads", headers=oem._headers(None))
+    assert response.status_code == 405
+    assert response.get_json()["errors"]
