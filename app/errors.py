@@ -2,9 +2,11 @@
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from app.services.errors import DomainError
+from app.extensions import db
+from app.services.errors import Conflict, DomainError
 
 _GENERIC_FIELD = {
     400: ("body", "the request could not be read"),
@@ -38,6 +40,16 @@ def register(app: Flask) -> None:
         if wants_json():
             return json_error(error.status, error.errors or _message_errors(error))
         return _page(error.status, error.message or None)
+
+    @app.errorhandler(IntegrityError)
+    def handle_integrity_error(error: IntegrityError):
+        # A concurrent change won a race the database refereed (e.g. a second pending offer).
+        db.session.rollback()
+        return handle_domain_error(
+            Conflict(
+                "the lead changed meanwhile", {"status": "changed meanwhile; reload"}
+            )
+        )
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):

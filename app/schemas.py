@@ -126,6 +126,21 @@ class StageIn(Strict):
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
 
 
+class InterestRouteIn(Strict):
+    category: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    dealer_codes: Annotated[list[Code], Field(max_length=500)] = Field(default_factory=list)
+    countries: Annotated[list[Country], Field(max_length=50)] = Field(default_factory=list)
+    postal_prefixes: Annotated[
+        list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10)]],
+        Field(max_length=500),
+    ] = Field(default_factory=list)
+    active: bool = True
+
+
+class RejectIn(Strict):
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
 class TextIn(Strict):
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 

@@ -103,6 +103,8 @@ def dealer_profiles(dealers: list[Dealer], now: datetime) -> list[DealerProfile]
             offers_today=today_counts[dealer.id],
             open_offers=open_counts[dealer.id],
             absent=dealer.is_absent(now),
+            country=dealer.country,
+            postal_code=dealer.postal_code,
         )
         for dealer in dealers
     ]

@@ -15,19 +15,25 @@ from app.models import Dealer, Lead, LeadEvent, LineItem, Offer, User
 from app.schemas import LeadIn, parse
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import record_event
-from app.services.offers import acting_dealer_ids, commit_transition, offer_next_dealer
+from app.services.offers import (
+    acting_dealer_ids,
+    commit_transition,
+    decide_next_dealer,
+    offer_next_dealer,
+)
 
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
 
 
-def create_lead(data: dict, source: str = "api", actor: User | None = None) -> Lead:
-    """Validate an inquiry, store it and offer it to the best dealer, in one transaction."""
+def build_lead(data: dict, source: str = "api") -> Lead:
+    """Validate an inquiry into an unsaved Lead with its line items and coordinates."""
     payload = parse(LeadIn, data)
     location = _check_lead(payload)
     now = utcnow()
     customer = payload.customer
-    lead = Lead(
+    preferred = payload.preferred_seller
+    return Lead(
         status="offered",
         stage="new",
         first_name=customer.first_name,
@@ -45,8 +51,8 @@ def create_lead(data: dict, source: str = "api", actor: User | None = None) -> L
         delivery=payload.delivery,
         message=payload.message,
         volume_estimate=payload.volume_estimate,
-        preferred_dealer_code=payload.preferred_seller.dealer if payload.preferred_seller else None,
-        preferred_contact=payload.preferred_seller.contact if payload.preferred_seller else None,
+        preferred_dealer_code=preferred.dealer if preferred else None,
+        preferred_contact=preferred.contact if preferred else None,
         custom_fields=dict(payload.custom_fields),
         consent=payload.consent,
         source=source,
@@ -64,12 +70,24 @@ def create_lead(data: dict, source: str = "api", actor: User | None = None) -> L
             for position, item in enumerate(payload.line_items)
         ],
     )
+
+
+def create_lead(data: dict, source: str = "api", actor: User | None = None) -> Lead:
+    """Validate an inquiry, store it and offer it to the best dealer, in one transaction."""
+    lead = build_lead(data, source)
     db.session.add(lead)
     db.session.flush()
-    record_event(lead, "received", actor=actor, source=source, consent=payload.consent)
-    offer_next_dealer(lead, now, actor=actor)
+    record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
+    offer_next_dealer(lead, lead.created_at, actor=actor)
     commit_transition()
     return lead
+
+
+def preview_routing(data: dict) -> dict:
+    """Where a lead with this body would go, and why; nothing is stored."""
+    lead = build_lead(data, "preview")
+    decision = decide_next_dealer(lead, utcnow())
+    return {**decision.to_dict(), "explanation": decision.explanation()}
 
 
 def _check_lead(payload: LeadIn) -> dict:

@@ -1,0 +1,181 @@
+"""Hand-steering of leads: the coordinator's approve, reject, assign and distribute,
+and a distributor forwarding a lead to one of its sub-dealers."""
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import Dealer, Lead, Offer, User
+from app.services import notify
+from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.services.events import record_event
+from app.services.offers import (
+    acting_dealer_ids,
+    commit_transition,
+    create_offer,
+    offer_next_dealer,
+)
+
+STEERABLE = ("review", "offered", "unassigned")
+
+
+def _find_lead(lead_id: str) -> Lead | None:
+    if not isinstance(lead_id, str) or len(lead_id) > 32:
+        return None
+    return db.session.get(Lead, lead_id)
+
+
+def _lead_for_coordinator(lead_id: str, allowed: tuple[str, ...]) -> Lead:
+    lead = _find_lead(lead_id)
+    if lead is None:
+        raise NotFound("no such lead", {"id": "no such lead"})
+    if lead.status not in allowed:
+        raise Conflict(
+            "not allowed now", {"status": f"not allowed while the lead is {lead.status}"}
+        )
+    return lead
+
+
+def _dealers_by_code(codes: list[str], field: str) -> list[Dealer]:
+    wanted = list(dict.fromkeys(codes))
+    found = {d.code: d for d in db.session.scalars(select(Dealer).where(Dealer.code.in_(wanted)))}
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        raise ValidationFailed(
+            "unknown dealer", {field: f"no dealer with code {', '.join(missing)}"}
+        )
+    return [found[code] for code in wanted]
+
+
+def _withdraw_pending(lead: Lead, now: datetime, note: str | None = None) -> None:
+    """End every pending offer on the lead as withdrawn, and tell those dealers."""
+    for offer in lead.offers:
+        if offer.status != "pending":
+            continue
+        changed = db.session.execute(
+            update(Offer)
+            .where(Offer.id == offer.id, Offer.status == "pending")
+            .values(status="withdrawn", responded_at=now, note=note)
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount != 1:
+            db.session.rollback()
+            raise Conflict("the lead changed meanwhile", {"status": "the lead changed; reload it"})
+        db.session.refresh(offer)
+        record_event(lead, "withdrawn", dealer=offer.dealer, note=note)
+        if note is not None:
+            continue  # the dealer withdrew it itself (forwarded); nobody to tell
+        notify.queue_for_users(
+            notify.dealer_users(offer.dealer),
+            "withdrawn",
+            None,
+            f"Lead taken back: {lead.title}",
+            "The OEM has given this lead to someone else.",
+        )
+
+
+def approve_lead(lead_id: str, actor: User) -> Lead:
+    """A lead cleared by pre-qualification is routed now."""
+    lead = _lead_for_coordinator(lead_id, ("review",))
+    record_event(lead, "approved", actor=actor)
+    offer_next_dealer(lead, utcnow(), actor=actor)
+    commit_transition()
+    return lead
+
+
+def reject_lead(lead_id: str, actor: User, note: str | None = None) -> Lead:
+    """A lead in review is rejected (spam, or not a real inquiry)."""
+    lead = _lead_for_coordinator(lead_id, ("review",))
+    lead.status = "rejected"
+    lead.holder_dealer_id = None
+    record_event(lead, "rejected", actor=actor, note=note)
+    commit_transition()
+    return lead
+
+
+def assign_lead(lead_id: str, dealer_code: str, actor: User) -> Lead:
+    """Offer the lead to this dealer by hand, eligible or not; other offers are withdrawn."""
+    lead = _lead_for_coordinator(lead_id, STEERABLE)
+    (dealer,) = _dealers_by_code([dealer_code], "dealer")
+    now = utcnow()
+    _withdraw_pending(lead, now)
+    create_offer(
+        lead,
+        dealer,
+        now,
+        kind="assigned",
+        explanation=f"Assigned by hand to {dealer.name} ({dealer.code}) by {actor.email}.",
+        actor=actor,
+    )
+    commit_transition()
+    return lead
+
+
+def distribute_lead(lead_id: str, dealer_codes: list[str], actor: User) -> Lead:
+    """Offer the lead to several dealers at once; the first to accept wins."""
+    lead = _lead_for_coordinator(lead_id, STEERABLE)
+    dealers = _dealers_by_code(dealer_codes, "dealers")
+    now = utcnow()
+    _withdraw_pending(lead, now)
+    names = ", ".join(dealer.code for dealer in dealers)
+    for dealer in dealers:
+        create_offer(
+            lead,
+            dealer,
+            now,
+            kind="distributed",
+            explanation=f"Opportunity distributed by {actor.email} to {len(dealers)} dealers "
+            f"({names}); the first to accept wins.",
+            actor=actor,
+        )
+    lead.holder_dealer_id = dealers[0].id if len(dealers) == 1 else None
+    commit_transition()
+    return lead
+
+
+def forward_lead(lead_id: str, sub_dealer_code: str, user: User) -> Lead:
+    """A distributor hands a lead it holds or owns to one of its sub-dealers."""
+    distributor = user.dealer
+    if distributor is None or distributor.tier != "distributor":
+        raise Forbidden(errors={"authorization": "only a distributor's users forward leads"})
+    lead = _find_lead(lead_id)
+    if lead is None or not _sees(lead, user):
+        raise NotFound("no such lead", {"id": "no such lead"})
+    (target,) = _dealers_by_code([sub_dealer_code], "dealer")
+    if target.parent_id != distributor.id:
+        raise ValidationFailed(
+            "not a sub-dealer", {"dealer": f"{target.code} is not your sub-dealer"}
+        )
+    mine = next(
+        (o for o in lead.offers if o.status == "pending" and o.dealer_id == distributor.id), None
+    )
+    owned = lead.status == "accepted" and lead.owner_dealer_id == distributor.id
+    if mine is None and not owned:
+        raise Conflict(
+            "not yours to forward", {"status": "forward a lead you hold or own, not one in flight"}
+        )
+    now = utcnow()
+    if mine is not None:
+        _withdraw_pending(lead, now, note=f"forwarded to {target.code}")
+    else:
+        lead.owner_dealer_id = None
+    create_offer(
+        lead,
+        target,
+        now,
+        kind="forwarded",
+        explanation=f"Forwarded by {distributor.name} to its sub-dealer {target.name}.",
+        actor=user,
+        return_to=distributor,
+    )
+    commit_transition()
+    return lead
+
+
+def _sees(lead: Lead, user: User) -> bool:
+    ids = acting_dealer_ids(user)
+    return lead.owner_dealer_id in ids or any(
+        o.status == "pending" and o.dealer_id in ids for o in lead.offers
+    )
