@@ -280,6 +280,9 @@ class Offer(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default="routed")
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the worker reminds the dealer (a fraction of the SLA in open hours); cleared
+    # once the reminder is queued, so the reminder query reads only due rows by index.
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -295,6 +298,7 @@ class Offer(db.Model):
 
     __table_args__ = (
         Index("ix_offers_pending_expiry", "status", "expires_at"),
+        Index("ix_offers_pending_reminder", "status", "remind_at"),
         Index("ix_offers_dealer_status", "dealer_id", "status"),
         Index("ix_offers_dealer_offered", "dealer_id", "offered_at"),
         # Two pending offers for one lead are impossible, except a deliberate

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7afbb17273e8
+Revision ID: 17eaa2033f57
 Revises: 
-Create Date: 2026-11-22 07:43:58.040049
+Create Date: 2026-11-22 07:53:45.165360
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.models
 
 
 # revision identifiers, used by Alembic.
-revision = '7afbb17273e8'
+revision = '17eaa2033f57'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -212,6 +212,7 @@ def upgrade():
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('offered_at', app.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('remind_at', app.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reminded_at', app.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('responded_at', app.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('responded_by_id', sa.Integer(), nullable=True),
@@ -230,6 +231,7 @@ def upgrade():
         batch_op.create_index('ix_offers_dealer_status', ['dealer_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_offers_lead_id'), ['lead_id'], unique=False)
         batch_op.create_index('ix_offers_pending_expiry', ['status', 'expires_at'], unique=False)
+        batch_op.create_index('ix_offers_pending_reminder', ['status', 'remind_at'], unique=False)
         batch_op.create_index('uq_offers_one_pending_per_lead', ['lead_id'], unique=True, sqlite_where=sa.text("status = 'pending' AND kind != 'distributed'"), postgresql_where=sa.text("status = 'pending' AND kind != 'distributed'"))
 
     op.create_table('push_subscriptions',
@@ -284,6 +286,7 @@ def downgrade():
     op.drop_table('push_subscriptions')
     with op.batch_alter_table('offers', schema=None) as batch_op:
         batch_op.drop_index('uq_offers_one_pending_per_lead', sqlite_where=sa.text("status = 'pending' AND kind != 'distributed'"), postgresql_where=sa.text("status = 'pending' AND kind != 'distributed'"))
+        batch_op.drop_index('ix_offers_pending_reminder')
         batch_op.drop_index('ix_offers_pending_expiry')
         batch_op.drop_index(batch_op.f('ix_offers_lead_id'))
         batch_op.drop_index('ix_offers_dealer_status')
