@@ -1,0 +1,103 @@
+"""Sales stages of an owned lead: new → contacted → qualified → appointment → won / lost.
+
+Only the owning dealer moves a lead (a user of that dealer, or of its distributor).
+A dealer whose offer is still pending gets a 409 (accept first); a dealer who may not
+see the lead gets a 404, as if it did not exist.
+"""
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import STAGES, Lead, Offer, User
+from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.events import record_event
+from app.services.offers import acting_dealer_ids
+
+# The stages a dealer can move a lead to ("new" is where every lead starts).
+TARGET_STAGES = STAGES[1:]
+OPEN_STAGES = ("new", "contacted", "qualified", "appointment")
+CLOSED_STAGES = ("won", "lost")
+MAX_ORDER_VALUE = Decimal("999999999999.99")
+
+
+def owned_lead_for(lead_id: str, user: User) -> Lead:
+    """The lead if the user's dealer owns it; 409 while only offered, else 404."""
+    dealer_ids = acting_dealer_ids(user)
+    lead = (
+        db.session.get(Lead, lead_id) if isinstance(lead_id, str) and len(lead_id) <= 32 else None
+    )
+    if lead is None or not dealer_ids:
+        raise NotFound("no such lead", {"id": "no such lead"})
+    if lead.owner_dealer_id in dealer_ids and lead.status == "accepted":
+        return lead
+    pending_here = db.session.scalar(
+        select(Offer.id).where(
+            Offer.lead_id == lead.id, Offer.dealer_id.in_(dealer_ids), Offer.status == "pending"
+        )
+    )
+    if pending_here is not None:
+        raise Conflict(
+            "accept the lead first", {"status": "the offer is still pending: accept it first"}
+        )
+    raise NotFound("no such lead", {"id": "no such lead"})
+
+
+def parse_order_value(raw: object) -> Decimal | None:
+    """An order value from a form or JSON: a non-negative amount with at most two decimals."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool):
+        raise ValidationFailed("bad order value", {"order_value": "must be a number"})
+    try:
+        text = str(raw).strip().replace(" ", "")
+        if isinstance(raw, str) and "," in text and "." not in text:
+            text = text.replace(",", ".")  # "1250,50" as typed on a German keyboard
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed("bad order value", {"order_value": "must be a number"}) from None
+    if not value.is_finite() or value < 0 or value > MAX_ORDER_VALUE:
+        raise ValidationFailed(
+            "bad order value", {"order_value": "must be an amount from 0 to 999,999,999,999.99"}
+        )
+    return value.quantize(Decimal("0.01"))
+
+
+def change_stage(
+    lead_id: str,
+    user: User,
+    stage: str,
+    order_value: object = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> Lead:
+    """Move an owned lead to a stage; won needs the order value. Records a stage event."""
+    if stage not in TARGET_STAGES:
+        raise ValidationFailed(
+            "bad stage", {"stage": f"must be one of: {', '.join(TARGET_STAGES)}"}
+        )
+    value = parse_order_value(order_value)
+    if stage == "won" and value is None:
+        raise ValidationFailed("order value needed", {"order_value": "a won lead needs its value"})
+    lead = owned_lead_for(lead_id, user)
+    now = now or utcnow()
+    previous = lead.stage
+    lead.stage = stage
+    # Reports sum the order value of won leads only: anything else carries none.
+    lead.order_value = value if stage == "won" else None
+    record_event(
+        lead,
+        "stage_changed",
+        actor=user,
+        dealer=lead.owner,
+        stage_from=previous,
+        stage=stage,
+        order_value=str(value) if stage == "won" else None,
+        note=(note or "").strip()[:2000] or None,
+    )
+    lead.updated_at = now
+    db.session.commit()
+    return lead
