@@ -406,13 +406,13 @@ DEALERS = [
 SUB_DEALERS_OF_DISTRIBUTOR = ("AT-W-1", "AT-STP-1")
 
 USERS = [
-    ("coordinator@demo.leadrelay.test", "coordinator", None),
-    ("sales.berlin@demo.leadrelay.test", "salesperson", "D-BER-1"),
-    ("manager.berlin@demo.leadrelay.test", "dealer_manager", "D-BER-1"),
-    ("sales.spandau@demo.leadrelay.test", "salesperson", "D-BER-2"),
-    ("sales.munich@demo.leadrelay.test", "salesperson", "D-M-1"),
-    ("manager.vienna@demo.leadrelay.test", "dealer_manager", "AT-DIST"),
-    ("sales.donaustadt@demo.leadrelay.test", "salesperson", "AT-W-1"),
+    ("coordinator@leadrelay-demo.example", "coordinator", None),
+    ("sales.berlin@leadrelay-demo.example", "salesperson", "D-BER-1"),
+    ("manager.berlin@leadrelay-demo.example", "dealer_manager", "D-BER-1"),
+    ("sales.spandau@leadrelay-demo.example", "salesperson", "D-BER-2"),
+    ("sales.munich@leadrelay-demo.example", "salesperson", "D-M-1"),
+    ("manager.vienna@leadrelay-demo.example", "dealer_manager", "AT-DIST"),
+    ("sales.donaustadt@leadrelay-demo.example", "salesperson", "AT-W-1"),
 ]
 
 
@@ -483,9 +483,9 @@ def load_demo() -> list[str]:
 
 def _demo_leads() -> None:
     """A few leads in each state, made through the real services."""
-    coordinator = find_user_by_email("coordinator@demo.leadrelay.test")
-    berlin = find_user_by_email("sales.berlin@demo.leadrelay.test")
-    munich = find_user_by_email("sales.munich@demo.leadrelay.test")
+    coordinator = find_user_by_email("coordinator@leadrelay-demo.example")
+    berlin = find_user_by_email("sales.berlin@leadrelay-demo.example")
+    munich = find_user_by_email("sales.munich@leadrelay-demo.example")
     # Waiting for Berlin's answer.
     create_lead(
         _lead(

@@ -52,7 +52,7 @@ def test_demo_is_idempotent(runner, db):
     assert counts[0] >= 30
     statuses = {lead.status for lead in db.session.query(Lead)}
     assert {"offered", "accepted", "unassigned"} <= statuses
-    assert "coordinator@demo.leadrelay.test" in first.output
+    assert "coordinator@leadrelay-demo.example" in first.output
 
 
 def test_worker_once(runner, db):
