@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.auth import login_required_role
 from app.clock import utcnow
 from app.console import bp
+from app.console.forms import AssignForm
 from app.htmx import is_htmx_request
 from app.services import leads
 
@@ -25,5 +26,9 @@ def lead_detail(lead_id: str):
     """A lead with its offers, the routing explanations and its history."""
     lead = leads.get_visible_lead(lead_id, current_user)
     return render_template(
-        "console/lead.html", lead=lead, events=leads.lead_events(lead), now=utcnow()
+        "console/lead.html",
+        lead=lead,
+        events=leads.lead_events(lead),
+        assign_form=AssignForm(),
+        now=utcnow(),
     )
