@@ -32,7 +32,7 @@ def create_app(config: object | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
-    from app import auth, htmx
+    from app import auth, htmx, security
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -41,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     htmx.init_app(app)
     auth.init_app(app)
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

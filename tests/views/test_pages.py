@@ -136,3 +136,10 @@ def test_service_worker_served_from_root(client):
     assert "javascript" in response.headers["Content-Type"]
     manifest = client.get("/manifest.webmanifest")
     assert manifest.headers["Content-Type"] == "application/manifest+json"
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
