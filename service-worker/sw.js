@@ -1,26 +1,30 @@
 /* LeadRelay service worker, served at /sw.js (scope "/").
  *
- * What it caches: the app shell only (CSS, htmx, icons, the /offline page), in one cache
- * per VERSION. What it never caches: HTML pages of signed-in users, htmx partials, API
- * responses, anything that is not a GET. So nothing of one user survives a sign-out;
- * the pages themselves always come from the network, with /offline as the fallback.
+ * What it caches: the app shell only (CSS, htmx, the app script, the icons a notification
+ * or the offline page shows, the /offline page), in one cache per VERSION. What it never
+ * caches: HTML pages of signed-in users, htmx partials, API responses, anything that is
+ * not a GET. So nothing of one user survives a sign-out; the pages themselves always
+ * come from the network, with /offline as the fallback.
  *
- * Bump VERSION whenever a file in SHELL changes: the new worker installs, takes over at
- * once (skipWaiting + clients.claim) and deletes the caches of older versions.
+ * Updating: bump VERSION whenever a file in SHELL changes. The browser sees the new
+ * worker (sw.js is served no-cache), installs it, and it takes over at once
+ * (skipWaiting + clients.claim) and deletes the caches of older versions. Static files
+ * are served stale-while-revalidate, so even a forgotten bump costs one stale load,
+ * never a user stuck on an old version.
  */
-const VERSION = "2025-11-22.1";
+const VERSION = "2026-11-22.2";
 const CACHE_PREFIX = "leadrelay-shell-";
 const CACHE = CACHE_PREFIX + VERSION;
 const OFFLINE_URL = "/offline";
 const HOME_URL = "/inbox";
+// The install icons (512 px, maskable, apple-touch) are left out: the browser fetches
+// them itself when it installs the app, and nothing offline needs them.
 const SHELL = [
   OFFLINE_URL,
   "/static/css/app.css",
   "/static/htmx.min.js",
+  "/static/js/app.js",
   "/static/icons/icon-192.png",
-  "/static/icons/icon-512.png",
-  "/static/icons/icon-maskable-512.png",
-  "/static/icons/apple-touch-icon.png",
   "/static/icons/favicon-32.png",
   "/static/icons/badge-96.png",
 ];
@@ -31,8 +35,9 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      // "reload" skips the HTTP cache, so a new VERSION never precaches stale files.
-      await cache.addAll(SHELL.map((url) => new Request(url, { cache: "reload" })));
+      // "no-cache" revalidates with the server: never a stale file, yet what the page
+      // has just downloaded comes back as a small 304 instead of a second download.
+      await cache.addAll(SHELL.map((url) => new Request(url, { cache: "no-cache" })));
       await self.skipWaiting();
     })(),
   );
@@ -74,7 +79,7 @@ self.addEventListener("fetch", (event) => {
     // hx-boost turns link clicks into fetches; offline, they get the offline page too.
     event.respondWith(networkOrOfflinePage(event));
   } else if (url.pathname.startsWith("/static/")) {
-    event.respondWith(cacheFirst(request));
+    event.respondWith(staleWhileRevalidate(event));
   }
   // Everything else (htmx partials, JSON): straight to the network, never cached.
 });
@@ -111,16 +116,22 @@ async function restoreOfflinePage() {
   }
 }
 
-/** Static files: from the cache when there, else from the network and kept. */
-async function cacheFirst(request) {
+/** Static files: from the cache at once when there, refreshed from the network behind. */
+async function staleWhileRevalidate(event) {
+  const request = event.request;
   const cache = await caches.open(CACHE);
   const cached = await cache.match(request);
-  if (cached) return cached;
-  const response = await fetch(request);
-  if (response.ok && response.type === "basic") {
-    await cache.put(request, response.clone());
+  const refresh = fetch(request).then(async (response) => {
+    if (response.ok && response.type === "basic") {
+      await cache.put(request, response.clone());
+    }
+    return response;
+  });
+  if (cached) {
+    event.waitUntil(refresh.catch(() => undefined)); // offline: the cached copy will do
+    return cached;
   }
-  return response;
+  return refresh;
 }
 
 /** A same-origin URL from a push payload, or the inbox: a notification never leaves the app. */

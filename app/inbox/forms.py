@@ -1,7 +1,7 @@
 """Forms of the dealer app."""
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, TextAreaField
+from wtforms import DateField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 DECLINE_CHOICES = [
@@ -12,6 +12,14 @@ DECLINE_CHOICES = [
     SelectChoice("other", "Other reason"),
 ]
 
+STAGE_CHOICES = [
+    SelectChoice("contacted", "Contacted"),
+    SelectChoice("qualified", "Qualified"),
+    SelectChoice("appointment", "Appointment"),
+    SelectChoice("won", "Won"),
+    SelectChoice("lost", "Lost"),
+]
+
 
 class DeclineForm(FlaskForm):
     reason = RadioField("Why do you decline?", choices=DECLINE_CHOICES, validators=[DataRequired()])
@@ -20,3 +28,24 @@ class DeclineForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button-only form: carries the CSRF token."""
+
+
+class StageForm(FlaskForm):
+    """Move an owned lead to a stage; the order value is needed for won."""
+
+    stage = RadioField("Move to", choices=STAGE_CHOICES, validators=[DataRequired()])
+    order_value = StringField("Order value (€, needed for won)", validators=[Length(max=20)])
+    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)])
+
+
+class QuestionForm(FlaskForm):
+    """A question to the manufacturer about this lead."""
+
+    body = TextAreaField("Your question", validators=[DataRequired(), Length(max=4000)])
+
+
+class AbsenceForm(FlaskForm):
+    """The dealership's holiday: no new leads are offered meanwhile."""
+
+    absent_from = DateField("Away from", validators=[Optional()])
+    absent_until = DateField("Back on", validators=[Optional()])

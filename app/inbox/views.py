@@ -1,32 +1,138 @@
-"""Dealer pages: thin views over the lead and offer services."""
+"""Dealer pages: thin views over the lead, offer, stage, question and push services.
 
-from flask import flash, redirect, render_template, url_for
+Each page works as plain HTML forms (post, redirect, get). When htmx asks for a
+fragment (`is_htmx_request()`), the same view answers with the partial the page
+includes, and the response varies on HX-Request (app/htmx.py adds the header).
+"""
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth import login_required_role
 from app.clock import utcnow
 from app.htmx import is_htmx_request
 from app.inbox import bp
-from app.inbox.forms import ActionForm, DeclineForm
-from app.services import leads, offers
-from app.services.errors import Conflict, NotFound
+from app.inbox.forms import AbsenceForm, ActionForm, DeclineForm, QuestionForm, StageForm
+from app.models import DEALER_ROLES, STAGES, Dealer, Lead, Offer
+from app.routing import distance_km
+from app.services import absence, leads, offers, push_subscriptions, questions, stages
+from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 
-DEALER_ROLES = ("dealer_manager", "salesperson")
+OPEN_STAGES = ("new", "contacted", "qualified", "appointment")
+STAGE_LABELS = {
+    "new": "New",
+    "contacted": "Contacted",
+    "qualified": "Qualified",
+    "appointment": "Appointment",
+    "won": "Won",
+    "lost": "Lost",
+}
+
+
+@bp.context_processor
+def inbox_helpers() -> dict:
+    """Names every dealer template may use."""
+    return {
+        "stage_labels": STAGE_LABELS,
+        "local_time": local_time,
+        "waiting_count": _waiting_count,
+    }
+
+
+def _zone() -> ZoneInfo:
+    dealer = current_user.dealer if current_user.is_authenticated else None
+    try:
+        return ZoneInfo(dealer.timezone if dealer and dealer.timezone else "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_time(value: datetime | None, with_date: bool = True) -> str:
+    """A time in the dealer's zone, short: "Mon 23 Nov, 09:05"."""
+    if value is None:
+        return ""
+    local = value.astimezone(_zone())
+    return local.strftime("%a %d %b, %H:%M" if with_date else "%H:%M")
+
+
+def _waiting_count() -> int:
+    return len(_inbox_rows()[0])
+
+
+def _inbox_rows() -> tuple[list[tuple[Lead, Offer]], list[Lead]]:
+    """(pending offers by deadline, owned leads by stage then latest change) for this user."""
+    if "inbox_rows" not in g:
+        rows = leads.inbox_leads(current_user)
+        pairs = [(lead, leads.pending_offer_for(lead, current_user)) for lead in rows]
+        waiting = sorted(
+            [(lead, offer) for lead, offer in pairs if offer is not None],
+            key=lambda pair: pair[1].expires_at,
+        )
+        order = {stage: index for index, stage in enumerate(STAGES)}
+        owned = sorted(
+            [lead for lead, offer in pairs if offer is None],
+            key=lambda lead: (order.get(lead.stage, 99), -lead.updated_at.timestamp()),
+        )
+        g.inbox_rows = (waiting, owned)
+    return g.inbox_rows
+
+
+# --- inbox ---------------------------------------------------------------------------
 
 
 @bp.get("")
 @login_required_role(*DEALER_ROLES)
 def list_leads():
     """Pending offers first (with time left), then owned leads by stage."""
-    rows = leads.inbox_leads(current_user)
-    pending = [(lead, leads.pending_offer_for(lead, current_user)) for lead in rows]
-    waiting = sorted(
-        [(lead, offer) for lead, offer in pending if offer is not None],
-        key=lambda pair: pair[1].expires_at,
-    )
-    owned = [lead for lead, offer in pending if offer is None]
-    template = "inbox/_list.html" if is_htmx_request() else "inbox/list.html"
-    return render_template(template, waiting=waiting, owned=owned, now=utcnow())
+    waiting, owned = _inbox_rows()
+    context = {
+        "waiting": waiting,
+        "distances": {lead.id: _distance(lead, offer.dealer) for lead, offer in waiting},
+        "open_leads": [lead for lead in owned if lead.stage in OPEN_STAGES],
+        "closed_leads": [lead for lead in owned if lead.stage not in OPEN_STAGES],
+        "now": utcnow(),
+    }
+    template = "inbox/_list_update.html" if is_htmx_request() else "inbox/list.html"
+    return render_template(template, **context)
+
+
+# --- one lead ------------------------------------------------------------------------
+
+
+def _lead_context(lead: Lead, **extra) -> dict:
+    """Everything the lead page and its partials show."""
+    offer = leads.pending_offer_for(lead, current_user)
+    dealer = offer.dealer if offer is not None else lead.owner
+    return {
+        "lead": lead,
+        "offer": offer,
+        "distance": _distance(lead, dealer),
+        "dealer": dealer,
+        "questions": questions.questions_for_lead(lead.id, current_user),
+        "action_form": ActionForm(),
+        "decline_form": DeclineForm(),
+        "stage_form": extra.pop("stage_form", None) or _stage_form(lead),
+        "question_form": extra.pop("question_form", None) or QuestionForm(formdata=None),
+        "now": utcnow(),
+        **extra,
+    }
+
+
+def _distance(lead: Lead, dealer: Dealer | None) -> float | None:
+    if dealer is None or None in (lead.lat, lead.lon, dealer.lat, dealer.lon):
+        return None
+    return distance_km(lead.lat, lead.lon, dealer.lat, dealer.lon)
+
+
+def _stage_form(lead: Lead) -> StageForm:
+    """The stage form, with the next step of the pipeline chosen."""
+    form = StageForm(formdata=None)
+    if lead.stage in OPEN_STAGES:
+        form.stage.data = STAGES[STAGES.index(lead.stage) + 1]
+    return form
 
 
 @bp.get("/leads/<lead_id>")
@@ -34,14 +140,8 @@ def list_leads():
 def lead_detail(lead_id: str):
     """Everything the customer said, and what the dealer can do now."""
     lead = leads.get_visible_lead(lead_id, current_user)
-    return render_template(
-        "inbox/lead.html",
-        lead=lead,
-        offer=leads.pending_offer_for(lead, current_user),
-        action_form=ActionForm(),
-        decline_form=DeclineForm(),
-        now=utcnow(),
-    )
+    template = "inbox/_lead.html" if is_htmx_request() else "inbox/lead.html"
+    return render_template(template, **_lead_context(lead))
 
 
 @bp.post("/leads/<lead_id>/accept")
@@ -53,11 +153,22 @@ def accept_lead(lead_id: str):
         return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
     try:
         offers.accept_offer(lead_id, current_user)
-    except Conflict:
+    except (Conflict, NotFound):
         flash("This lead is no longer waiting for you.")
-        return redirect(url_for("inbox.list_leads"))
-    flash("Lead accepted. It's yours: contact the customer soon.")
+        return _to_inbox()
+    message = "Lead accepted. It's yours: contact the customer soon."
+    if is_htmx_request():
+        lead = leads.get_visible_lead(lead_id, current_user)
+        return render_template("inbox/_lead.html", **_lead_context(lead, status_message=message))
+    flash(message)
     return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
+
+
+def _to_inbox():
+    """Back to the inbox; an htmx fragment request is told to load it as a whole page."""
+    if is_htmx_request():
+        return "", 200, {"HX-Redirect": url_for("inbox.list_leads")}
+    return redirect(url_for("inbox.list_leads"))
 
 
 @bp.route("/leads/<lead_id>/decline", methods=["GET", "POST"])
@@ -71,8 +182,170 @@ def decline_lead(lead_id: str):
             offers.decline_offer(lead_id, current_user, form.reason.data, form.note.data or None)
         except (Conflict, NotFound):
             flash("This lead is no longer waiting for you.")
-            return redirect(url_for("inbox.list_leads"))
+            return _to_inbox()
         flash("Declined. The lead went on to the next dealer.")
-        return redirect(url_for("inbox.list_leads"))
+        return _to_inbox()
     status = 422 if form.errors else 200
     return render_template("inbox/decline.html", lead=lead, form=form), status
+
+
+@bp.post("/leads/<lead_id>/stage")
+@login_required_role(*DEALER_ROLES)
+def change_stage(lead_id: str):
+    """Move an owned lead along the pipeline; won asks for the order value."""
+    lead = leads.get_visible_lead(lead_id, current_user)
+    form = StageForm()
+    message = None
+    if form.validate_on_submit():
+        try:
+            lead = stages.change_stage(
+                lead_id, current_user, form.stage.data, form.order_value.data, form.note.data
+            )
+        except ValidationFailed as error:
+            for field, text in error.errors.items():
+                getattr(form, field, form.stage).errors.append(text)
+        except Conflict:
+            flash("Accept the lead before you change its stage.")
+            return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
+        else:
+            message = f"Stage saved: {STAGE_LABELS[lead.stage]}."
+            if not is_htmx_request():
+                flash(message)
+                return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
+            form = _stage_form(lead)
+    status = 422 if form.errors else 200
+    context = _lead_context(lead, stage_form=form, stage_message=message)
+    template = "inbox/_stage.html" if is_htmx_request() else "inbox/lead.html"
+    return render_template(template, **context), status
+
+
+@bp.post("/leads/<lead_id>/questions")
+@login_required_role(*DEALER_ROLES)
+def ask_question(lead_id: str):
+    """Ask the manufacturer about this lead; the answer comes back as a push."""
+    lead = leads.get_visible_lead(lead_id, current_user)
+    form = QuestionForm()
+    message = None
+    if form.validate_on_submit():
+        try:
+            questions.ask_question(lead_id, current_user, form.body.data)
+        except ValidationFailed as error:
+            form.body.errors.append(error.errors.get("body", "Write your question."))
+        else:
+            message = "Question sent. You get a notification when the manufacturer answers."
+            if not is_htmx_request():
+                flash(message)
+                return redirect(url_for("inbox.lead_detail", lead_id=lead_id) + "#questions")
+            form = QuestionForm(formdata=None)
+    status = 422 if form.errors else 200
+    context = _lead_context(lead, question_form=form, question_message=message)
+    template = "inbox/_questions.html" if is_htmx_request() else "inbox/lead.html"
+    return render_template(template, **context), status
+
+
+# --- settings ------------------------------------------------------------------------
+
+
+def _absence_form() -> AbsenceForm:
+    dealer = current_user.dealer
+    form = AbsenceForm(formdata=None)
+    zone = _zone()
+    if dealer is not None and dealer.absent_from is not None:
+        form.absent_from.data = dealer.absent_from.astimezone(zone).date()
+    if dealer is not None and dealer.absent_until is not None:
+        form.absent_until.data = dealer.absent_until.astimezone(zone).date()
+    return form
+
+
+def _settings_context(form: AbsenceForm | None = None, **extra) -> dict:
+    dealer = current_user.dealer
+    return {
+        "dealer": dealer,
+        "absence_form": form or _absence_form(),
+        "may_set_absence": current_user.role == "dealer_manager",
+        "is_absent_now": dealer is not None and dealer.is_absent(utcnow()),
+        "absence_ends": dealer.absent_until if dealer is not None else None,
+        "absence_starts": dealer.absent_from if dealer is not None else None,
+        "vapid_public_key": push_subscriptions.vapid_keys().public_key,
+        "now": utcnow(),
+        **extra,
+    }
+
+
+@bp.get("/settings")
+@login_required_role(*DEALER_ROLES)
+def show_settings():
+    """Absence, notifications on this device, sign out."""
+    return render_template("inbox/settings.html", **_settings_context())
+
+
+def _start_of_day(day: date | None) -> datetime | None:
+    if day is None:
+        return None
+    return datetime.combine(day, time.min, tzinfo=_zone()).astimezone(UTC)
+
+
+@bp.post("/settings/absence")
+@login_required_role("dealer_manager")
+def save_absence():
+    """Set or clear the dealership's absence (holiday); no leads are offered meanwhile."""
+    form = AbsenceForm()
+    dealer = current_user.dealer
+    message = None
+    if request.form.get("action") == "clear":
+        if form.validate_on_submit():
+            absence.clear_absence(dealer)
+            message = "Absence cleared. New leads reach you again."
+            form = _absence_form()
+    elif form.validate_on_submit():
+        starts = _start_of_day(form.absent_from.data)
+        if starts is not None and starts < utcnow():
+            starts = None  # a start date of today or earlier means "from now"
+        if form.absent_until.data is None:
+            form.absent_until.errors.append("Give the day you are back.")
+        else:
+            try:
+                absence.set_absence(dealer, starts, _start_of_day(form.absent_until.data))
+            except ValidationFailed as error:
+                for field, text in error.errors.items():
+                    getattr(form, field, form.absent_until).errors.append(text.capitalize() + ".")
+            else:
+                message = "Absence saved. No new leads are offered to you meanwhile."
+                form = _absence_form()
+    if message and not is_htmx_request():
+        flash(message)
+        return redirect(url_for("inbox.show_settings"))
+    status = 422 if form.errors else 200
+    context = _settings_context(form, absence_message=message)
+    template = "inbox/_absence.html" if is_htmx_request() else "inbox/settings.html"
+    return render_template(template, **context), status
+
+
+# --- push subscriptions (JSON, session + CSRF header) ---------------------------------
+
+
+@bp.post("/push-subscriptions")
+@login_required_role(*DEALER_ROLES)
+def save_push_subscription():
+    """Store this device's push subscription for the signed-in user."""
+    try:
+        push_subscriptions.save_subscription(
+            current_user, request.get_json(silent=True), request.headers.get("User-Agent")
+        )
+    except DomainError as error:
+        return jsonify({"errors": error.errors}), error.status
+    return jsonify({"subscribed": True}), 201
+
+
+@bp.delete("/push-subscriptions")
+@login_required_role(*DEALER_ROLES)
+def delete_push_subscription():
+    """Forget this device's push subscription (notifications off, or signing out)."""
+    data = request.get_json(silent=True)
+    try:
+        push_subscriptions.delete_subscription(
+            current_user, data.get("endpoint") if isinstance(data, dict) else None
+        )
+    except DomainError as error:
+        return jsonify({"errors": error.errors}), error.status
+    return jsonify({"subscribed": False})

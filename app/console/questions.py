@@ -1,0 +1,58 @@
+"""The coordinators' questions list: dealers' open questions, answered in place."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from app.auth import login_required_role
+from app.console import bp
+from app.htmx import is_htmx_request
+from app.services import questions
+from app.services.errors import Conflict, NotFound, ValidationFailed
+
+
+class AnswerForm(FlaskForm):
+    """The answer to one dealer question."""
+
+    body = TextAreaField("Your answer", validators=[DataRequired(), Length(max=4000)])
+
+
+def _page(forms: dict[int, AnswerForm] | None = None, status: int = 200, **extra):
+    open_items = questions.open_questions()
+    forms = forms or {}
+    context = {
+        "open_questions": [(q, forms.get(q.id) or AnswerForm(formdata=None)) for q in open_items],
+        "answered": questions.recently_answered(),
+        **extra,
+    }
+    return render_template("console/questions.html", **context), status
+
+
+@bp.get("/questions")
+@login_required_role("coordinator")
+def list_questions():
+    """Open questions oldest first, each with its answer form; then recent answers."""
+    return _page()
+
+
+@bp.post("/questions/<int:question_id>/answer")
+@login_required_role("coordinator")
+def answer_question(question_id: int):
+    """Answer one question; the asking dealer gets a push."""
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            question = questions.answer_question(question_id, current_user, form.body.data)
+        except ValidationFailed as error:
+            form.body.errors.append(error.errors.get("body", "Write an answer."))
+        except (Conflict, NotFound):
+            flash("That question was answered meanwhile or no longer exists.")
+            return redirect(url_for("console.list_questions"))
+        else:
+            flash(f"Answer sent to {question.dealer.name}.")
+            if is_htmx_request():
+                return "", 200, {"HX-Redirect": url_for("console.list_questions")}
+            return redirect(url_for("console.list_questions"))
+    return _page({question_id: form}, status=422)

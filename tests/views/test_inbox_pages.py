@@ -1,0 +1,272 @@
+"""The dealer app's pages without JavaScript, and their htmx fragments."""
+
+import pytest
+from sqlalchemy import select
+
+from app.models import Dealer, PushSubscription
+from app.services.users import create_user
+from tests.conftest import csrf_token_in
+from tests.factories import lead_body, make_dealer
+
+
+@pytest.fixture
+def offered(oem, auth):
+    """A lead offered to D-BER-1, whose salesperson is signed in; returns the lead JSON."""
+    make_dealer("D-BER-1", name="Autohaus Mitte")
+    make_dealer("D-BER-2", name="Spandau", lat=52.535, lon=13.197, inventory=[])
+    create_user("sales@example.com", "salesperson", "D-BER-1", "password-123")
+    lead = oem.post(
+        "/api/v1/leads",
+        json=lead_body(preferred_seller={"dealer": "D-BER-1", "contact": "John Best"}),
+    ).get_json()
+    auth.login("sales@example.com")
+    return lead
+
+
+def _token(client, url="/inbox"):
+    return csrf_token_in(client.get(url).get_data(as_text=True))
+
+
+def _accept(client, lead):
+    token = _token(client, f"/inbox/leads/{lead['id']}")
+    return client.post(f"/inbox/leads/{lead['id']}/accept", data={"csrf_token": token})
+
+
+def test_lead_page_shows_everything_the_customer_said(client, offered):
+    html = client.get(f"/inbox/leads/{offered['id']}").get_data(as_text=True)
+    for text in (
+        "Eva Ng",
+        'href="tel:+49301234567"',
+        'href="mailto:eva@example.com',
+        "Looking for a compact tractor",
+        "1 × TR-500",
+        "in your stock",
+        "spring-26",
+        "UTM source",
+        "newsletter",
+        "John Best at you",
+        "km from Autohaus Mitte",
+        "Accept lead",
+        'value="location"',  # the decline sheet is on the page
+    ):
+        assert text in html, text
+
+
+def test_inbox_lists_waiting_offers_first_then_owned_leads_by_stage(client, offered, oem):
+    second = oem.post("/api/v1/leads", json=lead_body(message="second")).get_json()
+    _accept(client, second)
+    html = client.get("/inbox").get_data(as_text=True)
+    assert html.index("Waiting for your answer") < html.index(offered["id"])
+    assert html.index(offered["id"]) < html.index("Your leads") < html.index(second["id"])
+    assert "min left" in html
+    assert 'class="app-nav"' in html and 'aria-current="page"' in html
+
+
+def test_inbox_poll_returns_the_list_and_an_out_of_band_badge(client, offered):
+    response = client.get("/inbox", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="inbox-list"')
+    assert 'id="nav-count"' in html and 'hx-swap-oob="true"' in html
+    assert "<html" not in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_accept_without_js_redirects_to_the_lead(client, offered):
+    response = _accept(client, offered)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Lead accepted" in page and "Mark as contacted" in page
+
+
+def test_accept_with_htmx_returns_the_lead_fragment(client, offered):
+    token = _token(client, f"/inbox/leads/{offered['id']}")
+    response = client.post(
+        f"/inbox/leads/{offered['id']}/accept",
+        data={"csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="lead"')
+    assert "Lead accepted" in html and 'id="stage"' in html
+
+
+def test_a_lost_race_sends_the_user_back_to_the_inbox(client, offered, oem):
+    token = _token(client, f"/inbox/leads/{offered['id']}")
+    client.post(f"/inbox/leads/{offered['id']}/accept", data={"csrf_token": token})
+    again = client.post(
+        f"/inbox/leads/{offered['id']}/accept",
+        data={"csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
+    assert again.headers["HX-Redirect"] == "/inbox"
+
+
+def test_decline_page_works_without_js(client, offered):
+    sheet = client.get(f"/inbox/leads/{offered['id']}/decline").get_data(as_text=True)
+    assert "<h1" in sheet and 'value="spam"' in sheet
+    response = client.post(
+        f"/inbox/leads/{offered['id']}/decline",
+        data={"csrf_token": csrf_token_in(sheet), "reason": "capacity"},
+    )
+    assert response.headers["Location"] == "/inbox"
+    assert client.get(f"/inbox/leads/{offered['id']}").status_code == 404
+
+
+def test_stage_changes_without_js_and_with_htmx(client, offered, oem):
+    _accept(client, offered)
+    url = f"/inbox/leads/{offered['id']}/stage"
+    token = _token(client, f"/inbox/leads/{offered['id']}")
+    response = client.post(url, data={"csrf_token": token, "stage": "contacted"})
+    assert response.status_code == 302
+    fragment = client.post(
+        url,
+        data={"csrf_token": token, "stage": "won"},
+        headers={"HX-Request": "true"},
+    )
+    assert fragment.status_code == 422
+    html = fragment.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="stage"')
+    assert "a won lead needs its value" in html and 'aria-invalid="true"' in html
+    won = client.post(
+        url,
+        data={"csrf_token": token, "stage": "won", "order_value": "1.234,5"},
+        headers={"HX-Request": "true"},
+    )
+    assert won.status_code == 422  # "1.234,5" is ambiguous: refused, not guessed
+    won = client.post(
+        url,
+        data={"csrf_token": token, "stage": "won", "order_value": "1234,50"},
+        headers={"HX-Request": "true"},
+    )
+    assert won.status_code == 200 and "Stage saved: Won." in won.get_data(as_text=True)
+    lead = oem.get(f"/api/v1/leads/{offered['id']}").get_json()
+    assert lead["stage"] == "won" and lead["order_value"] == 1234.5
+
+
+def test_stage_on_a_pending_offer_says_accept_first(client, offered):
+    token = _token(client, f"/inbox/leads/{offered['id']}")
+    response = client.post(
+        f"/inbox/leads/{offered['id']}/stage", data={"csrf_token": token, "stage": "contacted"}
+    )
+    assert response.status_code == 302
+    assert "Accept the lead" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_question_thread_without_js_and_with_htmx(client, offered, oem):
+    url = f"/inbox/leads/{offered['id']}/questions"
+    token = _token(client, f"/inbox/leads/{offered['id']}")
+    response = client.post(url, data={"csrf_token": token, "body": "Is it in stock?"})
+    assert response.headers["Location"].endswith("#questions")
+    empty = client.post(url, data={"csrf_token": token, "body": ""}, headers={"HX-Request": "1"})
+    assert empty.status_code == 422
+    fragment = client.post(
+        url, data={"csrf_token": token, "body": "And the colour?"}, headers={"HX-Request": "1"}
+    )
+    html = fragment.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="questions"')
+    assert "Is it in stock?" in html and "And the colour?" in html
+    question_id = oem.get(f"/api/v1/leads/{offered['id']}/questions").get_json()["items"][0]["id"]
+    oem.post(f"/api/v1/questions/{question_id}/answer", json={"body": "Two in Berlin."})
+    page = client.get(f"/inbox/leads/{offered['id']}").get_data(as_text=True)
+    assert "Two in Berlin." in page and "Manufacturer" in page
+
+
+def test_settings_page_offers_notifications_absence_and_sign_out(client, offered):
+    html = client.get("/inbox/settings").get_data(as_text=True)
+    assert "Enable notifications" in html and "data-key=" in html
+    assert 'action="/logout"' in html
+    assert "Your dealer manager sets" in html  # a salesperson does not set absences
+
+
+def test_manager_sets_and_clears_an_absence_without_js(client, auth, db, offered):
+    create_user("boss@example.com", "dealer_manager", "D-BER-1", "password-123")
+    auth.login("boss@example.com")
+    token = _token(client, "/inbox/settings")
+    bad = client.post(
+        "/inbox/settings/absence",
+        data={"csrf_token": token, "absent_from": "2031-08-10", "absent_until": "2031-08-01"},
+    )
+    assert bad.status_code == 422 and "must end after it starts" in bad.get_data(as_text=True)
+    response = client.post(
+        "/inbox/settings/absence",
+        data={"csrf_token": token, "absent_from": "2031-08-01", "absent_until": "2031-08-15"},
+    )
+    assert response.status_code == 302
+    dealer = db.session.scalar(select(Dealer).where(Dealer.code == "D-BER-1"))
+    db.session.refresh(dealer)
+    assert dealer.absent_until.date().isoformat() == "2031-08-15"
+    assert "Planned" in client.get("/inbox/settings").get_data(as_text=True)
+    cleared = client.post(
+        "/inbox/settings/absence",
+        data={"csrf_token": token, "action": "clear"},
+        headers={"HX-Request": "true"},
+    )
+    assert cleared.get_data(as_text=True).lstrip().startswith('<section id="absence"')
+    db.session.refresh(dealer)
+    assert dealer.absent_until is None
+
+
+def test_salesperson_cannot_post_an_absence(client, offered):
+    token = _token(client, "/inbox/settings")
+    response = client.post(
+        "/inbox/settings/absence",
+        data={"csrf_token": token, "absent_until": "2031-08-15"},
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/inbox")
+
+
+def test_push_subscription_endpoints_need_the_csrf_header(client, offered, db):
+    body = {
+        "endpoint": "https://push.example.net/send/abc",
+        "keys": {"p256dh": "B" + "A" * 86, "auth": "A" * 22},
+    }
+    assert client.post("/inbox/push-subscriptions", json=body).status_code == 400
+    token = _token(client)
+    refused = client.post(
+        "/inbox/push-subscriptions", json={"endpoint": "x"}, headers={"X-CSRFToken": token}
+    )
+    assert refused.status_code == 422 and "endpoint" in refused.get_json()["errors"]
+
+
+def test_push_subscription_round_trip(client, offered, db):
+    from tests.push.receiver import PushReceiver
+
+    token = _token(client)
+    with PushReceiver() as receiver:
+        created = client.post(
+            "/inbox/push-subscriptions",
+            json=receiver.subscription,
+            headers={"X-CSRFToken": token},
+        )
+        assert created.status_code == 201
+        assert (
+            db.session.scalar(select(PushSubscription.endpoint))
+            == (receiver.subscription["endpoint"])
+        )
+        deleted = client.delete(
+            "/inbox/push-subscriptions",
+            json={"endpoint": receiver.subscription["endpoint"]},
+            headers={"X-CSRFToken": token},
+        )
+        assert deleted.get_json() == {"subscribed": False}
+        assert db.session.scalar(select(PushSubscription.endpoint)) is None
+
+
+def test_coordinator_answers_from_the_console_questions_list(client, auth, offered, oem, db):
+    token = _token(client, f"/inbox/leads/{offered['id']}")
+    client.post(
+        f"/inbox/leads/{offered['id']}/questions",
+        data={"csrf_token": token, "body": "Trade-in?"},
+    )
+    auth.login("oem@example.com")
+    page = client.get("/console/questions").get_data(as_text=True)
+    assert "Trade-in?" in page and "Autohaus Mitte" in page
+    question_id = oem.get(f"/api/v1/leads/{offered['id']}/questions").get_json()["items"][0]["id"]
+    url = f"/console/questions/{question_id}/answer"
+    empty = client.post(url, data={"csrf_token": csrf_token_in(page), "body": ""})
+    assert empty.status_code == 422
+    response = client.post(url, data={"csrf_token": csrf_token_in(page), "body": "Yes, we do."})
+    assert response.status_code == 302
+    after = client.get("/console/questions").get_data(as_text=True)
+    assert "No open questions" in after and "Yes, we do." in after
