@@ -6,6 +6,7 @@ from app.extensions import db
 from app.models import Dealer, FormKey, Lead, User
 from app.services import offers
 from app.services.dealers import save_dealer
+from app.services.dispatch import reject_lead
 from app.services.leads import create_lead
 from app.services.users import create_user, find_user_by_email
 
@@ -555,6 +556,38 @@ def _demo_leads() -> None:
         ),
         actor=coordinator,
     )
+    # Pre-qualification: a big fleet inquiry waits for the OEM; a fake one was rejected.
+    create_lead(
+        _lead(
+            "Greta",
+            "Lang",
+            "30159",
+            "DE",
+            "tractors",
+            "TR-700",
+            inquiry_type="b2b",
+            company="Lang Agrar KG",
+            volume_estimate=25,
+            quantity=25,
+            message="Tender for 25 tractors across our cooperative.",
+        ),
+        actor=coordinator,
+        review_reason="B2B volume above 10 units",
+    )
+    spam = create_lead(
+        _lead(
+            "Win",
+            "Prize",
+            "10115",
+            "DE",
+            "mowers",
+            "MW-20",
+            message="Cheap watches at example dot com",
+        ),
+        actor=coordinator,
+        review_reason="flagged source",
+    )
+    reject_lead(spam.id, coordinator, "spam")
     # Nobody carries snow blowers: lands in the OEM queue.
     create_lead(_lead("Felix", "Schmid", "70176", "DE", "snow-blowers", "SB-10"), actor=coordinator)
     # Shipped nationwide to an online dealer.

@@ -72,13 +72,26 @@ def build_lead(data: dict, source: str = "api") -> Lead:
     )
 
 
-def create_lead(data: dict, source: str = "api", actor: User | None = None) -> Lead:
-    """Validate an inquiry, store it and offer it to the best dealer, in one transaction."""
+def create_lead(
+    data: dict,
+    source: str = "api",
+    actor: User | None = None,
+    review_reason: str | None = None,
+) -> Lead:
+    """Validate an inquiry, store it and offer it to the best dealer, in one transaction.
+
+    With a `review_reason` (pre-qualification) the lead waits in `review` for a
+    coordinator to approve or reject it instead of being routed.
+    """
     lead = build_lead(data, source)
     db.session.add(lead)
     db.session.flush()
     record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
-    offer_next_dealer(lead, lead.created_at, actor=actor)
+    if review_reason:
+        lead.status = "review"
+        record_event(lead, "held_for_review", actor=actor, reason=review_reason)
+    else:
+        offer_next_dealer(lead, lead.created_at, actor=actor)
     commit_transition()
     return lead
 
