@@ -2,7 +2,7 @@
 
 import math
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 from app.routing.interest_routes import FALLBACK, UNRESTRICTED
 
@@ -44,7 +44,7 @@ _NAMED_RUNNERS_UP = 3
 _NAMED_EXCLUSIONS = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """An eligible dealer, with the facts that placed it in the ranking."""
 
@@ -73,7 +73,7 @@ class Candidate:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exclusion:
     """A dealer that may not receive the lead, and the first filter that excluded it."""
 
@@ -83,7 +83,7 @@ class Exclusion:
     distance_km: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RoutingDecision:
     """Who gets the lead, who would be next, and why the others may not have it."""
 
@@ -264,3 +264,83 @@ def _duration(seconds: float | None) -> str:
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+# --- Fast construction for the hot path -----------------------------------------------
+# A frozen dataclass's __init__ sets each field through object.__setattr__ to get past
+# its own guard; writing the slots directly builds the same object in half the time.
+# rank_dealers builds one Candidate per eligible dealer and one Exclusion per excluded
+# dealer, thousands per decision when a lead has no location, so this is worth having.
+# The field lists below are checked against the dataclasses at import time, so adding or
+# reordering a field fails loudly here instead of building wrong objects.
+
+_CANDIDATE_FIELDS = (
+    "code",
+    "distance_km",
+    "covered_groups",
+    "skus_in_stock",
+    "preferred",
+    "open_offers",
+    "qualified_as",
+    "acceptance_rate",
+    "median_response_seconds",
+)
+_EXCLUSION_FIELDS = ("code", "rule", "reason", "distance_km")
+if (
+    tuple(f.name for f in fields(Candidate)) != _CANDIDATE_FIELDS
+    or tuple(f.name for f in fields(Exclusion)) != _EXCLUSION_FIELDS
+):
+    raise RuntimeError("update new_candidate / new_exclusion to the dataclasses' fields")
+
+_new = object.__new__
+(
+    _set_code,
+    _set_distance,
+    _set_groups,
+    _set_skus,
+    _set_preferred,
+    _set_open_offers,
+    _set_qualified_as,
+    _set_acceptance,
+    _set_response,
+) = (getattr(Candidate, name).__set__ for name in _CANDIDATE_FIELDS)
+
+
+def new_candidate(
+    code: str,
+    distance_km: float | None,
+    covered_groups: tuple[str, ...],
+    skus_in_stock: tuple[str, ...],
+    preferred: bool,
+    open_offers: int,
+    qualified_as: str,
+    acceptance_rate: float | None,
+    median_response_seconds: float | None,
+) -> Candidate:
+    """Candidate(...) with every field given, built faster (see above)."""
+    candidate = _new(Candidate)
+    _set_code(candidate, code)
+    _set_distance(candidate, distance_km)
+    _set_groups(candidate, covered_groups)
+    _set_skus(candidate, skus_in_stock)
+    _set_preferred(candidate, preferred)
+    _set_open_offers(candidate, open_offers)
+    _set_qualified_as(candidate, qualified_as)
+    _set_acceptance(candidate, acceptance_rate)
+    _set_response(candidate, median_response_seconds)
+    return candidate
+
+
+_set_exclusion_code, _set_rule, _set_reason, _set_exclusion_distance = (
+    getattr(Exclusion, name).__set__ for name in _EXCLUSION_FIELDS
+)
+
+
+def new_exclusion(code: str, rule: str, reason: str, distance_km: float | None) -> Exclusion:
+    """Exclusion(...) with every field given, built faster (see above)."""
+    exclusion = _new(Exclusion)
+    _set_exclusion_code(exclusion, code)
+    _set_rule(exclusion, rule)
+    _set_reason(exclusion, reason)
+    _set_exclusion_distance(exclusion, distance_km)
+    return exclusion

@@ -1,61 +1,129 @@
 """An in-memory spatial index over a dealer network, for callers that hold it all.
 
-Dealers sit in a grid of latitude/longitude cells. For a lead, only the cells within
-reach of the largest store service radius are read, plus the online sellers (for
-shipped leads), the dealers without a location (when the lead has none either), and the
-preferred seller. Every dealer left out could never be eligible, so ranking the
+Coverage grids: each dealer is filed under every grid cell that its own service circle
+touches, so the dealers that may reach a customer are the ones filed under the
+customer's cell: one dictionary look-up per grid. Dealers are split into bands of
+service radius (a factor of 2 ** 0.25 apart), each band with cells a third of its
+radius wide, so every dealer touches a few dozen cells whatever its radius.
+
+Beside the grids: online sellers by tag (they join shipped leads of their product
+groups wherever they are), all dealers by tag (for leads without a location, where no
+radius can be checked), and the preferred seller, who always joins.
+
+Every dealer left out could never be eligible (its circle misses the customer, or, for
+leads without a location, it sells none of the lead's product groups), so ranking the
 prefiltered dealers chooses and ranks exactly as ranking the whole network does.
+Dealers whose area covers the customer but fail another filter stay in, so
+explanations still name them.
 """
 
 import math
 from collections.abc import Iterable, Sequence
 
+from app.routing.decision import RoutingDecision
 from app.routing.geo import EARTH_RADIUS_KM, bounding_box
 from app.routing.profiles import DealerProfile, InterestRoute, LeadRequest
 from app.routing.rank import decide
 
 _KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180.0
-# A reach query reads about (2 * CELLS_PER_RADIUS + 1)^2 / cos(lat) cells: smaller cells
-# hug the circle more closely but cost more dictionary look-ups.
-_CELLS_PER_RADIUS = 2
-# Widen the reach a little so a dealer exactly on its radius is never lost to rounding.
-_REACH_SLACK_KM = 0.001
+# Cells per radius: smaller cells cut the dealers whose circle touches the customer's
+# cell without reaching the customer, but file each dealer under more cells.
+_CELLS_PER_RADIUS = 3
+_SMALLEST_BAND_KM = 10.0
+_BANDS_PER_DOUBLING = 4
+# Widen every circle a little so a dealer exactly on its radius is never lost to rounding.
+_SLACK_KM = 0.001
+# A circle spanning more cells than this (huge radius, or near a pole) is not filed
+# cell by cell: the dealer joins every located lead and the exact check decides.
+_MAX_CELLS_PER_DEALER = 20_000
 
 Cell = tuple[int, int]
 
 
+class _CoverageGrid:
+    """Dealers of one radius band, each filed under every cell its circle touches."""
+
+    def __init__(self, dealers: list[DealerProfile], cell_degrees: float | None) -> None:
+        if cell_degrees is None:
+            smallest = min(dealer.service_radius_km for dealer in dealers)
+            cell_degrees = max(smallest, 1.0) / _KM_PER_DEGREE_LATITUDE / _CELLS_PER_RADIUS
+        self.cell_degrees = float(cell_degrees)
+        self.cells: dict[Cell, list[DealerProfile]] = {}
+        self.everywhere: list[DealerProfile] = []
+        for dealer in dealers:
+            covered = self._cells_touched(dealer.lat, dealer.lon, dealer.service_radius_km)
+            if covered is None:
+                self.everywhere.append(dealer)
+                continue
+            for cell in covered:
+                self.cells.setdefault(cell, []).append(dealer)
+
+    def cell(self, lat: float, lon: float) -> Cell:
+        size = self.cell_degrees
+        return (math.floor(lat / size), math.floor(lon / size))
+
+    def dealers_reaching(self, lat: float, lon: float) -> list[DealerProfile]:
+        """Dealers whose circle touches the cell holding (lat, lon)."""
+        found = self.cells.get(self.cell(lat, lon), [])
+        return found + self.everywhere if self.everywhere else found
+
+    def _cells_touched(self, lat: float, lon: float, radius_km: float) -> list[Cell] | None:
+        """Every cell the circle touches, or None when that is too many to list."""
+        reach = max(radius_km, 0.0) + _SLACK_KM
+        if not math.isfinite(reach):
+            return None
+        min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, reach)
+        size = self.cell_degrees
+        if min_lon == -180.0 and max_lon == 180.0:
+            return None  # a pole or the antimeridian inside: rare, keep it simple
+        first_row = math.floor(min_lat / size)
+        last_row = math.floor(max_lat / size)
+        span = (last_row - first_row + 1) * (
+            math.floor(max_lon / size) - math.floor(min_lon / size) + 1
+        )
+        if span > _MAX_CELLS_PER_DEALER:
+            return None
+        cells = []
+        for row in range(first_row, last_row + 1):
+            half_width = _cap_half_width(
+                lat, reach, max(row * size, min_lat), min((row + 1) * size, max_lat)
+            )
+            first_col = math.floor((lon - half_width) / size)
+            last_col = math.floor((lon + half_width) / size)
+            cells.extend((row, col) for col in range(first_col, last_col + 1))
+        return cells
+
+
 class DealerIndex:
-    """Grid index of dealers: candidates_for(lead) returns the dealers that could serve it."""
+    """Coverage index of a dealer network: candidates_for(lead) could serve the lead."""
 
     def __init__(self, dealers: Iterable[DealerProfile], cell_degrees: float | None = None):
-        """Index the dealers; cell_degrees defaults to half the largest store radius."""
+        """Index the dealers; cell_degrees fixes the cell size of every band (for tests)."""
         self._dealers = tuple(dealers)
         self._by_code: dict[str, DealerProfile] = {}
         for dealer in self._dealers:
             if dealer.code in self._by_code:
                 raise ValueError(f"dealer code {dealer.code!r} appears twice")
             self._by_code[dealer.code] = dealer
-        # Only stores are ever admitted by distance; online sellers are kept apart.
         self.max_radius_km = max(
-            (
-                dealer.service_radius_km
-                for dealer in self._dealers
-                if dealer.active and "store" in dealer.tags and dealer.located
-            ),
-            default=0.0,
+            (dealer.service_radius_km for dealer in self._dealers), default=0.0
         )
-        if cell_degrees is None:
-            reach_degrees = self.max_radius_km / _KM_PER_DEGREE_LATITUDE
-            cell_degrees = max(reach_degrees / _CELLS_PER_RADIUS, 0.05)
-        self.cell_degrees = float(cell_degrees)
-        self._cells: dict[Cell, list[DealerProfile]] = {}
-        self._cell_of: dict[str, Cell] = {}
+
+        bands: dict[int, list[DealerProfile]] = {}
         for dealer in self._dealers:
             if dealer.located:
-                cell = self._cell(dealer.lat, dealer.lon)
-                self._cells.setdefault(cell, []).append(dealer)
-                self._cell_of[dealer.code] = cell
-        self._online = tuple(dealer for dealer in self._dealers if "online" in dealer.tags)
+                bands.setdefault(_band(dealer.service_radius_km), []).append(dealer)
+        self._grids = [_CoverageGrid(bands[band], cell_degrees) for band in sorted(bands)]
+
+        # Any tag may name a product group, so every tag is indexed.
+        self._by_tag: dict[str, list[DealerProfile]] = {}
+        self._online_by_tag: dict[str, list[DealerProfile]] = {}
+        for dealer in self._dealers:
+            online = "online" in dealer.tags
+            for tag in dealer.tags:
+                self._by_tag.setdefault(tag, []).append(dealer)
+                if online:
+                    self._online_by_tag.setdefault(tag, []).append(dealer)
 
     def __len__(self) -> int:
         return len(self._dealers)
@@ -70,55 +138,74 @@ class DealerIndex:
         return self._by_code.get(code)
 
     def candidates_for(self, lead: LeadRequest) -> list[DealerProfile]:
-        """The dealers that could be eligible for the lead (a superset of the eligible ones)."""
-        if not lead.located:
-            # No radius can be checked, so any store anywhere may qualify.
-            return list(self._dealers)
-        min_lat, max_lat, min_lon, max_lon = bounding_box(
-            lead.lat, lead.lon, self.max_radius_km + _REACH_SLACK_KM
-        )
-        first_row, first_col = self._cell(min_lat, min_lon)
-        last_row, last_col = self._cell(max_lat, max_lon)
+        """The dealers that could be eligible for the lead (a superset of the eligible ones).
 
-        def reached(cell: Cell) -> bool:
-            return first_row <= cell[0] <= last_row and first_col <= cell[1] <= last_col
-
-        found: list[DealerProfile] = []
-        cells = self._cells
-        if (last_row - first_row + 1) * (last_col - first_col + 1) <= len(cells):
-            for row in range(first_row, last_row + 1):
-                for col in range(first_col, last_col + 1):
-                    members = cells.get((row, col))
-                    if members:
-                        found.extend(members)
-        else:  # A huge box (near a pole or the antimeridian): scanning the cells is cheaper.
-            for cell, members in cells.items():
-                if reached(cell):
-                    found.extend(members)
-
-        cell_of = self._cell_of
-        if lead.delivery == "ship":
-            for dealer in self._online:
-                cell = cell_of.get(dealer.code)
-                if cell is None or not reached(cell):
+        With the customer's location: the dealers whose service circle touches the
+        customer's cell, plus, for shipped leads, the online sellers of the lead's
+        product groups. Without it (no radius can be checked): every dealer selling one
+        of the lead's product groups. The preferred seller always.
+        """
+        if lead.located:
+            found: list[DealerProfile] = []
+            for grid in self._grids:
+                found.extend(grid.dealers_reaching(lead.lat, lead.lon))
+            extra = self._online_by_tag if lead.delivery == "ship" else None
+        else:
+            found = []
+            extra = self._by_tag
+        additions = []
+        if extra is not None:
+            for group in dict.fromkeys(lead.product_groups):
+                additions.extend(extra.get(group, ()))
+        if lead.preferred_dealer:
+            preferred = self._by_code.get(lead.preferred_dealer)
+            if preferred is not None:
+                additions.append(preferred)
+        if additions:
+            known = {dealer.code for dealer in found}
+            for dealer in additions:
+                if dealer.code not in known:
+                    known.add(dealer.code)
                     found.append(dealer)
-        preferred = self._by_code.get(lead.preferred_dealer) if lead.preferred_dealer else None
-        if preferred is not None:
-            cell = cell_of.get(preferred.code)
-            shipped_online = lead.delivery == "ship" and "online" in preferred.tags
-            if (cell is None or not reached(cell)) and not shipped_online:
-                found.append(preferred)
         return found
 
-    def rank(self, lead: LeadRequest, routes: Sequence[InterestRoute] = ()):
-        """rank_dealers over the candidates only; same choice and ranking as a full scan.
+    def rank(self, lead: LeadRequest, routes: Sequence[InterestRoute] = ()) -> RoutingDecision:
+        """rank_dealers over the candidates only: the same choice and ranking as a full scan.
 
         The decision's ``out_of_reach`` counts the dealers left out; they are not listed
         among the exclusions.
         """
         candidates = self.candidates_for(lead)
-        return decide(lead, candidates, routes, out_of_reach=len(self._dealers) - len(candidates))
+        out_of_reach = len(self._dealers) - len(candidates)
+        return decide(lead, candidates, routes, out_of_reach, codes_are_unique=True)
 
-    def _cell(self, lat: float, lon: float) -> Cell:
-        size = self.cell_degrees
-        return (math.floor(lat / size), math.floor(lon / size))
+
+def _band(radius_km: float) -> int:
+    """Band number of a radius: 0 up to 10 km, then one band per 2 ** 0.25 step."""
+    if not radius_km > _SMALLEST_BAND_KM:  # also a NaN radius, which reaches nobody
+        return 0
+    return math.ceil(_BANDS_PER_DOUBLING * math.log2(min(radius_km, 1e9) / _SMALLEST_BAND_KM))
+
+
+def _cap_half_width(lat: float, radius_km: float, low: float, high: float) -> float:
+    """Half the longitude span (degrees) of the circle around lat, within latitudes [low, high].
+
+    The circle is widest in longitude at the latitude asin(sin(lat) / cos(radius)),
+    slightly poleward of its centre; within the band the widest point is the one nearest
+    to that latitude. The band lies within the circle's latitudes (the caller clips it
+    to the bounding box) and the circle holds no pole (bounding_box widens to every
+    longitude then, and the caller files such dealers apart).
+    """
+    angular = radius_km / EARTH_RADIUS_KM
+    phi0 = math.radians(lat)
+    widest = math.asin(max(-1.0, min(1.0, math.sin(phi0) / math.cos(angular))))
+    phi = min(max(widest, math.radians(low)), math.radians(high))
+    denominator = math.cos(phi0) * math.cos(phi)
+    if denominator <= 0.0:
+        return 180.0
+    cosine = (math.cos(angular) - math.sin(phi0) * math.sin(phi)) / denominator
+    if cosine >= 1.0:  # the band only touches the circle's northmost or southmost point
+        return 0.0
+    if cosine <= -1.0:
+        return 180.0
+    return math.degrees(math.acos(cosine))

@@ -26,6 +26,13 @@ class RouteSelection:
     routes: tuple[InterestRoute, ...] = ()
     requested_category: str | None = None
 
+    @property
+    def admits_everyone(self) -> bool:
+        """True when no dealer can be turned away by the applied routes."""
+        if self.status == UNRESTRICTED:
+            return True
+        return any(route.admits_everyone for route in self.routes)
+
     def admits(self, dealer: DealerProfile) -> bool:
         """True when the dealer may receive the lead under the applied routes."""
         if self.status == UNRESTRICTED:

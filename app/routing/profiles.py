@@ -8,8 +8,11 @@ DELIVERY_MODES = frozenset({"pickup", "ship"})
 ALL_CATEGORIES = "ALL"
 """The catch-all interest route's category."""
 
+# A route naming more dealers than this is described by their number, not their codes.
+_NAMED_ROUTE_DEALERS = 5
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class DealerProfile:
     """What routing knows about one dealer at the moment of the decision.
 
@@ -39,7 +42,7 @@ class DealerProfile:
         return self.lat is not None and self.lon is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LeadRequest:
     """What routing knows about one lead."""
 
@@ -72,7 +75,7 @@ class LeadRequest:
         return self.lat is not None and self.lon is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InterestRoute:
     """One interest-category route: which dealers may receive leads of a category.
 
@@ -96,6 +99,11 @@ class InterestRoute:
             self, "postal_prefixes", tuple(_compact(prefix) for prefix in self.postal_prefixes)
         )
 
+    @property
+    def admits_everyone(self) -> bool:
+        """True when the route sets no restriction at all."""
+        return not (self.dealer_codes or self.countries or self.postal_prefixes)
+
     def admits(self, dealer: DealerProfile) -> bool:
         """True when this route lets the dealer receive the lead."""
         if self.dealer_codes and dealer.code not in self.dealer_codes:
@@ -111,7 +119,9 @@ class InterestRoute:
     def describe(self) -> str:
         """A short phrase naming what the route restricts, for explanations."""
         parts = []
-        if self.dealer_codes:
+        if len(self.dealer_codes) > _NAMED_ROUTE_DEALERS:
+            parts.append(f"a list of {len(self.dealer_codes):,} dealers")
+        elif self.dealer_codes:
             parts.append("dealers " + ", ".join(sorted(self.dealer_codes)))
         if self.countries:
             parts.append("country " + "/".join(sorted(self.countries)))

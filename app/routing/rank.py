@@ -3,10 +3,14 @@
 import math
 from collections.abc import Iterable, Sequence
 
-from app.routing.decision import Candidate, Exclusion, RoutingDecision
+from app.routing.decision import RoutingDecision, new_candidate, new_exclusion
 from app.routing.geo import EARTH_RADIUS_KM
-from app.routing.interest_routes import FALLBACK, UNRESTRICTED, select_routes
+from app.routing.interest_routes import FALLBACK, select_routes
 from app.routing.profiles import DealerProfile, InterestRoute, LeadRequest
+
+_RADIANS = math.pi / 180.0
+_NOTHING: frozenset[str] = frozenset()
+_QUARTER_TURN = math.pi / 2.0
 
 # Tag an inquiry type requires of the dealer, if any.
 _REQUIRED_TAG = {"b2b": "b2b", "service": "service"}
@@ -48,8 +52,12 @@ def decide(
     dealers: Iterable[DealerProfile],
     routes: Sequence[InterestRoute] = (),
     out_of_reach: int = 0,
+    codes_are_unique: bool = False,
 ) -> RoutingDecision:
-    """rank_dealers, told how many dealers a spatial prefilter already left out."""
+    """rank_dealers, told how many dealers a spatial prefilter already left out.
+
+    codes_are_unique skips the duplicate-code check for callers that guarantee it.
+    """
     selection = select_routes(routes, lead.interest_category)
     groups = frozenset(lead.product_groups)
     skus = frozenset(lead.skus)
@@ -59,7 +67,7 @@ def decide(
     required_tag = _REQUIRED_TAG.get(lead.inquiry_type)
     required_reason = _REASON_B2B if required_tag == "b2b" else _REASON_SERVICE
     pickup = lead.delivery == "pickup"
-    route_filter = None if selection.status == UNRESTRICTED else selection.admits
+    route_filter = None if selection.admits_everyone else selection.admits
     route_reason = (
         "No interest route covers this lead's category."
         if selection.status == FALLBACK
@@ -73,109 +81,101 @@ def decide(
     located = lead.located
     if located:
         # Haversine with the customer's terms precomputed: this loop is the hot path.
-        lat1 = math.radians(lead.lat)
-        lon1 = math.radians(lead.lon)
+        lat1 = lead.lat * _RADIANS
+        lon1 = lead.lon * _RADIANS
         cos_lat1 = math.cos(lat1)
     sin = math.sin
     cos = math.cos
     asin = math.asin
     sqrt = math.sqrt
-    radians = math.radians
+    inf = math.inf
     diameter = 2.0 * EARTH_RADIUS_KM
+    preferred_code = lead.preferred_dealer
 
-    seen: set[str] = set()
-    eligible: list[Candidate] = []
-    excluded: list[Exclusion] = []
+    seen: set[str] | None = None if codes_are_unique else set()
+    # Both lists hold plain tuples that sort natively (a dealer code is unique, so a sort
+    # never compares past it); the dataclasses are built once the order is known.
+    eligible: list[tuple] = []
+    excluded: list[tuple[float, str, str, str, float | None]] = []
     for dealer in dealers:
         code = dealer.code
-        if code in seen:
-            raise ValueError(f"dealer code {code!r} appears twice")
-        seen.add(code)
+        if seen is not None:
+            if code in seen:
+                raise ValueError(f"dealer code {code!r} appears twice")
+            seen.add(code)
 
         distance = None
         if located and dealer.lat is not None and dealer.lon is not None:
-            lat2 = radians(dealer.lat)
-            h = (
-                sin((lat2 - lat1) * 0.5) ** 2
-                + cos_lat1 * cos(lat2) * sin((radians(dealer.lon) - lon1) * 0.5) ** 2
-            )
-            distance = diameter * asin(min(1.0, sqrt(h)))
+            lat2 = dealer.lat * _RADIANS
+            half_dlat = sin((lat2 - lat1) * 0.5)
+            half_dlon = sin((dealer.lon * _RADIANS - lon1) * 0.5)
+            h = half_dlat * half_dlat + cos_lat1 * cos(lat2) * half_dlon * half_dlon
+            distance = diameter * asin(sqrt(h)) if h < 1.0 else diameter * _QUARTER_TURN
 
         tags = dealer.tags
         if not dealer.active:
-            excluded.append(Exclusion(code, "inactive", _REASON_INACTIVE, distance))
-            continue
-        if dealer.absent:
-            excluded.append(Exclusion(code, "absent", _REASON_ABSENT, distance))
-            continue
-        if code in already_offered:
-            excluded.append(Exclusion(code, "already_offered", _REASON_ALREADY_OFFERED, distance))
-            continue
-        if route_filter is not None and not route_filter(dealer):
-            excluded.append(Exclusion(code, "route", route_reason, distance))
-            continue
-        covered = groups & tags
-        if not covered:
-            excluded.append(Exclusion(code, "portfolio", portfolio_reason, distance))
-            continue
-        if required_tag is not None and required_tag not in tags:
-            excluded.append(Exclusion(code, required_tag, required_reason, distance))
-            continue
-
-        # Delivery: pickup needs a store within radius; ship takes online sellers at any
-        # distance, or stores within radius. Without the customer's location the radius
-        # cannot be checked, so it is skipped (and the explanation says so).
-        is_store = "store" in tags
-        if pickup or "online" not in tags:
-            if not is_store:
-                if pickup:
-                    excluded.append(Exclusion(code, "store", _REASON_STORE, distance))
-                else:
-                    excluded.append(Exclusion(code, "delivery", _REASON_DELIVERY, distance))
-                continue
-            if located:
-                if distance is None:
-                    excluded.append(Exclusion(code, "radius", _REASON_DEALER_UNLOCATED, None))
-                    continue
-                if distance > dealer.service_radius_km:
-                    excluded.append(
-                        Exclusion(code, "radius", _radius_reason(distance, dealer), distance)
-                    )
-                    continue
-            qualified_as = "store"
-        elif is_store and located and distance is not None and distance <= dealer.service_radius_km:
-            qualified_as = "store"
+            rule, reason = "inactive", _REASON_INACTIVE
+        elif dealer.absent:
+            rule, reason = "absent", _REASON_ABSENT
+        elif code in already_offered:
+            rule, reason = "already_offered", _REASON_ALREADY_OFFERED
+        elif route_filter is not None and not route_filter(dealer):
+            rule, reason = "route", route_reason
+        elif groups.isdisjoint(tags):
+            rule, reason = "portfolio", portfolio_reason
+        elif required_tag is not None and required_tag not in tags:
+            rule, reason = required_tag, required_reason
         else:
-            qualified_as = "online"
-
-        capacity = dealer.daily_capacity
-        if capacity is not None and dealer.offers_today >= capacity:
-            reason = (
-                f"Daily capacity reached: {dealer.offers_today} of {capacity} offers made today."
-            )
-            excluded.append(Exclusion(code, "capacity", reason, distance))
+            rule, reason, qualified_as = _delivery_check(dealer, pickup, located, distance)
+            if rule is None:
+                capacity = dealer.daily_capacity
+                if capacity is not None and dealer.offers_today >= capacity:
+                    rule = "capacity"
+                    reason = (
+                        f"Daily capacity reached: {dealer.offers_today} of {capacity} "
+                        "offers made today."
+                    )
+        if rule is not None:
+            excluded.append((inf if distance is None else distance, code, rule, reason, distance))
             continue
 
-        eligible.append(
-            Candidate(
-                code=code,
-                distance_km=distance,
-                covered_groups=tuple(sorted(covered)),
-                skus_in_stock=tuple(sorted(skus & dealer.inventory)),
-                preferred=code == lead.preferred_dealer,
-                open_offers=dealer.open_offers,
-                qualified_as=qualified_as,
-                acceptance_rate=dealer.acceptance_rate,
-                median_response_seconds=dealer.median_response_seconds,
-            )
+        # The ranking key, in RANKING_ORDER (Candidate.sort_key is the same, spelled out).
+        covered = groups & tags
+        in_stock = skus & dealer.inventory if skus else _NOTHING
+        acceptance = dealer.acceptance_rate
+        response = dealer.median_response_seconds
+        key = (
+            code != preferred_code,
+            -len(covered),
+            -len(in_stock),
+            inf if distance is None else distance,
+            dealer.open_offers,
+            1.0 if acceptance is None else -acceptance,
+            inf if response is None else response,
+            code,
         )
+        eligible.append((key, dealer, distance, qualified_as, covered, in_stock))
 
-    ranked = tuple(sorted(eligible, key=Candidate.sort_key))
-    excluded.sort(key=_exclusion_order)
+    eligible.sort()
+    excluded.sort()  # nearest first, unknown distance last, then by code
+    ranked = tuple(
+        new_candidate(
+            dealer.code,
+            distance,
+            _sorted_tuple(covered),
+            _sorted_tuple(in_stock),
+            not key[0],  # preferred
+            dealer.open_offers,
+            qualified_as,
+            dealer.acceptance_rate,
+            dealer.median_response_seconds,
+        )
+        for key, dealer, distance, qualified_as, covered, in_stock in eligible
+    )
     return RoutingDecision(
         chosen=ranked[0] if ranked else None,
         ranked=ranked,
-        excluded=tuple(excluded),
+        excluded=tuple(new_exclusion(row[1], row[2], row[3], row[4]) for row in excluded),
         route=selection.category,
         route_status=selection.status,
         route_summary=selection.describe(),
@@ -188,10 +188,33 @@ def decide(
     )
 
 
-def _exclusion_order(exclusion: Exclusion) -> tuple[float, str]:
-    """Nearest first (unknown distance last), then by code: stable under any input order."""
-    distance = exclusion.distance_km
-    return (math.inf if distance is None else distance, exclusion.code)
+def _sorted_tuple(items: frozenset[str]) -> tuple[str, ...]:
+    return tuple(items) if len(items) < 2 else tuple(sorted(items))
+
+
+def _delivery_check(
+    dealer: DealerProfile, pickup: bool, located: bool, distance: float | None
+) -> tuple[str | None, str, str]:
+    """(rule, reason, qualified_as): rule is None when the dealer can serve the delivery.
+
+    Pickup needs a store within its radius; ship takes online sellers at any distance, or
+    stores within radius. Without the customer's location no radius can be checked, so
+    it is skipped (and the explanation says so).
+    """
+    tags = dealer.tags
+    is_store = "store" in tags
+    within = not located or (distance is not None and distance <= dealer.service_radius_km)
+    if not pickup and "online" in tags:
+        return None, "", "store" if is_store and located and within else "online"
+    if not is_store:
+        if pickup:
+            return "store", _REASON_STORE, ""
+        return "delivery", _REASON_DELIVERY, ""
+    if within:
+        return None, "", "store"
+    if distance is None:
+        return "radius", _REASON_DEALER_UNLOCATED, ""
+    return "radius", _radius_reason(distance, dealer), ""
 
 
 def _radius_reason(distance: float, dealer: DealerProfile) -> str:

@@ -1,6 +1,7 @@
 """One test per ordering step: preferred, groups, SKUs, distance, load, reliability, code."""
 
-from app.routing import RANKING_ORDER, rank_dealers
+from app.routing import RANKING_ORDER, Candidate, Exclusion, rank_dealers
+from app.routing.decision import new_candidate, new_exclusion
 
 from .builders import CUSTOMER, dealer, lead, point_east_of
 
@@ -149,3 +150,13 @@ def test_candidates_carry_the_facts_that_ordered_them():
     assert round(chosen.distance_km) == 10
     assert chosen.open_offers == 2
     assert chosen.preferred is False
+
+
+def test_fast_constructors_build_the_same_objects_as_the_dataclasses():
+    values = ("D-1", 3.5, ("mowers", "tractors"), ("TR-500",), True, 2, "online", 0.8, 120.0)
+    fast = new_candidate(*values)
+    assert fast == Candidate(*values)
+    assert hash(fast) == hash(Candidate(*values))
+    assert repr(fast) == repr(Candidate(*values))
+    exclusion = ("D-2", "radius", "Too far.", 12.0)
+    assert new_exclusion(*exclusion) == Exclusion(*exclusion)
