@@ -98,7 +98,7 @@ class RoutingDecision:
     location_known: bool = True
     location_note: str | None = None
     preferred_dealer: str | None = None
-    out_of_reach: int = 0  # dealers a spatial prefilter left out as too far away
+    out_of_reach: int = 0  # dealers an index left out as unable to serve the lead
 
     def explanation(self) -> str:
         """Plain-language text for the offer: why this dealer, why not the others."""
@@ -118,9 +118,14 @@ class RoutingDecision:
         if exclusions:
             paragraphs.append(exclusions)
         if self.out_of_reach:
+            why = (
+                "their service areas do not reach the customer"
+                if self.location_known
+                else "they sell none of the requested product groups"
+            )
+            verb = "was" if self.out_of_reach == 1 else "were"
             paragraphs.append(
-                f"{_count(self.out_of_reach, 'more dealer')} lay too far away to serve the "
-                "customer and were not examined."
+                f"{_count(self.out_of_reach, 'more dealer')} {verb} not examined: {why}."
             )
         return "\n".join(paragraphs)
 

@@ -33,6 +33,21 @@ class RouteSelection:
             return True
         return any(route.admits_everyone for route in self.routes)
 
+    @property
+    def admitted_codes(self) -> frozenset[str] | None:
+        """The admitted dealer codes when the routes restrict by code list only, else None.
+
+        A set look-up is much cheaper than asking each route per dealer.
+        """
+        if self.status == UNRESTRICTED or self.admits_everyone:
+            return None
+        if any(
+            route.countries or route.postal_prefixes or not route.dealer_codes
+            for route in self.routes
+        ):
+            return None
+        return frozenset().union(*(route.dealer_codes for route in self.routes))
+
     def admits(self, dealer: DealerProfile) -> bool:
         """True when the dealer may receive the lead under the applied routes."""
         if self.status == UNRESTRICTED:

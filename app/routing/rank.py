@@ -67,7 +67,11 @@ def decide(
     required_tag = _REQUIRED_TAG.get(lead.inquiry_type)
     required_reason = _REASON_B2B if required_tag == "b2b" else _REASON_SERVICE
     pickup = lead.delivery == "pickup"
-    route_filter = None if selection.admits_everyone else selection.admits
+    # Route admission: nothing to check, a code list (a set look-up), or a region check.
+    admitted_codes = selection.admitted_codes
+    route_filter = (
+        None if selection.admits_everyone or admitted_codes is not None else selection.admits
+    )
     route_reason = (
         "No interest route covers this lead's category."
         if selection.status == FALLBACK
@@ -119,14 +123,33 @@ def decide(
             rule, reason = "absent", _REASON_ABSENT
         elif code in already_offered:
             rule, reason = "already_offered", _REASON_ALREADY_OFFERED
-        elif route_filter is not None and not route_filter(dealer):
+        elif (admitted_codes is not None and code not in admitted_codes) or (
+            route_filter is not None and not route_filter(dealer)
+        ):
             rule, reason = "route", route_reason
         elif groups.isdisjoint(tags):
             rule, reason = "portfolio", portfolio_reason
         elif required_tag is not None and required_tag not in tags:
             rule, reason = required_tag, required_reason
         else:
-            rule, reason, qualified_as = _delivery_check(dealer, pickup, located, distance)
+            # Delivery: pickup needs a store within its radius; ship takes online sellers
+            # at any distance, or stores within radius. Without the customer's location
+            # no radius can be checked, so it is skipped (the explanation says so).
+            rule = None
+            is_store = "store" in tags
+            within = not located or (distance is not None and distance <= dealer.service_radius_km)
+            if not pickup and "online" in tags:
+                qualified_as = "store" if is_store and located and within else "online"
+            elif not is_store:
+                rule, reason = (
+                    ("store", _REASON_STORE) if pickup else ("delivery", _REASON_DELIVERY)
+                )
+            elif within:
+                qualified_as = "store"
+            elif distance is None:
+                rule, reason = "radius", _REASON_DEALER_UNLOCATED
+            else:
+                rule, reason = "radius", _radius_reason(distance, dealer)
             if rule is None:
                 capacity = dealer.daily_capacity
                 if capacity is not None and dealer.offers_today >= capacity:
@@ -190,31 +213,6 @@ def decide(
 
 def _sorted_tuple(items: frozenset[str]) -> tuple[str, ...]:
     return tuple(items) if len(items) < 2 else tuple(sorted(items))
-
-
-def _delivery_check(
-    dealer: DealerProfile, pickup: bool, located: bool, distance: float | None
-) -> tuple[str | None, str, str]:
-    """(rule, reason, qualified_as): rule is None when the dealer can serve the delivery.
-
-    Pickup needs a store within its radius; ship takes online sellers at any distance, or
-    stores within radius. Without the customer's location no radius can be checked, so
-    it is skipped (and the explanation says so).
-    """
-    tags = dealer.tags
-    is_store = "store" in tags
-    within = not located or (distance is not None and distance <= dealer.service_radius_km)
-    if not pickup and "online" in tags:
-        return None, "", "store" if is_store and located and within else "online"
-    if not is_store:
-        if pickup:
-            return "store", _REASON_STORE, ""
-        return "delivery", _REASON_DELIVERY, ""
-    if within:
-        return None, "", "store"
-    if distance is None:
-        return "radius", _REASON_DEALER_UNLOCATED, ""
-    return "radius", _radius_reason(distance, dealer), ""
 
 
 def _radius_reason(distance: float, dealer: DealerProfile) -> str:

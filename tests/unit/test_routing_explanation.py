@@ -2,7 +2,7 @@
 
 import json
 
-from app.routing import InterestRoute, rank_dealers
+from app.routing import DealerIndex, InterestRoute, rank_dealers
 
 from .builders import CUSTOMER, dealer, lead, point_east_of
 
@@ -123,3 +123,12 @@ def test_to_dict_is_json_serialisable_and_complete():
     assert data["excluded_by_rule"] == {"absent": 1}
     assert data["route"] is None
     assert data["explanation"] == decision.explanation()
+
+
+def test_explanation_counts_the_dealers_an_index_left_out():
+    far_away = dealer("D-FAR", lat=48.14, lon=11.58, service_radius_km=20)
+    decision = DealerIndex([dealer("D-1"), far_away]).rank(lead())
+    assert decision.out_of_reach == 1
+    assert "1 more dealer was not examined: their service areas do not reach the customer." in (
+        decision.explanation()
+    )
