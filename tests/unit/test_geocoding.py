@@ -6,6 +6,7 @@ from app import geocoding
 from app.geocoding import (
     Location,
     PostalCodeFormatError,
+    approximate_location,
     covered_countries,
     distance_km,
     locate,
@@ -163,3 +164,34 @@ def test_unknown_location_note_says_why():
 def _coordinates(location: Location | None) -> tuple[float, float]:
     assert location is not None
     return location.lat, location.lon
+
+
+def test_approximate_location_places_an_unknown_code_by_its_neighbours():
+    near_mitte = approximate_location("10118", "DE")
+    assert locate("10118", "DE") is None
+    assert near_mitte is not None
+    assert distance_km(near_mitte.lat, near_mitte.lon, 52.52, 13.40) < 5
+    assert near_mitte.place == "area of postal codes 1011…"
+    assert near_mitte.source.endswith("approximated")
+
+
+def test_approximate_location_in_austria():
+    vienna = approximate_location("1019", "AT")
+    assert vienna is not None
+    assert distance_km(vienna.lat, vienna.lon, 48.21, 16.37) < 10
+
+
+def test_approximate_location_of_a_known_code_is_the_code_itself():
+    assert approximate_location("10117", "DE") == locate("10117", "DE")
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "country"), [("00000", "US"), ("0000", "AT"), ("12345", "XX")]
+)
+def test_approximate_location_gives_none_without_a_near_enough_prefix(postal_code, country):
+    assert approximate_location(postal_code, country) is None
+
+
+def test_approximate_location_rejects_a_malformed_code():
+    with pytest.raises(PostalCodeFormatError):
+        approximate_location("1234", "DE")
