@@ -32,13 +32,14 @@ def create_app(config: object | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
-    from app import auth, htmx, security
+    from app import auth, compression, htmx, security
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    compression.init_app(app)
     htmx.init_app(app)
     auth.init_app(app)
     security.init_app(app)
