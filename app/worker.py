@@ -1,44 +1,139 @@
 """The recycling worker: a loop over database state, holding none of its own.
 
-Each pass expires overdue offers and hands their leads on; every transition is its
-own short transaction, so a crash at any instant leaves the old state or the new.
+Every RELAY_WORKER_INTERVAL seconds a pass expires overdue offers and hands their
+leads on, takes offers back from dealers who went away, queues the reminders that
+are due, then delivers queued notifications. Each transition is its own short
+transaction (app/services/recycling.py), so a crash or kill -9 at any instant leaves
+the old state or the new one, and the next pass, in this process or another, carries
+on. Several processes may run it at once; they coordinate through the database only.
+
+It runs as a daemon thread in each serving process (RELAY_WORKER=1) or alone in the
+foreground (`flask --app wsgi worker`).
 """
 
 import logging
+import os
 import threading
+import time
 
 from flask import Flask
 
 from app.extensions import db
-from app.services import offers
+from app.services import notify, recycling
 
 log = logging.getLogger(__name__)
 
 
-def run_pass(app: Flask) -> dict:
-    """One pass; returns what it did."""
+def run_pass(app: Flask, deliver: bool = True) -> dict:
+    """One pass over the database; returns how many of each thing it did."""
     with app.app_context():
         try:
-            expired = offers.expire_overdue_offers()
-            return {"expired": expired}
+            done = {
+                "expired": recycling.expire_overdue_offers(),
+                "withdrawn_absent": recycling.hand_on_offers_of_absent_dealers(),
+                "reminded": recycling.send_due_reminders(),
+            }
+            # Push delivery lives in app.services.notify; it talks to push services
+            # with no transaction open, after this pass's transitions are committed.
+            deliver_due = getattr(notify, "deliver_due_notifications", None)
+            if deliver and deliver_due is not None:
+                done["delivered"] = deliver_due()
+            return done
         finally:
             db.session.remove()
 
 
 def run_forever(app: Flask, stop: threading.Event | None = None) -> None:
-    """Run passes every RELAY_WORKER_INTERVAL seconds until `stop` is set."""
+    """Run passes every RELAY_WORKER_INTERVAL seconds until `stop` is set.
+
+    A failing pass (the database is down, locked, not migrated yet) is logged and
+    retried at the next interval; it never ends the loop or the process.
+    """
     interval = float(app.config.get("RELAY_WORKER_INTERVAL", 1))
     stop = stop or threading.Event()
+    failures = _FailureLog()
     while not stop.is_set():
         try:
-            run_pass(app)
-        except Exception:  # a bad pass must not kill the loop; the next one retries
-            log.exception("worker pass failed")
+            done = run_pass(app)
+        except Exception as error:  # noqa: BLE001 - the loop must outlive any pass
+            failures.record(error)
+        else:
+            failures.clear()
+            if any(done.values()):
+                log.info("worker pass (pid %s): %s", os.getpid(), done)
         stop.wait(interval)
 
 
+class _FailureLog:
+    """Logs a failing pass with its traceback once, then a line a minute while it lasts."""
+
+    QUIET_SECONDS = 60.0
+
+    def __init__(self) -> None:
+        self.last_message: str | None = None
+        self.last_logged = 0.0
+
+    def record(self, error: Exception) -> None:
+        # The first line only: a database error's later lines carry its changing parameters.
+        message = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        now = time.monotonic()
+        if message != self.last_message:
+            log.exception("worker pass failed; retrying every interval")
+        elif now - self.last_logged >= self.QUIET_SECONDS:
+            log.error("worker pass still failing: %s", message[:300])
+        else:
+            return
+        self.last_message, self.last_logged = message, now
+
+    def clear(self) -> None:
+        if self.last_message is not None:
+            log.warning("worker pass succeeded again")
+        self.last_message = None
+
+
+# (app, stop event) of each background worker started in this process; a forked
+# child starts its own threads for the ones not stopped.
+_background: list[tuple[Flask, threading.Event]] = []
+_fork_hook_installed = False
+
+
 def start_in_background(app: Flask) -> threading.Thread:
-    """Start the worker as a daemon thread of this web process."""
-    thread = threading.Thread(target=run_forever, args=(app,), name="relay-worker", daemon=True)
+    """Start the worker as a daemon thread of this process, and again in each forked child.
+
+    `gunicorn wsgi:app` imports the app in every worker process (after the fork), so
+    each gets its thread here. With `--preload` the app is built once in the master and
+    threads do not survive fork(): the fork hook starts a fresh thread in each child,
+    after giving it its own database connections.
+    """
+    global _fork_hook_installed
+    if not _fork_hook_installed:
+        os.register_at_fork(after_in_child=_restart_after_fork)
+        _fork_hook_installed = True
+    stop = threading.Event()
+    _background.append((app, stop))
+    return _start_thread(app, stop)
+
+
+def stop_background() -> None:
+    """Stop this process's background workers after their current pass."""
+    while _background:
+        _, stop = _background.pop()
+        stop.set()
+
+
+def _start_thread(app: Flask, stop: threading.Event) -> threading.Thread:
+    thread = threading.Thread(
+        target=run_forever, args=(app, stop), name="relay-worker", daemon=True
+    )
     thread.start()
     return thread
+
+
+def _restart_after_fork() -> None:
+    """In a forked child: drop the parent's pooled connections, then start the threads."""
+    for app, stop in list(_background):
+        if stop.is_set():
+            continue
+        with app.app_context():
+            db.engine.dispose(close=False)
+        _start_thread(app, stop)

@@ -4,6 +4,7 @@ Every transition is a compare-and-set (`UPDATE ... WHERE status = 'pending'`)
 checked by row count, inside one short transaction with its events, so two
 processes can never both win the same transition. A partial unique index makes
 two pending offers for one lead impossible outside a deliberate distribution.
+Expiry, reminders and absences are the worker's: see app/services/recycling.py.
 """
 
 from datetime import datetime
@@ -24,7 +25,7 @@ from app.services.candidates import (
     interest_routes,
     lead_request,
 )
-from app.services.deadlines import offer_deadline
+from app.services.deadlines import offer_deadline, reminder_due
 from app.services.errors import Conflict, NotFound
 from app.services.events import record_event
 
@@ -32,6 +33,25 @@ from app.services.events import record_event
 def sla_seconds() -> int:
     """How long a dealer has to answer when no rule says otherwise."""
     return int(current_app.config.get("RELAY_OFFER_SLA_SECONDS", 3600))
+
+
+def reminder_fraction() -> float:
+    """After which share of the SLA (in open hours) the dealer is reminded; 0 = never."""
+    return float(current_app.config.get("RELAY_REMINDER_FRACTION", 0.5))
+
+
+def lock_lead(lead_id: str, skip_locked: bool = False) -> bool:
+    """Lock the lead's row for this transaction (PostgreSQL); False if skipped as locked.
+
+    Every transition of a lead locks it first, so two of them never interleave (a
+    decline and an expiry of a distributed lead's offers would each see the other's
+    offer still pending). SQLite has no row locks: there the compare-and-set UPDATE
+    that follows takes the database's single write lock, which serialises the same way.
+    """
+    found = db.session.scalar(
+        select(Lead.id).where(Lead.id == lead_id).with_for_update(skip_locked=skip_locked)
+    )
+    return found is not None
 
 
 def decide_next_dealer(lead: Lead, now: datetime) -> RoutingDecision:
@@ -73,13 +93,15 @@ def create_offer(
     return_to: Dealer | None = None,
 ) -> Offer:
     """Store a pending offer with its deadline, tell the dealer, note the event."""
+    sla = sla_seconds()
     offer = Offer(
         lead=lead,
         dealer=dealer,
         status="pending",
         kind=kind,
         offered_at=now,
-        expires_at=offer_deadline(dealer, now, sla_seconds()),
+        expires_at=offer_deadline(dealer, now, sla),
+        remind_at=reminder_due(dealer, now, sla, reminder_fraction()),
         explanation=explanation,
         return_to=return_to,
     )
@@ -174,6 +196,7 @@ def decline_offer(
     """The dealer declines with a reason; the lead goes on to the next dealer at once."""
     now = now or utcnow()
     offer = _offer_for_action(lead_id, user)
+    lock_lead(offer.lead_id)
     _claim(offer, "declined", now, responded_by_id=user.id, reason=reason, note=note)
     lead = offer.lead
     record_event(lead, "declined", actor=user, dealer=offer.dealer, reason=reason, note=note)
@@ -183,7 +206,10 @@ def decline_offer(
 
 
 def hand_on(lead: Lead, ended: Offer, now: datetime) -> None:
-    """After an offer ends without acceptance: return a forwarded lead, or route on."""
+    """After an offer ends without acceptance: return a forwarded lead, or route on.
+
+    The caller holds the lead's lock (`lock_lead`) and commits.
+    """
     if any(other.status == "pending" for other in lead.offers if other.id != ended.id):
         return  # a distributed opportunity still has open offers
     if ended.return_to is not None:
@@ -208,51 +234,3 @@ def commit_transition() -> None:
         raise Conflict(
             "the lead changed meanwhile", {"status": "the lead changed meanwhile; reload it"}
         ) from None
-
-
-def expire_offer(offer: Offer, now: datetime) -> bool:
-    """Expire an overdue offer and hand the lead on, in one transaction; False if changed."""
-    result = db.session.execute(
-        update(Offer)
-        .where(Offer.id == offer.id, Offer.status == "pending", Offer.expires_at <= now)
-        .values(status="expired", responded_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        return False
-    db.session.refresh(offer)
-    lead = offer.lead
-    record_event(lead, "expired", dealer=offer.dealer)
-    hand_on(lead, offer, now)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
-
-
-def overdue_offer_ids(now: datetime, limit: int = 500) -> list[int]:
-    """Pending offers past their deadline (uses the status + expiry index)."""
-    return list(
-        db.session.scalars(
-            select(Offer.id)
-            .where(Offer.status == "pending", Offer.expires_at <= now)
-            .order_by(Offer.expires_at)
-            .limit(limit)
-        )
-    )
-
-
-def expire_overdue_offers(now: datetime | None = None) -> int:
-    """One worker pass over overdue offers; returns how many it expired."""
-    now = now or utcnow()
-    ids = overdue_offer_ids(now)
-    db.session.rollback()
-    expired = 0
-    for offer_id in ids:
-        offer = db.session.get(Offer, offer_id)
-        if offer is not None and expire_offer(offer, now):
-            expired += 1
-    return expired
