@@ -58,9 +58,47 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "both_databases: run the test on SQLite and again on a throwaway PostgreSQL server",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked `both_databases` run once per database: test[sqlite], test[postgresql]."""
+    if "database_uri" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_databases"
+    ):
+        metafunc.parametrize("database_uri", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One private PostgreSQL server for the whole session (tests/pg), started on first use."""
+    from tests.pg import PostgresServer, PostgresUnavailable
+
+    try:
+        server = PostgresServer().start()
+    except PostgresUnavailable as error:
+        pytest.skip(f"PostgreSQL is not installed here: {error}")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def database_uri(tmp_path):
-    """SQLite in a temp dir by default; PostgreSQL tests override this fixture."""
+def pg_database_uri(postgres_server):
+    """A fresh PostgreSQL database holding the schema, dropped after the test."""
+    name = postgres_server.create_database(template=postgres_server.schema_template())
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def database_uri(request, tmp_path):
+    """SQLite in a temp dir by default; PostgreSQL for the `postgresql` parameter."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return request.getfixturevalue("pg_database_uri")
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 

@@ -4,6 +4,9 @@ import pytest
 
 from tests.factories import lead_body, make_dealer
 
+# The core flow (create, route, offer, accept, decline, next offer) on both databases.
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def network(app):
