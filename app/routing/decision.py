@@ -206,18 +206,40 @@ class RoutingDecision:
         if not self.excluded:
             return None
         total = len(self.excluded)
-        by_rule = ", ".join(f"{rule} {count}" for rule, count in self._rule_counts())
-        # Name them all when only one would be left unnamed; otherwise the nearest few.
-        named = self.excluded
-        if total > _NAMED_EXCLUSIONS + 1:
-            named = self.excluded[:_NAMED_EXCLUSIONS]
+        by_rule = ", ".join(f"{rule} {count:,}" for rule, count in self._rule_counts())
         lines = [f"Not eligible: {_count(total, 'dealer')} ({by_rule})."]
+        named = self._named_exclusions()
         if len(named) < total:
-            lines.append("Nearest of them:")
+            with_distance = any(exclusion.distance_km is not None for exclusion in named)
+            lines.append(
+                "Nearest of them, at least one per reason:"
+                if with_distance
+                else "Some of them, at least one per reason:"
+            )
         for exclusion in named:
             where = f", {exclusion.distance_km:.1f} km" if exclusion.distance_km is not None else ""
             lines.append(f"- {exclusion.code}{where}: {exclusion.reason}")
         return "\n".join(lines)
+
+    def _named_exclusions(self) -> tuple[Exclusion, ...]:
+        """All exclusions when few; else the nearest of each rule, topped up with the nearest.
+
+        One per rule first, so a crowd of dealers outside the route does not hide the
+        one nearby dealer that is on holiday. Exclusions are already nearest first.
+        """
+        if len(self.excluded) <= _NAMED_EXCLUSIONS + 1:
+            return self.excluded
+        chosen: dict[int, Exclusion] = {}
+        seen_rules: set[str] = set()
+        for position, exclusion in enumerate(self.excluded):
+            if exclusion.rule not in seen_rules:
+                seen_rules.add(exclusion.rule)
+                chosen[position] = exclusion
+        for position, exclusion in enumerate(self.excluded):
+            if len(chosen) >= _NAMED_EXCLUSIONS:
+                break
+            chosen.setdefault(position, exclusion)
+        return tuple(chosen[position] for position in sorted(chosen))
 
 
 def _decisive_step(better: Candidate, worse: Candidate) -> str:

@@ -62,15 +62,29 @@ def test_explanation_summarises_many_exclusions_by_rule_and_names_the_nearest():
     decision = rank_dealers(lead(), [dealer("D-1", **at_km(2)), *inactive, *too_far])
     text = decision.explanation()
     assert "Not eligible: 50 dealers (inactive 30, radius 20)." in text
-    assert "Nearest of them:" in text
+    assert "Nearest of them, at least one per reason:" in text
+    named = [line.split(",")[0] for line in text.splitlines() if line.startswith("- ")]
+    # The four nearest are all too far for their radius; the nearest inactive one joins.
+    assert named == ["- R-00", "- R-01", "- R-02", "- R-03", "- I-00"]
+
+
+def test_explanation_without_distances_names_one_per_reason():
+    inactive = [dealer(f"I-{n:02}", active=False) for n in range(10)]
+    absent = [dealer(f"A-{n:02}", absent=True) for n in range(10)]
+    decision = rank_dealers(lead(lat=None, lon=None), [*inactive, *absent])
+    text = decision.explanation()
+    assert "Not eligible: 20 dealers (inactive 10, absent 10)." in text
+    assert "Some of them, at least one per reason:" in text
     named = [line for line in text.splitlines() if line.startswith("- ")]
-    assert [line.split(",")[0] for line in named] == [
-        "- R-00",
-        "- R-01",
-        "- R-02",
-        "- R-03",
-        "- R-04",
-    ]
+    assert "- A-00: The dealer is absent (on holiday) right now." in named
+    assert "- I-00: The dealer is inactive." in named
+    assert len(named) == 5
+
+
+def test_explanation_counts_use_thousands_separators():
+    inactive = [dealer(f"I-{n:04}", active=False) for n in range(1200)]
+    text = rank_dealers(lead(), inactive).explanation()
+    assert "Not eligible: 1,200 dealers (inactive 1,200)." in text
 
 
 def test_explanation_says_which_route_applied():
