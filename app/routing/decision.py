@@ -109,10 +109,10 @@ class RoutingDecision:
         if preferred:
             paragraphs.append(preferred)
         if not self.location_known:
-            note = f" ({self.location_note})" if self.location_note else ""
+            note = f": {self.location_note.strip().rstrip('.')}" if self.location_note else ""
             paragraphs.append(
-                f"The customer's location is unknown{note}, so service radii were not "
-                "checked and distance played no part in the order."
+                f"The customer's location is unknown{note}. Service radii were not checked "
+                "and distance played no part in the order."
             )
         exclusions = self._explain_exclusions()
         if exclusions:
