@@ -48,12 +48,12 @@ def register(app: Flask) -> None:
     @click.option("--once", is_flag=True, help="run one pass and exit")
     def worker_command(once):
         """Run the recycling worker alone, in the foreground."""
-        from app.worker import run_forever, run_pass
+        from app.worker import run_in_foreground, run_pass
 
         if once:
             click.echo(run_pass(app))
             return
-        run_forever(app)
+        run_in_foreground(app)
 
 
 def _describe(error: ValidationFailed) -> str:

@@ -13,6 +13,7 @@ foreground (`flask --app wsgi worker`).
 
 import logging
 import os
+import signal
 import threading
 import time
 
@@ -62,6 +63,30 @@ def run_forever(app: Flask, stop: threading.Event | None = None) -> None:
             if any(done.values()):
                 log.info("worker pass (pid %s): %s", os.getpid(), done)
         stop.wait(interval)
+
+
+def run_in_foreground(app: Flask) -> None:
+    """`flask --app wsgi worker`: run passes until Ctrl-C or SIGTERM, logging to stderr.
+
+    On SIGTERM the pass under way finishes first; a kill -9 is safe too, only slower
+    to be picked up (the next pass, here or elsewhere, redoes what was rolled back).
+    """
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    log.info(
+        "recycling worker started (pid %s), a pass every %s s",
+        os.getpid(),
+        app.config.get("RELAY_WORKER_INTERVAL", 1),
+    )
+    try:
+        run_forever(app, stop)
+    except KeyboardInterrupt:
+        pass
+    log.info("recycling worker stopped (pid %s)", os.getpid())
 
 
 class _FailureLog:
