@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lighthouse (mobile) on the dealer app's inbox and lead page, signed in, against gunicorn
+# Lighthouse (mobile) on the dealer app's inbox, lead page and settings, signed in, against gunicorn
 # serving the demo network on a throwaway SQLite database. Prints the scores and the
 # inbox's first-load transfer size.
 #
@@ -75,6 +75,7 @@ run_lighthouse() { # name url
 
 run_lighthouse inbox "$BASE/inbox"
 run_lighthouse lead "$BASE$LEAD"
+run_lighthouse settings "$BASE/inbox/settings"
 
 "$BIN/python" - "$OUT" <<'PY'
 import json
@@ -84,7 +85,7 @@ from pathlib import Path
 out = Path(sys.argv[1])
 print(f"{'page':8} {'perf':>5} {'a11y':>5} {'best':>5}  {'LCP ms':>7} {'CLS':>6} {'TBT ms':>7}  {'transfer':>9}")
 failed = []
-for name in ("inbox", "lead"):
+for name in ("inbox", "lead", "settings"):
     report = json.loads((out / f"lighthouse-{name}.json").read_text())
     scores = {key: round(cat["score"] * 100) for key, cat in report["categories"].items()}
     audits = report["audits"]

@@ -96,7 +96,9 @@ def test_a_push_delivered_through_devtools_shows_a_notification(page, live_serve
         session.send("ServiceWorker.enable")
         registration = _wait_for(
             page,
-            lambda: next((r for r in registrations if r["scopeURL"] == f"{live_server.url}/"), None)
+            lambda: next(
+                (r for r in registrations if r["scopeURL"] == f"{live_server.url}/"), None
+            ),
         )
         payload = {
             "title": "New lead: TR-500",
@@ -193,6 +195,14 @@ def test_enable_notifications_subscribes_on_tap_and_a_lead_reaches_the_device(
 
         page.get_by_role("button", name="Turn off on this device").tap()
         page.get_by_text("Notifications are off on this device.").wait_for()
+        assert (receiver.subscription["endpoint"], user_id) not in stored()
+
+        # Signing out also stops this device's notifications for this user.
+        page.get_by_role("button", name="Enable notifications").tap()
+        page.get_by_text("Notifications are on for this device.").wait_for()
+        assert (receiver.subscription["endpoint"], user_id) in stored()
+        page.get_by_role("button", name="Sign out").tap()
+        page.wait_for_url(f"{live_server.url}/login")
         assert (receiver.subscription["endpoint"], user_id) not in stored()
 
 
