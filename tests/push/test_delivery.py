@@ -37,6 +37,7 @@ def _rows(db):
     return db.session.scalars(select(Notification).order_by(Notification.id)).all()
 
 
+@pytest.mark.both_databases
 def test_new_lead_arrives_as_a_decryptable_push_naming_the_lead(
     db, oem, salesperson, push_receiver, keys, clock
 ):
@@ -75,6 +76,7 @@ def test_each_device_of_the_user_gets_the_push(db, oem, salesperson, push_receiv
     assert all(push.errors == [] for push in pushes)
 
 
+@pytest.mark.both_databases
 def test_gone_subscription_is_deleted(db, oem, salesperson, push_receiver):
     save_subscription(salesperson, push_receiver.new_subscription(status=410))
     _create_lead(oem)
@@ -84,6 +86,7 @@ def test_gone_subscription_is_deleted(db, oem, salesperson, push_receiver):
     assert row.failed_at is not None and "410" in row.last_error
 
 
+@pytest.mark.both_databases
 def test_busy_push_service_is_retried_with_backoff_then_marked_failed(
     app, db, oem, salesperson, push_receiver, clock
 ):
@@ -137,6 +140,7 @@ def test_user_without_devices_is_marked_failed_not_retried(db, oem, salesperson)
     assert row.failed_at is not None and "no device" in row.last_error
 
 
+@pytest.mark.both_databases
 def test_a_claimed_row_is_not_sent_twice(db, oem, salesperson, push_receiver, clock):
     save_subscription(salesperson, push_receiver.subscription)
     _create_lead(oem)

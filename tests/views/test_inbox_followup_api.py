@@ -29,6 +29,7 @@ def _accept(network):
     assert response.status_code == 200
 
 
+@pytest.mark.both_databases
 def test_stage_is_409_while_the_offer_is_pending(network):
     lead_id = network["lead"]["id"]
     response = network["mine"].post(f"/api/v1/leads/{lead_id}/stage", json={"stage": "contacted"})
@@ -45,6 +46,7 @@ def test_stage_is_404_for_a_dealer_that_cannot_see_the_lead(network):
     assert missing.status_code == 404
 
 
+@pytest.mark.both_databases
 def test_owner_moves_the_lead_through_stages_and_events_are_recorded(network, db):
     _accept(network)
     lead_id = network["lead"]["id"]
@@ -59,6 +61,7 @@ def test_owner_moves_the_lead_through_stages_and_events_are_recorded(network, db
     assert events[0].detail["stage_from"] == "new"
 
 
+@pytest.mark.both_databases
 def test_won_needs_an_order_value_and_stores_it(network, oem):
     _accept(network)
     lead_id = network["lead"]["id"]
@@ -116,6 +119,7 @@ def test_coordinator_may_not_change_a_stage(network, oem):
     assert response.status_code == 403
 
 
+@pytest.mark.both_databases
 def test_question_round_trip_in_the_contract_shape(network, oem, db):
     lead_id = network["lead"]["id"]
     asked = network["mine"].post(
