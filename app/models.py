@@ -104,7 +104,11 @@ class Dealer(db.Model):
         back_populates="dealer", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_dealers_active_lat_lon", "active", "lat", "lon"),)
+    __table_args__ = (
+        Index("ix_dealers_active_lat_lon", "active", "lat", "lon"),
+        # The widest service radius sizes the routing bounding box: read from the index.
+        Index("ix_dealers_active_radius", "active", "service_radius_km"),
+    )
 
     def is_absent(self, at: datetime) -> bool:
         """True while the dealer's absence (holiday) covers the given instant."""

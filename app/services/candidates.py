@@ -4,15 +4,15 @@ The engine ranks whatever it is given; this module decides what to give it, usin
 indexed queries so the cost grows with the dealers near the lead, not the network.
 """
 
-from collections import Counter
-from datetime import datetime, timedelta
+from collections import Counter, defaultdict
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from app.extensions import db
 from app.models import Dealer, DealerTag, InterestRoute, Lead, Offer
-from app.routing import DealerProfile, LeadRequest, bounding_box
+from app.routing import DealerProfile, LeadRequest, bounding_box, distance_km
 from app.routing import InterestRoute as RouteRule
 
 
@@ -34,62 +34,100 @@ def lead_request(lead: Lead, excluded_codes: frozenset[str]) -> LeadRequest:
 
 def codes_already_offered(lead: Lead) -> frozenset[str]:
     """Dealers that already had this lead in any way; never offered it again by routing."""
-    rows = db.session.scalars(
-        select(Dealer.code)
-        .join(Offer, Offer.dealer_id == Dealer.id)
-        .where(Offer.lead_id == lead.id)
-    )
-    return frozenset(rows)
+    return frozenset(offer.dealer.code for offer in lead.offers)
 
 
 def candidate_dealers(request: LeadRequest) -> list[Dealer]:
-    """Active dealers that could possibly take the lead, found through indexes."""
-    groups = list(request.product_groups)
-    query = select(Dealer).where(
-        Dealer.active.is_(True),
-        Dealer.id.in_(select(DealerTag.dealer_id).where(DealerTag.tag.in_(groups))),
-    )
-    if request.lat is not None and request.lon is not None:
-        reach = db.session.scalar(
-            select(func.max(Dealer.service_radius_km)).where(Dealer.active.is_(True))
-        )
-        min_lat, max_lat, min_lon, max_lon = bounding_box(request.lat, request.lon, reach or 0)
-        near = and_(Dealer.lat.between(min_lat, max_lat), Dealer.lon.between(min_lon, max_lon))
-        reachable = [near]
-        if request.delivery == "ship":
-            reachable.append(
-                Dealer.id.in_(select(DealerTag.dealer_id).where(DealerTag.tag == "online"))
+    """Active dealers that could take the lead, found through indexes.
+
+    A located lead reads only the light columns of dealers inside the bounding box of
+    the widest service radius (index on active, lat, lon), keeps those that sell one of
+    its product groups and reach the customer, adds online sellers for shipped leads and
+    the preferred seller, and only then loads full rows. Cost grows with the dealers
+    near the lead, not with the network.
+    """
+    groups = set(request.product_groups)
+    if request.lat is None or request.lon is None:
+        return list(
+            db.session.scalars(
+                select(Dealer).where(
+                    Dealer.active.is_(True),
+                    Dealer.id.in_(select(DealerTag.dealer_id).where(DealerTag.tag.in_(groups))),
+                )
             )
-        if request.preferred_dealer:
-            reachable.append(Dealer.code == request.preferred_dealer)
-        query = query.where(or_(*reachable))
-    return list(db.session.scalars(query))
+        )
+    reach = db.session.scalar(  # index-only: the widest radius among active dealers
+        select(Dealer.service_radius_km)
+        .where(Dealer.active.is_(True))
+        .order_by(Dealer.service_radius_km.desc())
+        .limit(1)
+    )
+    min_lat, max_lat, min_lon, max_lon = bounding_box(request.lat, request.lon, reach or 0)
+    near = db.session.execute(
+        select(Dealer.id, Dealer.lat, Dealer.lon, Dealer.service_radius_km).where(
+            Dealer.active.is_(True),
+            Dealer.lat.between(min_lat, max_lat),
+            Dealer.lon.between(min_lon, max_lon),
+        )
+    ).all()
+    in_radius = [
+        dealer_id
+        for dealer_id, lat, lon, radius in near
+        if distance_km(request.lat, request.lon, lat, lon) <= radius
+    ]
+    ids = set(
+        db.session.scalars(
+            select(DealerTag.dealer_id).where(
+                DealerTag.dealer_id.in_(in_radius), DealerTag.tag.in_(groups)
+            )
+        )
+    )
+    if request.delivery == "ship":
+        online = select(DealerTag.dealer_id).where(DealerTag.tag == "online")
+        ids.update(
+            db.session.scalars(
+                select(DealerTag.dealer_id).where(
+                    DealerTag.dealer_id.in_(online), DealerTag.tag.in_(groups)
+                )
+            )
+        )
+    if request.preferred_dealer:
+        ids.update(
+            db.session.scalars(select(Dealer.id).where(Dealer.code == request.preferred_dealer))
+        )
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(select(Dealer).where(Dealer.id.in_(ids), Dealer.active.is_(True)))
+    )
 
 
 def dealer_profiles(dealers: list[Dealer], now: datetime) -> list[DealerProfile]:
     """Routing profiles with today's offer counts (capacity) and open offers (load)."""
     if not dealers:
         return []
-    ids = [dealer.id for dealer in dealers]
-    open_counts = Counter(
-        dict(
-            db.session.execute(
-                select(Offer.dealer_id, func.count())
-                .where(Offer.dealer_id.in_(ids), Offer.status == "pending")
-                .group_by(Offer.dealer_id)
-            ).all()
+    open_counts: Counter[int] = Counter()
+    today_counts: Counter[int] = Counter()
+    # "Today" is each dealer's local day; one grouped query per time zone in play.
+    by_day_start: dict[datetime, list[int]] = defaultdict(list)
+    for dealer in dealers:
+        by_day_start[_local_day_start(dealer, now)].append(dealer.id)
+    for day_start, ids in by_day_start.items():
+        rows = db.session.execute(
+            select(
+                Offer.dealer_id,
+                func.sum(case((Offer.status == "pending", 1), else_=0)),
+                func.sum(case((Offer.offered_at >= day_start, 1), else_=0)),
+            )
+            .where(
+                Offer.dealer_id.in_(ids),
+                or_(Offer.status == "pending", Offer.offered_at >= day_start),
+            )
+            .group_by(Offer.dealer_id)
         )
-    )
-    # "Today" is the dealer's local day; fetch the last 26 h and count per dealer.
-    recent = db.session.execute(
-        select(Offer.dealer_id, Offer.offered_at).where(
-            Offer.dealer_id.in_(ids), Offer.offered_at >= now - timedelta(hours=26)
-        )
-    ).all()
-    day_starts = {dealer.id: _local_day_start(dealer, now) for dealer in dealers}
-    today_counts = Counter(
-        dealer_id for dealer_id, offered_at in recent if offered_at >= day_starts[dealer_id]
-    )
+        for dealer_id, pending, today in rows:
+            open_counts[dealer_id] = int(pending or 0)
+            today_counts[dealer_id] = int(today or 0)
     return [
         DealerProfile(
             code=dealer.code,

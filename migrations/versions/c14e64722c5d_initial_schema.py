@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 17eaa2033f57
+Revision ID: c14e64722c5d
 Revises: 
-Create Date: 2026-11-22 07:53:45.165360
+Create Date: 2026-11-22 08:25:25.523477
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.models
 
 
 # revision identifiers, used by Alembic.
-revision = '17eaa2033f57'
+revision = 'c14e64722c5d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -49,6 +49,7 @@ def upgrade():
     )
     with op.batch_alter_table('dealers', schema=None) as batch_op:
         batch_op.create_index('ix_dealers_active_lat_lon', ['active', 'lat', 'lon'], unique=False)
+        batch_op.create_index('ix_dealers_active_radius', ['active', 'service_radius_km'], unique=False)
         batch_op.create_index(batch_op.f('ix_dealers_parent_id'), ['parent_id'], unique=False)
 
     op.create_table('form_keys',
@@ -332,6 +333,7 @@ def downgrade():
     op.drop_table('form_keys')
     with op.batch_alter_table('dealers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_dealers_parent_id'))
+        batch_op.drop_index('ix_dealers_active_radius')
         batch_op.drop_index('ix_dealers_active_lat_lon')
 
     op.drop_table('dealers')
