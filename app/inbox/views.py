@@ -18,7 +18,7 @@ from app.inbox import bp
 from app.inbox.forms import AbsenceForm, ActionForm, DeclineForm, QuestionForm, StageForm
 from app.models import DEALER_ROLES, STAGES, Dealer, Lead, Offer
 from app.routing import distance_km
-from app.services import leads, offers, push_subscriptions, questions, stages
+from app.services import absence, leads, offers, push_subscriptions, questions, stages
 from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 OPEN_STAGES = ("new", "contacted", "qualified", "appointment")
@@ -289,10 +289,6 @@ def _start_of_day(day: date | None) -> datetime | None:
 @login_required_role("dealer_manager")
 def save_absence():
     """Set or clear the dealership's absence (holiday); no leads are offered meanwhile."""
-    # Imported here: app/services/absence.py belongs to the worker's side of the house
-    # and lands separately; the rest of the dealer app must not depend on its arrival.
-    from app.services import absence
-
     form = AbsenceForm()
     dealer = current_user.dealer
     message = None
