@@ -3,11 +3,11 @@ and a distributor forwarding a lead to one of its sub-dealers."""
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Dealer, Lead, Offer, User
+from app.models import Dealer, Lead, User
 from app.services import notify
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.events import record_event
@@ -15,6 +15,7 @@ from app.services.offers import (
     acting_dealer_ids,
     commit_transition,
     create_offer,
+    end_offer,
     offer_next_dealer,
 )
 
@@ -54,26 +55,11 @@ def _withdraw_pending(lead: Lead, now: datetime, note: str | None = None) -> Non
     for offer in lead.offers:
         if offer.status != "pending":
             continue
-        changed = db.session.execute(
-            update(Offer)
-            .where(Offer.id == offer.id, Offer.status == "pending")
-            .values(status="withdrawn", responded_at=now, note=note)
-            .execution_options(synchronize_session=False)
-        )
-        if changed.rowcount != 1:
-            db.session.rollback()
-            raise Conflict("the lead changed meanwhile", {"status": "the lead changed; reload it"})
-        db.session.refresh(offer)
+        end_offer(offer, "withdrawn", now, note=note)
         record_event(lead, "withdrawn", dealer=offer.dealer, note=note)
         if note is not None:
             continue  # the dealer withdrew it itself (forwarded); nobody to tell
-        notify.queue_for_users(
-            notify.dealer_users(offer.dealer),
-            "withdrawn",
-            None,
-            f"Lead taken back: {lead.title}",
-            "The OEM has given this lead to someone else.",
-        )
+        notify.notify_withdrawn(lead, offer.dealer)
 
 
 def approve_lead(lead_id: str, actor: User) -> Lead:

@@ -144,7 +144,7 @@ def _offer_for_action(lead_id: str, user: User) -> Offer:
     raise Conflict("this offer is no longer open", {"status": f"the offer is {offers[0].status}"})
 
 
-def _claim(offer: Offer, new_status: str, now: datetime, **values) -> None:
+def end_offer(offer: Offer, new_status: str, now: datetime, **values) -> None:
     """Compare-and-set a pending offer to `new_status`; 409 when someone else got there first."""
     result = db.session.execute(
         update(Offer)
@@ -178,13 +178,14 @@ def accept_offer(lead_id: str, user: User, now: datetime | None = None) -> Lead:
     if won.rowcount != 1:
         db.session.rollback()
         raise Conflict("this offer is no longer open", {"status": "the lead was already taken"})
-    _claim(offer, "accepted", now, responded_by_id=user.id)
+    end_offer(offer, "accepted", now, responded_by_id=user.id)
     lead = offer.lead
     db.session.refresh(lead)
     for other in lead.offers:
         if other.id != offer.id and other.status == "pending":
-            _claim(other, "withdrawn", now)
+            end_offer(other, "withdrawn", now)
             record_event(lead, "withdrawn", dealer=other.dealer)
+            notify.notify_withdrawn(lead, other.dealer)
     record_event(lead, "accepted", actor=user, dealer=offer.dealer)
     db.session.commit()
     return lead
@@ -197,7 +198,7 @@ def decline_offer(
     now = now or utcnow()
     offer = _offer_for_action(lead_id, user)
     lock_lead(offer.lead_id)
-    _claim(offer, "declined", now, responded_by_id=user.id, reason=reason, note=note)
+    end_offer(offer, "declined", now, responded_by_id=user.id, reason=reason, note=note)
     lead = offer.lead
     record_event(lead, "declined", actor=user, dealer=offer.dealer, reason=reason, note=note)
     hand_on(lead, offer, now)
