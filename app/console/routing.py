@@ -109,3 +109,29 @@ def assign_lead(lead_id: str):
         except DomainError as error:
             flash("Not assigned: " + "; ".join(error.errors.values() or [error.message]))
     return redirect(url_for("console.lead_detail", lead_id=lead_id))
+
+
+@bp.post("/leads/<lead_id>/approve")
+@login_required_role("coordinator")
+def approve_lead(lead_id: str):
+    """Pre-qualification passed: route the lead now."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            dispatch.approve_lead(lead_id, current_user)
+            flash("Approved and routed.")
+        except DomainError as error:
+            flash("Not approved: " + "; ".join(error.errors.values() or [error.message]))
+    return redirect(url_for("console.lead_detail", lead_id=lead_id))
+
+
+@bp.post("/leads/<lead_id>/reject")
+@login_required_role("coordinator")
+def reject_lead(lead_id: str):
+    """Pre-qualification failed: the lead is rejected and never routed."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            dispatch.reject_lead(lead_id, current_user, request.form.get("note") or None)
+            flash("Rejected.")
+        except DomainError as error:
+            flash("Not rejected: " + "; ".join(error.errors.values() or [error.message]))
+    return redirect(url_for("console.lead_detail", lead_id=lead_id))

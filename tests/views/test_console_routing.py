@@ -60,3 +60,19 @@ def test_assign_from_the_lead_page(auth, client, oem):
     assert oem.get(f"/api/v1/leads/{lead['id']}").get_json()["dealer"] == "D-M-1"
     page = client.get(f"/console/leads/{lead['id']}").get_data(as_text=True)
     assert "Offered to D-M-1." in page or "D-M-1" in page
+
+
+def test_approve_and_reject_from_the_lead_page(auth, client, oem, app):
+    from app.services.leads import create_lead
+
+    make_dealer("D-BER-1")
+    held = create_lead(lead_body(), review_reason="big fleet")
+    spam = create_lead(lead_body(), review_reason="flagged source")
+    auth.login("oem@example.com")
+    page = client.get(f"/console/leads/{held.id}").get_data(as_text=True)
+    assert "Approve and route" in page and "Reject lead" in page
+    token = csrf_token_in(page)
+    client.post(f"/console/leads/{held.id}/approve", data={"csrf_token": token})
+    client.post(f"/console/leads/{spam.id}/reject", data={"csrf_token": token})
+    assert oem.get(f"/api/v1/leads/{held.id}").get_json()["dealer"] == "D-BER-1"
+    assert oem.get(f"/api/v1/leads/{spam.id}").get_json()["status"] == "rejected"
