@@ -76,8 +76,12 @@ def lead_body(lead, rng: random.Random) -> dict:
     for item, sku in zip(items, lead.skus, strict=False):
         item["sku"] = sku
     body = {
-        "customer": {"first_name": "Bench", "last_name": f"Customer{rng.randint(1, 10**6)}",
-                     "email": "bench@example.com", "company": "Bench GmbH"},
+        "customer": {
+            "first_name": "Bench",
+            "last_name": f"Customer{rng.randint(1, 10**6)}",
+            "email": "bench@example.com",
+            "company": "Bench GmbH",
+        },
         "inquiry_type": lead.inquiry_type,
         "interest_category": lead.interest_category,
         "delivery": lead.delivery,
@@ -108,14 +112,26 @@ def main() -> None:
     database_url = f"sqlite:///{workdir / 'bench.db'}"
     started = time.perf_counter()
     token = load_network(database_url, dealers)
-    print(f"network: {len(dealers):,} dealers loaded into SQLite in {time.perf_counter() - started:.1f} s")
+    seconds = time.perf_counter() - started
+    print(f"network: {len(dealers):,} dealers loaded into SQLite in {seconds:.1f} s")
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "RELAY_WORKER": "0"}
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", "1", "--threads", "2",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env,
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            "1",
+            "--threads",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         for _ in range(100):
