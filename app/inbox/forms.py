@@ -1,8 +1,8 @@
 """Forms of the dealer app."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 DECLINE_CHOICES = [
     SelectChoice("portfolio", "Not in our portfolio"),
@@ -49,3 +49,11 @@ class AbsenceForm(FlaskForm):
 
     absent_from = DateField("Away from", validators=[Optional()])
     absent_until = DateField("Back on", validators=[Optional()])
+
+
+class CapacityForm(FlaskForm):
+    """How many new leads a day the dealership takes; empty means no limit."""
+
+    daily_capacity = IntegerField(
+        "New leads per day", validators=[Optional(), NumberRange(min=0, max=100000)]
+    )

@@ -15,10 +15,17 @@ from app.auth import login_required_role
 from app.clock import utcnow
 from app.htmx import is_htmx_request
 from app.inbox import bp
-from app.inbox.forms import AbsenceForm, ActionForm, DeclineForm, QuestionForm, StageForm
+from app.inbox.forms import (
+    AbsenceForm,
+    ActionForm,
+    CapacityForm,
+    DeclineForm,
+    QuestionForm,
+    StageForm,
+)
 from app.models import DEALER_ROLES, STAGES, Dealer, Lead, Offer
 from app.routing import distance_km
-from app.services import absence, leads, offers, push_subscriptions, questions, stages
+from app.services import absence, dealers, leads, offers, push_subscriptions, questions, stages
 from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 OPEN_STAGES = ("new", "contacted", "qualified", "appointment")
@@ -266,6 +273,7 @@ def _settings_context(form: AbsenceForm | None = None, **extra) -> dict:
         "is_absent_now": dealer is not None and dealer.is_absent(utcnow()),
         "absence_ends": dealer.absent_until if dealer is not None else None,
         "absence_starts": dealer.absent_from if dealer is not None else None,
+        "capacity_form": extra.pop("capacity_form", None) or _capacity_form(),
         "vapid_public_key": push_subscriptions.vapid_keys().public_key,
         "now": utcnow(),
         **extra,
@@ -318,6 +326,32 @@ def save_absence():
     status = 422 if form.errors else 200
     context = _settings_context(form, absence_message=message)
     template = "inbox/_absence.html" if is_htmx_request() else "inbox/settings.html"
+    return render_template(template, **context), status
+
+
+def _capacity_form() -> CapacityForm:
+    form = CapacityForm(formdata=None)
+    if current_user.dealer is not None:
+        form.daily_capacity.data = current_user.dealer.daily_capacity
+    return form
+
+
+@bp.post("/settings/capacity")
+@login_required_role("dealer_manager")
+def save_capacity():
+    """Set how many new leads a day the dealership takes; routing skips it beyond that."""
+    form = CapacityForm()
+    message = None
+    if form.validate_on_submit():
+        dealers.set_daily_capacity(current_user.dealer, form.daily_capacity.data)
+        message = "Capacity saved."
+        if not is_htmx_request():
+            flash(message)
+            return redirect(url_for("inbox.show_settings"))
+        form = _capacity_form()
+    status = 422 if form.errors else 200
+    context = _settings_context(capacity_form=form, capacity_message=message)
+    template = "inbox/_capacity.html" if is_htmx_request() else "inbox/settings.html"
     return render_template(template, **context), status
 
 

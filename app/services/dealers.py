@@ -129,3 +129,12 @@ def check_code(code: str) -> str:
     if not _CODE_PATTERN.match(code or ""):
         raise ValidationFailed("bad code", {"code": "use 1-40 letters, digits, '.', '-' or '_'"})
     return code
+
+
+def set_daily_capacity(dealer: Dealer, capacity: int | None) -> Dealer:
+    """How many new leads a day the dealer takes (None: no limit); routing skips it beyond."""
+    if capacity is not None and not 0 <= capacity <= 100000:
+        raise ValidationFailed("bad capacity", {"daily_capacity": "must be 0 to 100000"})
+    dealer.daily_capacity = capacity
+    db.session.commit()
+    return dealer

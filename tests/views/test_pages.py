@@ -143,3 +143,33 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_dealer_manager_sets_daily_capacity(auth, client, app, db):
+    from app.models import Dealer
+
+    make_dealer("D-BER-1", daily_capacity=None)
+    create_user("manager@example.com", "dealer_manager", "D-BER-1", "password-123")
+    create_user("sales@example.com", "salesperson", "D-BER-1", "password-123")
+    auth.login("manager@example.com")
+    page = client.get("/inbox/settings").get_data(as_text=True)
+    assert "No daily limit" in page
+    token = csrf_token_in(page)
+    bad = client.post(
+        "/inbox/settings/capacity", data={"csrf_token": token, "daily_capacity": "-3"}
+    )
+    assert bad.status_code == 422
+    client.post("/inbox/settings/capacity", data={"csrf_token": token, "daily_capacity": "5"})
+    db.session.expire_all()
+    assert db.session.query(Dealer).filter_by(code="D-BER-1").one().daily_capacity == 5
+    partial = client.post(
+        "/inbox/settings/capacity",
+        data={"csrf_token": token, "daily_capacity": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert partial.get_data(as_text=True).lstrip().startswith('<section id="capacity"')
+    assert db.session.query(Dealer).filter_by(code="D-BER-1").one().daily_capacity is None
+    auth.logout()
+    auth.login("sales@example.com")
+    assert "Save capacity" not in client.get("/inbox/settings").get_data(as_text=True)
+    assert client.post("/inbox/settings/capacity", data={"csrf_token": token}).status_code == 302
