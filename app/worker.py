@@ -54,6 +54,7 @@ def run_forever(app: Flask, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
     failures = _FailureLog()
     while not stop.is_set():
+        started = time.monotonic()
         try:
             done = run_pass(app)
         except Exception as error:  # noqa: BLE001 - the loop must outlive any pass
@@ -62,7 +63,9 @@ def run_forever(app: Flask, stop: threading.Event | None = None) -> None:
             failures.clear()
             if any(done.values()):
                 log.info("worker pass (pid %s): %s", os.getpid(), done)
-        stop.wait(interval)
+        # Passes start every `interval` seconds (at once after a pass that took longer),
+        # so a busy pass does not stretch the time until the next one looks.
+        stop.wait(max(0.0, interval - (time.monotonic() - started)))
 
 
 def run_in_foreground(app: Flask) -> None:
@@ -154,11 +157,18 @@ def _start_thread(app: Flask, stop: threading.Event) -> threading.Thread:
     return thread
 
 
+# Connection pools inherited from the parent across fork(). The child must neither use
+# nor close those connections (closing one can end the parent's session or touch its
+# SQLite locks), so it keeps them referenced, never garbage collected.
+_inherited_pools: list = []
+
+
 def _restart_after_fork() -> None:
-    """In a forked child: drop the parent's pooled connections, then start the threads."""
+    """In a forked child: set the parent's pooled connections aside, then start the threads."""
     for app, stop in list(_background):
         if stop.is_set():
             continue
         with app.app_context():
+            _inherited_pools.append(db.engine.pool)
             db.engine.dispose(close=False)
         _start_thread(app, stop)

@@ -15,6 +15,7 @@ unique index `uq_offers_one_pending_per_lead` refuses a second pending offer.
 """
 
 import logging
+import random
 from collections.abc import Callable
 from datetime import datetime
 
@@ -43,7 +44,7 @@ def overdue_offers(now: datetime) -> Select:
     return (
         select(Offer)
         .where(Offer.status == "pending", Offer.expires_at <= now)
-        .order_by(Offer.expires_at, Offer.id)
+        .order_by(Offer.expires_at)  # the index's own order: LIMIT stops early
     )
 
 
@@ -79,14 +80,10 @@ def offers_of_absent_dealers(now: datetime) -> Select:
         or_(Dealer.absent_until.is_(None), Dealer.absent_until > now),
     )
     absent_ids = select(Dealer.id).where(absent)
-    return (
-        select(Offer)
-        .where(
-            Offer.dealer_id.in_(absent_ids),
-            Offer.status == "pending",
-            Offer.kind.in_(_ROUTED_KINDS),
-        )
-        .order_by(Offer.id)
+    return select(Offer).where(
+        Offer.dealer_id.in_(absent_ids),
+        Offer.status == "pending",
+        Offer.kind.in_(_ROUTED_KINDS),
     )
 
 
@@ -112,7 +109,7 @@ def reminders_due(now: datetime) -> Select:
     return (
         select(Offer)
         .where(Offer.status == "pending", Offer.remind_at <= now)
-        .order_by(Offer.remind_at, Offer.id)
+        .order_by(Offer.remind_at)
     )
 
 
@@ -158,9 +155,8 @@ def _end_pending_offer(
     if result.rowcount != 1:
         db.session.rollback()
         return False
-    db.session.refresh(offer)
+    db.session.expire_all()  # read the offer, its lead and the lead's offers as they are now
     lead = offer.lead
-    db.session.refresh(lead)  # its offers as they are now, under the lock
     record_event(lead, event, dealer=offer.dealer, offer_id=offer.id, reason=note)
     if status == "withdrawn":
         notify.queue_for_users(
@@ -219,6 +215,11 @@ def _run_transitions(
         return done
     ids = list(db.session.scalars(candidates.with_only_columns(Offer.id).limit(limit)))
     db.session.rollback()
+    if len(ids) > 1:
+        # Processes sharing one SQLite file read the same list: each starts at its own
+        # random place in it, so they rarely queue for the write lock over the same offer.
+        start = random.randrange(len(ids))
+        ids = ids[start:] + ids[:start]
     for offer_id in ids:
         offer = db.session.get(Offer, offer_id)
         if offer is not None and _attempt(transition, offer, now):

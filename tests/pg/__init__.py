@@ -11,6 +11,7 @@ Set RELAY_PG_BIN to use other binaries; without them the PostgreSQL tests skip.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import pwd
@@ -92,6 +93,7 @@ class PostgresServer:
                 if attempt == 4:
                     raise
         self.startup_seconds = time.perf_counter() - started
+        atexit.register(self.stop)  # a script that dies on an error still stops its server
         return self
 
     def stop(self) -> None:
