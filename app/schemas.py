@@ -98,6 +98,8 @@ class DealerIn(Strict):
     daily_capacity: Annotated[int, Field(ge=0, le=100000)] | None = None
     active: bool = True
     timezone: Annotated[str, StringConstraints(max_length=64)] = "UTC"
+    # {"mon": [["08:00", "18:00"]], ...}; null = always open. Checked in the service.
+    opening_hours: dict[str, Any] | None = None
 
 
 class UserIn(Strict):

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
 from app.models import Dealer, DealerTag
 from app.schemas import DealerIn, parse
+from app.services.deadlines import OpeningHoursError, validate_opening_hours
 from app.services.errors import NotFound, ValidationFailed
 
 _TIMEZONES = frozenset(available_timezones())
@@ -28,6 +29,10 @@ def save_dealer(code: str, data: dict) -> tuple[Dealer, bool]:
             errors["parent"] = "the parent must be a distributor"
         elif parent.code == code:
             errors["parent"] = "a dealer cannot be its own parent"
+    try:
+        opening_hours = validate_opening_hours(payload.opening_hours)
+    except OpeningHoursError as error:
+        errors[error.field] = error.message
     if payload.timezone not in _TIMEZONES:
         errors["timezone"] = "must be an IANA time zone such as Europe/Berlin"
     lat, lon = payload.lat, payload.lon
@@ -67,6 +72,7 @@ def save_dealer(code: str, data: dict) -> tuple[Dealer, bool]:
     dealer.daily_capacity = payload.daily_capacity
     dealer.active = payload.active
     dealer.timezone = payload.timezone
+    dealer.opening_hours = opening_hours
     _sync_tag_rows(dealer)
     db.session.commit()
     return dealer, created
@@ -116,6 +122,7 @@ def dealer_to_dict(dealer: Dealer) -> dict:
         "daily_capacity": dealer.daily_capacity,
         "active": dealer.active,
         "timezone": dealer.timezone,
+        "opening_hours": dealer.opening_hours,
         "absent_from": iso(dealer.absent_from),
         "absent_until": iso(dealer.absent_until),
     }

@@ -60,6 +60,9 @@ def test_distributor_and_sub_dealer(oem):
         ({"lat": 100, "lon": 10}, "lat"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"country": "DEU"}, "country"),
+        ({"opening_hours": {"mon": [["18:00", "08:00"]]}}, "opening_hours.mon.0"),
+        ({"opening_hours": {"funday": [["08:00", "18:00"]]}}, "opening_hours.funday"),
+        ({"opening_hours": "always"}, "opening_hours"),
     ],
 )
 def test_put_dealer_names_the_bad_field(oem, change, field):
@@ -163,3 +166,11 @@ def test_unknown_api_path_and_method_are_json(oem):
     response = oem.client.delete("/api/v1/leads", headers=oem._headers(None))
     assert response.status_code == 405
     assert response.get_json()["errors"]
+
+
+def test_dealer_opening_hours_round_trip(oem):
+    hours = {"mon": [["08:00", "18:00"]], "sat": [["09:00", "13:00"]]}
+    body = dealer_body(opening_hours=hours, timezone="Europe/Berlin")
+    dealer = oem.put("/api/v1/dealers/OPEN", json=body).get_json()
+    assert dealer["opening_hours"] == hours
+    assert dealer["timezone"] == "Europe/Berlin"
