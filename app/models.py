@@ -105,18 +105,24 @@ class Dealer(db.Model):
     )
 
     __table_args__ = (
-        Index("ix_dealers_active_lat_lon", "active", "lat", "lon"),
+        # Covering for the routing bounding-box scan: no table lookups for far dealers.
+        Index("ix_dealers_active_lat_lon", "active", "lat", "lon", "service_radius_km"),
         # The widest service radius sizes the routing bounding box: read from the index.
         Index("ix_dealers_active_radius", "active", "service_radius_km"),
     )
 
     def is_absent(self, at: datetime) -> bool:
         """True while the dealer's absence (holiday) covers the given instant."""
-        if self.absent_from is None and self.absent_until is None:
-            return False
-        starts = self.absent_from or datetime.min.replace(tzinfo=UTC)
-        ends = self.absent_until or datetime.max.replace(tzinfo=UTC)
-        return starts <= at < ends
+        return absence_covers(self.absent_from, self.absent_until, at)
+
+
+def absence_covers(starts: datetime | None, ends: datetime | None, at: datetime) -> bool:
+    """True when an absence from `starts` until `ends` (either open) covers `at`."""
+    if starts is None and ends is None:
+        return False
+    return (starts or datetime.min.replace(tzinfo=UTC)) <= at < (
+        ends or datetime.max.replace(tzinfo=UTC)
+    )
 
 
 class DealerTag(db.Model):

@@ -8,10 +8,10 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Row, case, func, or_, select
 
 from app.extensions import db
-from app.models import Dealer, DealerTag, InterestRoute, Lead, Offer
+from app.models import Dealer, DealerTag, InterestRoute, Lead, Offer, absence_covers
 from app.routing import DealerProfile, LeadRequest, bounding_box, distance_km
 from app.routing import InterestRoute as RouteRule
 
@@ -37,7 +37,27 @@ def codes_already_offered(lead: Lead) -> frozenset[str]:
     return frozenset(offer.dealer.code for offer in lead.offers)
 
 
-def candidate_dealers(request: LeadRequest) -> list[Dealer]:
+# What routing needs of a dealer: read as plain rows, no ORM objects on the hot path.
+DEALERS, DEALER_TAGS, OFFERS = Dealer.__table__.c, DealerTag.__table__.c, Offer.__table__.c
+PROFILE_COLUMNS = (
+    DEALERS.id,
+    DEALERS.code,
+    DEALERS.active,
+    DEALERS.tags,
+    DEALERS.inventory,
+    DEALERS.lat,
+    DEALERS.lon,
+    DEALERS.service_radius_km,
+    DEALERS.daily_capacity,
+    DEALERS.timezone,
+    DEALERS.absent_from,
+    DEALERS.absent_until,
+    DEALERS.country,
+    DEALERS.postal_code,
+)
+
+
+def candidate_dealers(request: LeadRequest) -> list[Row]:
     """Active dealers that could take the lead, found through indexes.
 
     A located lead reads only the light columns of dealers inside the bounding box of
@@ -49,25 +69,27 @@ def candidate_dealers(request: LeadRequest) -> list[Dealer]:
     groups = set(request.product_groups)
     if request.lat is None or request.lon is None:
         return list(
-            db.session.scalars(
-                select(Dealer).where(
-                    Dealer.active.is_(True),
-                    Dealer.id.in_(select(DealerTag.dealer_id).where(DealerTag.tag.in_(groups))),
+            db.session.execute(
+                select(*PROFILE_COLUMNS).where(
+                    DEALERS.active.is_(True),
+                    DEALERS.id.in_(
+                        select(DEALER_TAGS.dealer_id).where(DEALER_TAGS.tag.in_(groups))
+                    ),
                 )
             )
         )
     reach = db.session.scalar(  # index-only: the widest radius among active dealers
-        select(Dealer.service_radius_km)
-        .where(Dealer.active.is_(True))
-        .order_by(Dealer.service_radius_km.desc())
+        select(DEALERS.service_radius_km)
+        .where(DEALERS.active.is_(True))
+        .order_by(DEALERS.service_radius_km.desc())
         .limit(1)
     )
     min_lat, max_lat, min_lon, max_lon = bounding_box(request.lat, request.lon, reach or 0)
     near = db.session.execute(
-        select(Dealer.id, Dealer.lat, Dealer.lon, Dealer.service_radius_km).where(
-            Dealer.active.is_(True),
-            Dealer.lat.between(min_lat, max_lat),
-            Dealer.lon.between(min_lon, max_lon),
+        select(DEALERS.id, DEALERS.lat, DEALERS.lon, DEALERS.service_radius_km).where(
+            DEALERS.active.is_(True),
+            DEALERS.lat.between(min_lat, max_lat),
+            DEALERS.lon.between(min_lon, max_lon),
         )
     ).all()
     in_radius = [
@@ -77,32 +99,34 @@ def candidate_dealers(request: LeadRequest) -> list[Dealer]:
     ]
     ids = set(
         db.session.scalars(
-            select(DealerTag.dealer_id).where(
-                DealerTag.dealer_id.in_(in_radius), DealerTag.tag.in_(groups)
+            select(DEALER_TAGS.dealer_id).where(
+                DEALER_TAGS.dealer_id.in_(in_radius), DEALER_TAGS.tag.in_(groups)
             )
         )
     )
     if request.delivery == "ship":
-        online = select(DealerTag.dealer_id).where(DealerTag.tag == "online")
+        online = select(DEALER_TAGS.dealer_id).where(DEALER_TAGS.tag == "online")
         ids.update(
             db.session.scalars(
-                select(DealerTag.dealer_id).where(
-                    DealerTag.dealer_id.in_(online), DealerTag.tag.in_(groups)
+                select(DEALER_TAGS.dealer_id).where(
+                    DEALER_TAGS.dealer_id.in_(online), DEALER_TAGS.tag.in_(groups)
                 )
             )
         )
     if request.preferred_dealer:
         ids.update(
-            db.session.scalars(select(Dealer.id).where(Dealer.code == request.preferred_dealer))
+            db.session.scalars(select(DEALERS.id).where(DEALERS.code == request.preferred_dealer))
         )
     if not ids:
         return []
     return list(
-        db.session.scalars(select(Dealer).where(Dealer.id.in_(ids), Dealer.active.is_(True)))
+        db.session.execute(
+            select(*PROFILE_COLUMNS).where(DEALERS.id.in_(ids), DEALERS.active.is_(True))
+        )
     )
 
 
-def dealer_profiles(dealers: list[Dealer], now: datetime) -> list[DealerProfile]:
+def dealer_profiles(dealers: list[Row], now: datetime) -> list[DealerProfile]:
     """Routing profiles with today's offer counts (capacity) and open offers (load)."""
     if not dealers:
         return []
@@ -115,15 +139,15 @@ def dealer_profiles(dealers: list[Dealer], now: datetime) -> list[DealerProfile]
     for day_start, ids in by_day_start.items():
         rows = db.session.execute(
             select(
-                Offer.dealer_id,
-                func.sum(case((Offer.status == "pending", 1), else_=0)),
-                func.sum(case((Offer.offered_at >= day_start, 1), else_=0)),
+                OFFERS.dealer_id,
+                func.sum(case((OFFERS.status == "pending", 1), else_=0)),
+                func.sum(case((OFFERS.offered_at >= day_start, 1), else_=0)),
             )
             .where(
-                Offer.dealer_id.in_(ids),
-                or_(Offer.status == "pending", Offer.offered_at >= day_start),
+                OFFERS.dealer_id.in_(ids),
+                or_(OFFERS.status == "pending", OFFERS.offered_at >= day_start),
             )
-            .group_by(Offer.dealer_id)
+            .group_by(OFFERS.dealer_id)
         )
         for dealer_id, pending, today in rows:
             open_counts[dealer_id] = int(pending or 0)
@@ -140,7 +164,7 @@ def dealer_profiles(dealers: list[Dealer], now: datetime) -> list[DealerProfile]
             daily_capacity=dealer.daily_capacity,
             offers_today=today_counts[dealer.id],
             open_offers=open_counts[dealer.id],
-            absent=dealer.is_absent(now),
+            absent=absence_covers(dealer.absent_from, dealer.absent_until, now),
             country=dealer.country,
             postal_code=dealer.postal_code,
         )
@@ -148,7 +172,7 @@ def dealer_profiles(dealers: list[Dealer], now: datetime) -> list[DealerProfile]
     ]
 
 
-def _local_day_start(dealer: Dealer, now: datetime) -> datetime:
+def _local_day_start(dealer: Row, now: datetime) -> datetime:
     local = now.astimezone(ZoneInfo(dealer.timezone or "UTC"))
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 

@@ -58,6 +58,7 @@ def build_lead(data: dict, source: str = "api") -> Lead:
         source=source,
         created_at=now,
         updated_at=now,
+        offers=[],  # known empty: routing need not ask the database
         line_items=[
             LineItem(
                 position=position,

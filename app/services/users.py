@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -12,6 +13,7 @@ from app.models import DEALER_ROLES, ROLES, ApiToken, Dealer, User
 from app.services.errors import NotFound, ValidationFailed
 
 TOKEN_PREFIX = "lr_"
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
 def create_user(
@@ -91,7 +93,12 @@ def user_for_token(token: str) -> User | None:
     )
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    # Note use at most every few minutes: a write on every call would turn each read
+    # into a write transaction (and on SQLite serialise readers behind writers).
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
+        row.last_used_at = now
+        db.session.commit()
     return row.user
 
 

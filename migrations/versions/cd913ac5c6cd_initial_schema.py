@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c14e64722c5d
+Revision ID: cd913ac5c6cd
 Revises: 
-Create Date: 2026-11-22 08:25:25.523477
+Create Date: 2026-11-22 08:59:44.679328
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.models
 
 
 # revision identifiers, used by Alembic.
-revision = 'c14e64722c5d'
+revision = 'cd913ac5c6cd'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -48,7 +48,7 @@ def upgrade():
     sa.UniqueConstraint('code')
     )
     with op.batch_alter_table('dealers', schema=None) as batch_op:
-        batch_op.create_index('ix_dealers_active_lat_lon', ['active', 'lat', 'lon'], unique=False)
+        batch_op.create_index('ix_dealers_active_lat_lon', ['active', 'lat', 'lon', 'service_radius_km'], unique=False)
         batch_op.create_index('ix_dealers_active_radius', ['active', 'service_radius_km'], unique=False)
         batch_op.create_index(batch_op.f('ix_dealers_parent_id'), ['parent_id'], unique=False)
 
