@@ -45,8 +45,11 @@ lint: install-dev
 	$(BIN)/ruff check app tests bench wsgi.py
 	$(BIN)/ruff format --check app tests bench wsgi.py
 
-bench: install-dev
+bench: install-dev system-deps
 	$(BIN)/python bench/routing.py
+	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/recycling.py
+	bash bench/lighthouse.sh
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
