@@ -19,16 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, launch_phone  # noqa: E402
+
 BUDGET = 40 * 1024
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 class CountingMiddleware:
@@ -87,7 +80,7 @@ def main() -> int:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
             # Sign in in one context, then open the inbox in a fresh one with only the cookie.
             login = browser.new_context()
@@ -100,15 +93,7 @@ def main() -> int:
             cookies = login.cookies()
             login.close()
             with tempfile.TemporaryDirectory() as profile:
-                context = playwright.chromium.launch_persistent_context(
-                    profile,
-                    executable_path="/usr/bin/chromium",
-                    headless=True,
-                    args=CHROMIUM_ARGS,
-                    viewport={"width": 390, "height": 844},
-                    is_mobile=True,
-                    has_touch=True,
-                )
+                context = launch_phone(playwright, profile)
                 context.add_cookies(cookies)
                 with counter.lock:
                     counter.sent.clear()

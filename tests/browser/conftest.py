@@ -24,20 +24,10 @@ from app.models import Lead
 from app.services.leads import create_lead
 from app.services.users import create_user
 from app.webpush import load_or_create_vapid_keys
+from tests.browser.chromium import CHROMIUM, launch_phone
 from tests.conftest import TestConfig
 from tests.factories import lead_body, make_dealer
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-VIEWPORT = {"width": 390, "height": 844}
 PASSWORD = "password-123"
 _numbers = itertools.count(1)
 
@@ -130,18 +120,7 @@ def browser_context(tmp_path_factory, live_server):
 
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport=VIEWPORT,
-            device_scale_factor=1,
-            is_mobile=True,
-            has_touch=True,
-            locale="en-GB",
-            timezone_id="Europe/Berlin",
-        )
+        context = launch_phone(playwright, profile)
         context.set_default_timeout(10_000)
         try:
             yield context

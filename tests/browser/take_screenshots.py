@@ -18,7 +18,8 @@ from app.extensions import db
 from app.models import User
 from app.services import offers, questions, stages
 from app.services.users import create_user
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, VIEWPORT, serve_app
+from tests.browser.chromium import launch_phone
+from tests.browser.conftest import PASSWORD, serve_app
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -102,18 +103,7 @@ def take(out: Path) -> list[Path]:
         )
         ids = _fill(server, code, email)
         with sync_playwright() as playwright:
-            context = playwright.chromium.launch_persistent_context(
-                str(Path(folder) / "profile"),
-                executable_path=CHROMIUM,
-                headless=True,
-                args=CHROMIUM_ARGS,
-                viewport=VIEWPORT,
-                device_scale_factor=1,
-                is_mobile=True,
-                has_touch=True,
-                locale="en-GB",
-                timezone_id="Europe/Berlin",
-            )
+            context = launch_phone(playwright, Path(folder) / "profile")
             page = context.new_page()
 
             def shot(name: str, full_page: bool = False) -> None:

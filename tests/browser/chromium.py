@@ -1,0 +1,31 @@
+"""Debian's Chromium as the tests and benchmarks drive it: flags that work offline here,
+and a phone-sized persistent context."""
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 390, "height": 844}
+
+
+def launch_phone(playwright, profile_dir: str):
+    """Debian's Chromium as a 390 x 844 touch phone, with a persistent profile
+    (installability checks refuse incognito contexts)."""
+    return playwright.chromium.launch_persistent_context(
+        str(profile_dir),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport=VIEWPORT,
+        device_scale_factor=1,
+        is_mobile=True,
+        has_touch=True,
+        locale="en-GB",
+        timezone_id="Europe/Berlin",
+    )
