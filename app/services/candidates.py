@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, case, func, or_, select
+from sqlalchemy import Row, case, exists, func, or_, select
 
 from app.extensions import db
 from app.models import Dealer, DealerTag, InterestRoute, Lead, Offer, absence_covers
@@ -97,33 +97,19 @@ def candidate_dealers(request: LeadRequest) -> list[Row]:
         for dealer_id, lat, lon, radius in near
         if distance_km(request.lat, request.lon, lat, lon) <= radius
     ]
-    ids = set(
-        db.session.scalars(
-            select(DEALER_TAGS.dealer_id).where(
-                DEALER_TAGS.dealer_id.in_(in_radius), DEALER_TAGS.tag.in_(groups)
-            )
-        )
-    )
+    sells_a_group = exists().where(DEALER_TAGS.dealer_id == DEALERS.id, DEALER_TAGS.tag.in_(groups))
+    reachable = DEALERS.id.in_(in_radius)
     if request.delivery == "ship":
         online = select(DEALER_TAGS.dealer_id).where(DEALER_TAGS.tag == "online")
-        ids.update(
-            db.session.scalars(
-                select(DEALER_TAGS.dealer_id).where(
-                    DEALER_TAGS.dealer_id.in_(online), DEALER_TAGS.tag.in_(groups)
-                )
-            )
-        )
-    if request.preferred_dealer:
-        ids.update(
-            db.session.scalars(select(DEALERS.id).where(DEALERS.code == request.preferred_dealer))
-        )
-    if not ids:
-        return []
-    return list(
-        db.session.execute(
-            select(*PROFILE_COLUMNS).where(DEALERS.id.in_(ids), DEALERS.active.is_(True))
-        )
-    )
+        reachable = or_(reachable, DEALERS.id.in_(online))
+    # No `active` condition in SQL here: it would tempt SQLite to scan the active-dealer
+    # index instead of looking the few ids up by primary key. Filtered below instead.
+    rows = list(db.session.execute(select(*PROFILE_COLUMNS).where(reachable, sells_a_group)))
+    if request.preferred_dealer and all(row.code != request.preferred_dealer for row in rows):
+        # The preferred seller is always examined, so the explanation can say why not.
+        preferred = select(*PROFILE_COLUMNS).where(DEALERS.code == request.preferred_dealer)
+        rows += db.session.execute(preferred).all()
+    return [row for row in rows if row.active]
 
 
 def dealer_profiles(dealers: list[Row], now: datetime) -> list[DealerProfile]:

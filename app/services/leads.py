@@ -93,7 +93,13 @@ def create_lead(
         record_event(lead, "held_for_review", actor=actor, reason=review_reason)
     else:
         offer_next_dealer(lead, lead.created_at, actor=actor)
-    commit_transition()
+    # What was just written is what the caller shows: keep it instead of reloading it.
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        commit_transition()
+    finally:
+        session.expire_on_commit = True
     return lead
 
 
