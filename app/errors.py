@@ -46,9 +46,7 @@ def register(app: Flask) -> None:
         # A concurrent change won a race the database refereed (e.g. a second pending offer).
         db.session.rollback()
         return handle_domain_error(
-            Conflict(
-                "the lead changed meanwhile", {"status": "changed meanwhile; reload"}
-            )
+            Conflict("the lead changed meanwhile", {"status": "changed meanwhile; reload"})
         )
 
     @app.errorhandler(CSRFError)

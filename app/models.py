@@ -120,8 +120,10 @@ def absence_covers(starts: datetime | None, ends: datetime | None, at: datetime)
     """True when an absence from `starts` until `ends` (either open) covers `at`."""
     if starts is None and ends is None:
         return False
-    return (starts or datetime.min.replace(tzinfo=UTC)) <= at < (
-        ends or datetime.max.replace(tzinfo=UTC)
+    return (
+        (starts or datetime.min.replace(tzinfo=UTC))
+        <= at
+        < (ends or datetime.max.replace(tzinfo=UTC))
     )
 
 

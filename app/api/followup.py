@@ -3,14 +3,15 @@
 from flask import jsonify
 
 from app.api import bp
-from app.api.views import DEALER_USERS, json_body
+from app.api.views import json_body
 from app.auth import api_user, token_required
+from app.models import DEALER_ROLES
 from app.schemas import StageIn, TextIn, parse
 from app.services import leads, questions, stages
 
 
 @bp.post("/leads/<lead_id>/stage")
-@token_required(*DEALER_USERS)
+@token_required(*DEALER_ROLES)
 def change_stage(lead_id: str):
     """Move my lead to a stage (won needs order_value); 409 while my offer is pending."""
     user = api_user()
@@ -20,7 +21,7 @@ def change_stage(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/questions")
-@token_required(*DEALER_USERS)
+@token_required(*DEALER_ROLES)
 def ask_question(lead_id: str):
     """Ask the OEM about a lead I can see."""
     payload = parse(TextIn, json_body())

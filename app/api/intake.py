@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import request
+from flask import g, request
 from sqlalchemy import select
 
 from app.auth import Unauthorized, api_user
@@ -27,9 +27,16 @@ def active_form_key(value: str | None) -> FormKey | None:
     )
 
 
+def submitted_form_key() -> FormKey | None:
+    """The request's active form key, read once per request (limiter and view both ask)."""
+    if "form_key" not in g:
+        g.form_key = active_form_key(request.headers.get(FORM_KEY_HEADER))
+    return g.form_key
+
+
 def form_key_rate_limit() -> str:
     """The limit configured for the submitting form key."""
-    form = active_form_key(request.headers.get(FORM_KEY_HEADER))
+    form = submitted_form_key()
     return form.rate_limit if form else "30/minute"
 
 
@@ -45,7 +52,7 @@ def lead_submitter() -> tuple[User | None, str]:
         if not user.is_coordinator:
             raise Forbidden(errors={"authorization": "only coordinators and forms submit leads"})
         return user, "api"
-    form = active_form_key(request.headers.get(FORM_KEY_HEADER))
+    form = submitted_form_key()
     if form is None:
         raise Unauthorized(
             errors={"authorization": "send a coordinator bearer token or a valid X-Form-Key"}

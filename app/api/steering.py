@@ -7,6 +7,7 @@ from flask import jsonify, request
 from app.api import bp
 from app.api.views import json_body
 from app.auth import api_user, token_required
+from app.models import DEALER_ROLES
 from app.schemas import DealerRefIn, DealersRefIn, RejectIn, parse
 from app.services import dispatch, leads, reports, routes
 from app.services.errors import ValidationFailed
@@ -48,7 +49,7 @@ def distribute_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/forward")
-@token_required("dealer_manager", "salesperson")
+@token_required(*DEALER_ROLES)
 def forward_lead(lead_id: str):
     """A distributor hands a lead to one of its sub-dealers."""
     payload = parse(DealerRefIn, json_body())

@@ -8,12 +8,10 @@ from app.api import bp, intake
 from app.api.openapi import openapi_document
 from app.auth import api_user, token_required
 from app.extensions import limiter
-from app.models import LEAD_STATUSES
+from app.models import DEALER_ROLES, LEAD_STATUSES
 from app.schemas import DeclineIn, UserIn, parse
 from app.services import dealers, leads, offers, users
 from app.services.errors import BadRequest, ValidationFailed
-
-DEALER_USERS = ("dealer_manager", "salesperson")
 
 
 def json_body() -> dict:
@@ -152,7 +150,7 @@ def _datetime_arg(name: str) -> datetime | None:
 
 
 @bp.get("/inbox")
-@token_required(*DEALER_USERS)
+@token_required(*DEALER_ROLES)
 def get_inbox():
     """Leads offered to or owned by my dealer (and a distributor's sub-dealers)."""
     user = api_user()
@@ -160,7 +158,7 @@ def get_inbox():
 
 
 @bp.post("/leads/<lead_id>/accept")
-@token_required(*DEALER_USERS)
+@token_required(*DEALER_ROLES)
 def accept_lead(lead_id: str):
     """Accept my pending offer: my dealer owns the lead."""
     user = api_user()
@@ -169,7 +167,7 @@ def accept_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/decline")
-@token_required(*DEALER_USERS)
+@token_required(*DEALER_ROLES)
 def decline_lead(lead_id: str):
     """Decline my pending offer with a reason; the next dealer gets it at once."""
     user = api_user()

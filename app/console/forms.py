@@ -50,10 +50,6 @@ class PreviewForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """A button-only form: carries the CSRF token."""
-
-
 class AssignForm(FlaskForm):
     dealer = StringField("Dealer code", validators=[DataRequired(), Length(max=40)])
 

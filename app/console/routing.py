@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from app.auth import login_required_role
 from app.console import bp
-from app.console.forms import AssignForm, ConfirmForm, PreviewForm, RouteForm, split_codes
+from app.console.forms import AssignForm, PreviewForm, RouteForm, split_codes
+from app.forms import ConfirmForm
 from app.htmx import is_htmx_request
 from app.services import dispatch, leads, routes
 from app.services.errors import DomainError

@@ -26,10 +26,6 @@ class DeclineForm(FlaskForm):
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)])
 
 
-class ActionForm(FlaskForm):
-    """A button-only form: carries the CSRF token."""
-
-
 class StageForm(FlaskForm):
     """Move an owned lead to a stage; the order value is needed for won."""
 

@@ -13,11 +13,11 @@ from flask_login import current_user
 
 from app.auth import login_required_role
 from app.clock import utcnow
+from app.forms import ConfirmForm
 from app.htmx import is_htmx_request
 from app.inbox import bp
 from app.inbox.forms import (
     AbsenceForm,
-    ActionForm,
     CapacityForm,
     DeclineForm,
     QuestionForm,
@@ -71,19 +71,8 @@ def _waiting_count() -> int:
 
 def _inbox_rows() -> tuple[list[tuple[Lead, Offer]], list[Lead]]:
     """(pending offers by deadline, owned leads by stage then latest change) for this user."""
-    if "inbox_rows" not in g:
-        rows = leads.inbox_leads(current_user)
-        pairs = [(lead, leads.pending_offer_for(lead, current_user)) for lead in rows]
-        waiting = sorted(
-            [(lead, offer) for lead, offer in pairs if offer is not None],
-            key=lambda pair: pair[1].expires_at,
-        )
-        order = {stage: index for index, stage in enumerate(STAGES)}
-        owned = sorted(
-            [lead for lead, offer in pairs if offer is None],
-            key=lambda lead: (order.get(lead.stage, 99), -lead.updated_at.timestamp()),
-        )
-        g.inbox_rows = (waiting, owned)
+    if "inbox_rows" not in g:  # the page and its badge share one read per request
+        g.inbox_rows = leads.dealer_inbox(current_user)
     return g.inbox_rows
 
 
@@ -119,7 +108,7 @@ def _lead_context(lead: Lead, **extra) -> dict:
         "distance": _distance(lead, dealer),
         "dealer": dealer,
         "questions": questions.questions_for_lead(lead.id, current_user),
-        "action_form": ActionForm(),
+        "action_form": ConfirmForm(),
         "decline_form": DeclineForm(),
         "stage_form": extra.pop("stage_form", None) or _stage_form(lead),
         "question_form": extra.pop("question_form", None) or QuestionForm(formdata=None),
@@ -155,7 +144,7 @@ def lead_detail(lead_id: str):
 @login_required_role(*DEALER_ROLES)
 def accept_lead(lead_id: str):
     """One tap: the dealer takes the lead."""
-    form = ActionForm()
+    form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
     try:

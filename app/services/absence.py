@@ -7,16 +7,13 @@ offered a lead.
 """
 
 from datetime import datetime
-from zoneinfo import available_timezones
 
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Dealer
 from app.services import recycling
-from app.services.deadlines import OpeningHoursError, validate_opening_hours
+from app.services.deadlines import OpeningHoursError, is_timezone, validate_opening_hours
 from app.services.errors import ValidationFailed
-
-_TIMEZONES = frozenset(available_timezones())
 
 
 def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) -> Dealer:
@@ -63,7 +60,7 @@ def set_opening_hours(dealer: Dealer, hours: dict | None, timezone: str | None =
         normalised = validate_opening_hours(hours)
     except OpeningHoursError as error:
         errors[error.field] = error.message
-    if timezone is not None and timezone not in _TIMEZONES:
+    if timezone is not None and not is_timezone(timezone):
         errors["timezone"] = "must be an IANA time zone such as Europe/Berlin"
     if errors:
         raise ValidationFailed("invalid opening hours", errors)

@@ -14,7 +14,7 @@ Everything here is a pure function of its arguments (no database, no clock).
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
@@ -172,3 +172,11 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+_TIMEZONES = frozenset(available_timezones())
+
+
+def is_timezone(name: str) -> bool:
+    """True for an IANA time zone name this machine knows (Europe/Berlin, UTC, ...)."""
+    return name in _TIMEZONES

@@ -1,7 +1,6 @@
 """Dealers: create or replace, look up, list, and what the API shows of them."""
 
 import re
-from zoneinfo import available_timezones
 
 from sqlalchemy import select
 
@@ -10,10 +9,8 @@ from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
 from app.models import Dealer, DealerTag
 from app.schemas import DealerIn, parse
-from app.services.deadlines import OpeningHoursError, validate_opening_hours
+from app.services.deadlines import OpeningHoursError, is_timezone, validate_opening_hours
 from app.services.errors import NotFound, ValidationFailed
-
-_TIMEZONES = frozenset(available_timezones())
 
 
 def save_dealer(code: str, data: dict) -> tuple[Dealer, bool]:
@@ -33,7 +30,7 @@ def save_dealer(code: str, data: dict) -> tuple[Dealer, bool]:
         opening_hours = validate_opening_hours(payload.opening_hours)
     except OpeningHoursError as error:
         errors[error.field] = error.message
-    if payload.timezone not in _TIMEZONES:
+    if not is_timezone(payload.timezone):
         errors["timezone"] = "must be an IANA time zone such as Europe/Berlin"
     lat, lon = payload.lat, payload.lon
     postal_code = payload.postal_code

@@ -9,10 +9,10 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import Dealer, Lead, User
 from app.services import notify
-from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.services.errors import Conflict, Forbidden, ValidationFailed
 from app.services.events import record_event
+from app.services.leads import get_visible_lead
 from app.services.offers import (
-    acting_dealer_ids,
     commit_transition,
     create_offer,
     end_offer,
@@ -22,16 +22,8 @@ from app.services.offers import (
 STEERABLE = ("review", "offered", "unassigned")
 
 
-def _find_lead(lead_id: str) -> Lead | None:
-    if not isinstance(lead_id, str) or len(lead_id) > 32:
-        return None
-    return db.session.get(Lead, lead_id)
-
-
-def _lead_for_coordinator(lead_id: str, allowed: tuple[str, ...]) -> Lead:
-    lead = _find_lead(lead_id)
-    if lead is None:
-        raise NotFound("no such lead", {"id": "no such lead"})
+def _lead_in_state(lead_id: str, actor: User, allowed: tuple[str, ...]) -> Lead:
+    lead = get_visible_lead(lead_id, actor)
     if lead.status not in allowed:
         raise Conflict(
             "not allowed now", {"status": f"not allowed while the lead is {lead.status}"}
@@ -64,7 +56,7 @@ def _withdraw_pending(lead: Lead, now: datetime, note: str | None = None) -> Non
 
 def approve_lead(lead_id: str, actor: User) -> Lead:
     """A lead cleared by pre-qualification is routed now."""
-    lead = _lead_for_coordinator(lead_id, ("review",))
+    lead = _lead_in_state(lead_id, actor, ("review",))
     record_event(lead, "approved", actor=actor)
     offer_next_dealer(lead, utcnow(), actor=actor)
     commit_transition()
@@ -73,7 +65,7 @@ def approve_lead(lead_id: str, actor: User) -> Lead:
 
 def reject_lead(lead_id: str, actor: User, note: str | None = None) -> Lead:
     """A lead in review is rejected (spam, or not a real inquiry)."""
-    lead = _lead_for_coordinator(lead_id, ("review",))
+    lead = _lead_in_state(lead_id, actor, ("review",))
     lead.status = "rejected"
     lead.holder_dealer_id = None
     record_event(lead, "rejected", actor=actor, note=note)
@@ -83,7 +75,7 @@ def reject_lead(lead_id: str, actor: User, note: str | None = None) -> Lead:
 
 def assign_lead(lead_id: str, dealer_code: str, actor: User) -> Lead:
     """Offer the lead to this dealer by hand, eligible or not; other offers are withdrawn."""
-    lead = _lead_for_coordinator(lead_id, STEERABLE)
+    lead = _lead_in_state(lead_id, actor, STEERABLE)
     (dealer,) = _dealers_by_code([dealer_code], "dealer")
     now = utcnow()
     _withdraw_pending(lead, now)
@@ -101,7 +93,7 @@ def assign_lead(lead_id: str, dealer_code: str, actor: User) -> Lead:
 
 def distribute_lead(lead_id: str, dealer_codes: list[str], actor: User) -> Lead:
     """Offer the lead to several dealers at once; the first to accept wins."""
-    lead = _lead_for_coordinator(lead_id, STEERABLE)
+    lead = _lead_in_state(lead_id, actor, STEERABLE)
     dealers = _dealers_by_code(dealer_codes, "dealers")
     now = utcnow()
     _withdraw_pending(lead, now)
@@ -126,9 +118,7 @@ def forward_lead(lead_id: str, sub_dealer_code: str, user: User) -> Lead:
     distributor = user.dealer
     if distributor is None or distributor.tier != "distributor":
         raise Forbidden(errors={"authorization": "only a distributor's users forward leads"})
-    lead = _find_lead(lead_id)
-    if lead is None or not _sees(lead, user):
-        raise NotFound("no such lead", {"id": "no such lead"})
+    lead = get_visible_lead(lead_id, user)
     (target,) = _dealers_by_code([sub_dealer_code], "dealer")
     if target.parent_id != distributor.id:
         raise ValidationFailed(
@@ -158,10 +148,3 @@ def forward_lead(lead_id: str, sub_dealer_code: str, user: User) -> Lead:
     )
     commit_transition()
     return lead
-
-
-def _sees(lead: Lead, user: User) -> bool:
-    ids = acting_dealer_ids(user)
-    return lead.owner_dealer_id in ids or any(
-        o.status == "pending" and o.dealer_id in ids for o in lead.offers
-    )

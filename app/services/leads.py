@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.clock import iso, utcnow
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
-from app.models import Dealer, Lead, LeadEvent, LineItem, Offer, User
+from app.models import STAGES, Dealer, Lead, LeadEvent, LineItem, Offer, User
 from app.schemas import LeadIn, parse
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import record_event
@@ -309,6 +309,22 @@ def inbox_leads(user: User) -> list[Lead]:
             _lead_query().where(visible_to(user)).order_by(Lead.updated_at.desc()).limit(500)
         )
     )
+
+
+def dealer_inbox(user: User) -> tuple[list[tuple[Lead, Offer]], list[Lead]]:
+    """The dealer's inbox: (pending offers, soonest deadline first; owned leads by stage,
+    then latest change first)."""
+    pairs = [(lead, pending_offer_for(lead, user)) for lead in inbox_leads(user)]
+    waiting = sorted(
+        [(lead, offer) for lead, offer in pairs if offer is not None],
+        key=lambda pair: pair[1].expires_at,
+    )
+    order = {stage: index for index, stage in enumerate(STAGES)}
+    owned = sorted(
+        [lead for lead, offer in pairs if offer is None],
+        key=lambda lead: (order.get(lead.stage, len(order)), -lead.updated_at.timestamp()),
+    )
+    return waiting, owned
 
 
 def pending_offer_for(lead: Lead, user: User) -> Offer | None:

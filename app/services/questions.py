@@ -110,7 +110,10 @@ def open_questions(limit: int = 200) -> list[Question]:
         db.session.scalars(
             select(Question)
             .where(Question.answered_at.is_(None))
-            .options(selectinload(Question.lead), selectinload(Question.dealer))
+            .options(
+                selectinload(Question.lead).selectinload(Lead.line_items),
+                selectinload(Question.dealer),
+            )
             .order_by(Question.asked_at, Question.id)
             .limit(limit)
         )
@@ -123,7 +126,10 @@ def recently_answered(limit: int = 50) -> list[Question]:
         db.session.scalars(
             select(Question)
             .where(Question.answered_at.is_not(None))
-            .options(selectinload(Question.lead), selectinload(Question.dealer))
+            .options(
+                selectinload(Question.lead).selectinload(Lead.line_items),
+                selectinload(Question.dealer),
+            )
             .order_by(Question.answered_at.desc(), Question.id.desc())
             .limit(limit)
         )
