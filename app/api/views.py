@@ -24,6 +24,13 @@ def json_body() -> dict:
     return data
 
 
+def optional_json_body() -> dict:
+    """The request's JSON object, or {} when the request has no body at all."""
+    if not request.get_data(cache=True):
+        return {}
+    return json_body()
+
+
 @bp.get("/openapi.json")
 def get_openapi():
     """The OpenAPI 3 document of this API (no token needed)."""
@@ -65,13 +72,6 @@ def create_user():
     payload = parse(UserIn, json_body())
     user = users.create_user(payload.email, payload.role, payload.dealer, payload.password)
     return jsonify(users.user_to_dict(user)), 201
-
-
-@bp.post("/users/<int:user_id>/tokens")
-@token_required("coordinator")
-def create_token(user_id: int):
-    """Issue an API token for a user; shown once."""
-    return jsonify({"token": users.create_token(users.get_user(user_id))}), 201
 
 
 # --- leads ---------------------------------------------------------------------------
