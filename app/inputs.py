@@ -141,7 +141,8 @@ def read_json_object(optional: bool = False) -> dict:
     left out); a body that is there must still be JSON.
     """
     data = request.get_data(cache=True)
-    if optional and not data:
+    # A form body may already have been parsed (and the stream read) for the NUL check.
+    if optional and not data and not request.content_length:
         return {}
     if not _is_json_type():
         raise UnsupportedMediaType(
