@@ -21,7 +21,7 @@ import math
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Flask, Request, request
+from flask import Flask, Request, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
@@ -108,9 +108,15 @@ class StrictJSONProvider(DefaultJSONProvider):
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return strict_loads(s)
 
-    def dumps(self, obj: Any, **kwargs: Any) -> str:
-        kwargs.setdefault("allow_nan", False)
-        return super().dumps(obj, **kwargs)
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        """Like Flask's, but a response never carries NaN or Infinity (not JSON)."""
+        obj = self._prepare_response_obj(args, kwargs)
+        dump_args: dict[str, Any] = {"allow_nan": False}
+        if (self.compact is None and self._app.debug) or self.compact is False:
+            dump_args["indent"] = 2
+        else:
+            dump_args["separators"] = (",", ":")
+        return self._app.response_class(f"{self.dumps(obj, **dump_args)}\n", mimetype=self.mimetype)
 
 
 class StrictRequest(Request):
