@@ -27,7 +27,7 @@ keepalive = 5
 # The app alone decides whom to believe about X-Forwarded-* (RELAY_TRUSTED_PROXIES and
 # ProxyFix); gunicorn's own default would trust any local client's X-Forwarded-Proto.
 forwarded_allow_ips = ""
-accesslog = os.environ.get("RELAY_ACCESS_LOG", "-")
+accesslog = os.environ.get("RELAY_ACCESS_LOG", "-") or None  # "" turns it off
 errorlog = "-"
 # Never share one database connection pool across a fork.
 preload_app = False
