@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from intake import load_network as load_intake_network  # noqa: E402
 from routing import SEED, build_network, postal_codes  # noqa: E402
 
 WORKERS = 2
@@ -81,61 +82,34 @@ def lead_body(number: int) -> dict:
 
 
 def load_network(database_url: str, size: int) -> dict:
-    """Schema, the network, D-LOAD, a coordinator and a salesperson; returns tokens."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["RELAY_WORKER"] = "0"
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from app.extensions import db
-    from app.models import Dealer, DealerTag
-    from app.services.users import create_token, create_user
-
+    """Schema, the network (as bench/intake.py loads it), D-LOAD and its salesperson."""
     rng = random.Random(SEED)
     codes = {country: postal_codes(country) for country in ("DE", "US")}
+    coordinator_token = load_intake_network(database_url, build_network(rng, size, codes))
+    from app import create_app
+    from app.extensions import db
+    from app.services.dealers import save_dealer
+    from app.services.users import create_token, create_user
+
     app = create_app()
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
-        for profile in build_network(rng, size, codes):
-            dealer = Dealer(
-                code=profile.code,
-                name=f"Dealer {profile.code}",
-                tier="dealer",
-                postal_code=profile.postal_code,
-                country=profile.country,
-                lat=profile.lat,
-                lon=profile.lon,
-                service_radius_km=profile.service_radius_km,
-                tags=sorted(profile.tags),
-                inventory=sorted(profile.inventory),
-                daily_capacity=profile.daily_capacity,
-                active=profile.active,
-            )
-            dealer.tag_rows = [DealerTag(tag=tag) for tag in sorted(profile.tags)]
-            db.session.add(dealer)
-        tags = ["tractors", "store", "online", "b2b", "service"]
-        target = Dealer(
-            code=TARGET["code"],
-            name="Load Test Store",
-            tier="dealer",
-            postal_code="10178",
-            country="DE",
-            lat=TARGET["lat"],
-            lon=TARGET["lon"],
-            service_radius_km=100,
-            tags=tags,
-            inventory=[TARGET["sku"]],
-            daily_capacity=None,
-            active=True,
+        save_dealer(
+            TARGET["code"],
+            {
+                "name": "Load Test Store",
+                "postal_code": "10178",
+                "country": "DE",
+                "lat": TARGET["lat"],
+                "lon": TARGET["lon"],
+                "service_radius_km": 100,
+                "tags": ["tractors", "store", "online", "b2b", "service"],
+                "inventory": [TARGET["sku"]],
+            },
         )
-        target.tag_rows = [DealerTag(tag=tag) for tag in tags]
-        db.session.add(target)
-        db.session.commit()
-        coordinator = create_user("load-oem@example.com", "coordinator", password="load-pass-2026")
         seller = create_user(
             "load-sales@example.com", "salesperson", TARGET["code"], "load-pass-2026"
         )
-        tokens = {"coordinator": create_token(coordinator), "seller": create_token(seller)}
+        tokens = {"coordinator": coordinator_token, "seller": create_token(seller)}
         db.session.remove()
         db.engine.dispose()
     return tokens
