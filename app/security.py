@@ -102,7 +102,9 @@ def _finish_response(response: Response) -> Response:
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.endpoint != "static" and _is_signed_in_request():
+    # Views that chose a caching policy on purpose (the service worker script, the
+    # manifest, static files) keep it; everything else a signed-in user gets is no-store.
+    if "Cache-Control" not in response.headers and _is_signed_in_request():
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -104,8 +104,7 @@ def logout():
     sessions.end_session(key)
     if current_user.is_authenticated:
         record_sign_out(current_user)
-    logout_user()
-    session.clear()
+    logout_user()  # also tells the browser to drop the remember-me cookie
     flash("You are signed out.")
     response = redirect(url_for("public.login"))
     response.headers["Clear-Site-Data"] = '"cache"'

@@ -139,3 +139,10 @@ def _sign_in_cookies(client, **request_options) -> list[str]:
     )
     assert answer.status_code == 302
     return answer.headers.getlist("Set-Cookie")
+
+
+def test_logout_tells_the_browser_to_drop_the_remember_me_cookie(client, salesperson):
+    _sign_in(client, remember=True)
+    answer = AuthActions(client).logout()
+    dropped = [c for c in answer.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+    assert dropped and "Expires=Thu, 01 Jan 1970" in dropped[0]
