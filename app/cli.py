@@ -56,7 +56,7 @@ def register(app: Flask) -> None:
             click.echo("\t".join(str(value or "-") for value in fields))
 
     @app.cli.command("revoke-token")
-    @click.argument("token_id", type=click.IntRange(1, 2**63 - 1))
+    @click.argument("token_id", type=click.IntRange(1, 2**31 - 1))
     def revoke_token_command(token_id):
         """Revoke an API token by id (see list-tokens); it answers 401 from then on."""
         from app.services.errors import NotFound

@@ -9,7 +9,7 @@ value the database cannot hold becomes a 4xx naming the field, never a 500:
   64 bits; finite floats. Errors name the field as a dotted path (`customer.first_name`).
 - JSON out never carries NaN or Infinity (it would not be JSON).
 - Query values: `int_arg`, `datetime_arg`, `date_arg` (bounded, time zone required).
-- `<int:id>` in URLs matches at most 19 digits and 2**63 - 1.
+- `<int:id>` in URLs matches at most 10 digits and 2**31 - 1 (INTEGER ids on PostgreSQL).
 - A NUL character anywhere in the path, the query, a form field or a header is a 400.
 
 The parsing functions are plain Python (services may use them, e.g. to read a cursor);
@@ -28,6 +28,8 @@ from werkzeug.routing import IntegerConverter
 from app.services.errors import BadRequest, DomainError, ValidationFailed
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# Row ids are INTEGER columns: 32 bits on PostgreSQL.
+ID_MAX = 2**31 - 1
 MAX_DEPTH = 32
 # Times outside these years cannot be stored or converted between zones safely.
 MIN_YEAR, MAX_YEAR = 1900, 2999
@@ -184,6 +186,14 @@ def int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
     return int(raw)
 
 
+def id_arg(name: str) -> int | None:
+    """An optional row id in the query (a page marker): None unless a plausible id."""
+    raw = request.args.get(name, "")
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and 0 < int(raw) <= ID_MAX:
+        return int(raw)
+    return None
+
+
 def parse_utc_datetime(raw: str, field: str) -> datetime:
     """An ISO 8601 time with a zone, as aware UTC; a 422 naming `field` otherwise."""
     try:
@@ -229,13 +239,13 @@ def date_arg(name: str) -> date | None:
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """`<int:...>` that only matches ids a 64-bit column can hold (else the URL is a 404)."""
+    """`<int:...>` that only matches ids an INTEGER column can hold (else the URL is a 4xx)."""
 
-    # At most 19 digits in the pattern itself, so a longer number matches no rule at all.
-    regex = r"\d{1,19}"
+    # At most 10 digits in the pattern itself, so a longer number matches no rule at all.
+    regex = r"\d{1,10}"
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", INT64_MAX)
+        kwargs.setdefault("max", ID_MAX)
         super().__init__(map, *args, **kwargs)
 
 

@@ -4,6 +4,7 @@ from flask import render_template, request
 
 from app.auth import login_required_role
 from app.console import bp
+from app.inputs import id_arg
 from app.services.audit import PAGE_SIZE, recent_audit_events
 
 KINDS = {
@@ -24,8 +25,6 @@ def audit_log():
     kind = request.args.get("kind", "")
     if kind not in KINDS:
         kind = ""
-    before = request.args.get("before", "")
-    before_id = int(before) if before.isascii() and before.isdigit() and len(before) < 19 else None
-    events = recent_audit_events(kind or None, before_id)
+    events = recent_audit_events(kind or None, id_arg("before"))
     older = events[-1].id if len(events) == PAGE_SIZE else None
     return render_template("console/audit.html", events=events, kinds=KINDS, kind=kind, older=older)
