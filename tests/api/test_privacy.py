@@ -8,7 +8,7 @@ from app.models import Notification
 from tests.conftest import csrf_token_in
 from tests.factories import lead_body, make_dealer
 
-CONTACT = ("Ng", "eva@example.com", "+49 30 1234567", "1234567")
+CONTACT = ("Ng", "eva@example.com", "1234567")
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_offered_dealer_sees_no_contact_details_until_it_accepts(oem, network, d
     accepted = dealer.post(f"/api/v1/leads/{lead['id']}/accept").get_json()
     assert accepted["customer"]["last_name"] == "Ng"
     assert accepted["customer"]["email"] == "eva@example.com"
-    assert accepted["customer"]["phone"] == "+49 30 1234567"
+    assert accepted["customer"]["phone"] == "+49301234567"
     again = dealer.get(f"/api/v1/leads/{lead['id']}").get_json()
     assert again["customer"]["email"] == "eva@example.com"
 
@@ -56,7 +56,7 @@ def test_coordinator_always_sees_contact_details(oem, network):
     lead = _b2b_lead(oem)
     assert lead["customer"]["email"] == "eva@example.com"
     shown = oem.get(f"/api/v1/leads/{lead['id']}").get_json()["customer"]
-    assert (shown["last_name"], shown["phone"]) == ("Ng", "+49 30 1234567")
+    assert (shown["last_name"], shown["phone"]) == ("Ng", "+49301234567")
 
 
 def test_distributed_opportunity_hides_contact_from_every_bidder(oem, network, dealer_api):
