@@ -25,7 +25,7 @@ from flask import Flask, Request, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
-from app.services.errors import BadRequest, DomainError, ValidationFailed
+from app.services.errors import BadRequest, UnsupportedMediaType, ValidationFailed
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # Row ids are INTEGER columns: 32 bits on PostgreSQL.
@@ -33,12 +33,6 @@ ID_MAX = 2**31 - 1
 MAX_DEPTH = 32
 # Times outside these years cannot be stored or converted between zones safely.
 MIN_YEAR, MAX_YEAR = 1900, 2999
-
-
-class UnsupportedMediaType(DomainError):
-    """A JSON endpoint got a body of another type."""
-
-    status = 415
 
 
 class JSONRejected(ValueError):
