@@ -40,6 +40,17 @@ def form_key_rate_limit() -> str:
     return form.rate_limit if form else "30/minute"
 
 
+def form_total_rate_limit() -> str:
+    """The limit for all submissions of the form together, whatever their address."""
+    form = submitted_form_key()
+    return form.form_rate_limit if form else "300/minute"
+
+
+def form_total_rate_key() -> str:
+    """Limit per form key alone."""
+    return f"form-total|{request.headers.get(FORM_KEY_HEADER, '')}"
+
+
 def form_rate_key() -> str:
     """Limit per form key and client address."""
     return f"{request.headers.get(FORM_KEY_HEADER, '')}|{request.remote_addr}"

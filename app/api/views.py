@@ -10,7 +10,7 @@ from app.auth import api_user, token_required
 from app.extensions import limiter
 from app.models import DEALER_ROLES, LEAD_STATUSES
 from app.schemas import DeclineIn, UserIn, parse
-from app.services import dealers, leads, offers, users
+from app.services import dealers, forms, leads, offers, users
 from app.services.errors import BadRequest, ValidationFailed
 
 
@@ -83,9 +83,21 @@ def create_token(user_id: int):
     key_func=intake.form_rate_key,
     exempt_when=intake.not_a_form_request,
 )
+@limiter.limit(
+    intake.form_total_rate_limit,
+    key_func=intake.form_total_rate_key,
+    exempt_when=intake.not_a_form_request,
+)
 def create_lead():
     """Take in a lead and route it before answering."""
     actor, source = intake.lead_submitter()
+    if source == "form":
+        # Spam filter and duplicate check, as for the form page; the public learns little.
+        submission = forms.receive_submission(intake.submitted_form_key(), json_body())
+        answer = {"id": submission.lead.id, "status": "received"}
+        if submission.merged_into:
+            answer["merged_into"] = submission.merged_into
+        return jsonify(answer), 201
     lead = leads.create_lead(json_body(), source=source, actor=actor)
     return jsonify(leads.lead_to_dict(lead, actor)), 201
 

@@ -271,13 +271,14 @@ def test_decline_needs_a_known_reason(oem, network, dealer_api):
 
 def test_form_key_submits_leads(client, network, db):
     from app.api.intake import FORM_KEY_HEADER
-    from app.models import FormKey
+    from app.models import FormKey, Lead
 
     db.session.add(FormKey(name="site", public_key="pk_test", rate_limit="2/minute"))
     db.session.commit()
     first = client.post("/api/v1/leads", json=lead_body(), headers={FORM_KEY_HEADER: "pk_test"})
     assert first.status_code == 201
-    assert first.get_json()["source"] == "form"
+    assert first.get_json()["status"] == "received"
+    assert db.session.get(Lead, first.get_json()["id"]).source == "form"
     assert (
         client.post(
             "/api/v1/leads", json=lead_body(), headers={FORM_KEY_HEADER: "pk_wrong"}
