@@ -174,7 +174,9 @@ def thank_you(public_key: str):
     host = web_url(request.args.get("host"))
     return _framable(
         form,
-        render_template("form/thanks.html", form=form, parent_origin=_parent_origin(form, host)),
+        render_template(
+            "form/thanks.html", form=form, host=host, parent_origin=_parent_origin(form, host)
+        ),
     )
 
 
