@@ -56,6 +56,7 @@ def form_page_helpers() -> dict:
         "group_label": lambda group: str(GROUP_LABELS.get(group, group.replace("_", " ").title())),
         "inquiry_labels": {key: str(label) for key, label in INQUIRY_LABELS.items()},
         "consent_text": _consent_text(),
+        "country_name": lambda code: get_locale().territories.get(code, code),
     }
 
 
