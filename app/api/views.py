@@ -94,12 +94,9 @@ def create_lead():
     if source == "form":
         # Spam filter and duplicate check, as for the form page; the public learns little.
         submission = forms.receive_submission(intake.submitted_form_key(), json_body())
-        answer = {"id": submission.lead.id, "status": "received"}
-        if submission.merged_into:
-            answer["merged_into"] = submission.merged_into
-        return jsonify(answer), 201
+        return intake.submission_response(submission.lead, None, submission.merged_into)
     lead = leads.create_lead(json_body(), source=source, actor=actor)
-    return jsonify(leads.lead_to_dict(lead, actor)), 201
+    return intake.submission_response(lead, actor)
 
 
 @bp.get("/leads/<lead_id>")

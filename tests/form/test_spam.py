@@ -110,7 +110,8 @@ def test_rate_limit_answers_429_with_retry_after(client, form, db):
     db.session.commit()
     headers = {"X-Form-Key": form.public_key}
     for number in range(2):
-        body = lead_body(customer={"first_name": "A", "last_name": str(number), "phone": "1"})
+        phone = f"+49 30 555000{number}"
+        body = lead_body(customer={"first_name": "A", "last_name": str(number), "phone": phone})
         assert client.post("/api/v1/leads", json=body, headers=headers).status_code == 201
     limited = client.post("/api/v1/leads", json=lead_body(), headers=headers)
     assert limited.status_code == 429
