@@ -29,7 +29,7 @@ from app.form.fields import field_errors, lead_body, web_url
 from app.i18n import use_default_language
 from app.models import FormKey
 from app.security import allow_framing
-from app.services import catalog, forms, spam
+from app.services import catalog, confirmation, forms, spam
 from app.services.errors import ValidationFailed
 
 # Names of the demo catalog's product groups in the customer's language; others title-cased.
@@ -159,7 +159,9 @@ def submit_form(public_key: str):
         timed=True,
     )
     try:
-        forms.receive_submission(form, body, signals, consent_text=_consent_text())
+        forms.receive_submission(
+            form, body, signals, consent_text=_consent_text(), language=str(get_locale())
+        )
     except ValidationFailed as error:
         return _page(form, values=fields, errors=field_errors(error.errors), status=422)
     return redirect(
@@ -176,7 +178,11 @@ def thank_you(public_key: str):
     return _framable(
         form,
         render_template(
-            "form/thanks.html", form=form, host=host, parent_origin=_parent_origin(form, host)
+            "form/thanks.html",
+            form=form,
+            host=host,
+            parent_origin=_parent_origin(form, host),
+            confirmation_mail=confirmation.confirmation_enabled(),
         ),
     )
 

@@ -18,7 +18,7 @@ from app.geocoding import PostalCodeFormatError, approximate_location, locate, v
 from app.models import Dealer, FormKey, Lead
 from app.routing.geo import bounding_box, distance_km
 from app.schemas import FormIn, FormPatchIn, parse
-from app.services import duplicates, leads, spam
+from app.services import confirmation, duplicates, leads, spam
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import record_event
 
@@ -190,6 +190,7 @@ def receive_submission(
     data: dict,
     signals: spam.Signals | None = None,
     consent_text: str | None = None,
+    language: str | None = None,
 ) -> Submission:
     """A customer's inquiry through a form: spam is kept aside, a duplicate joins the open
     lead, anything else is stored and routed like every lead."""
@@ -206,7 +207,9 @@ def receive_submission(
     existing = duplicates.find_open_duplicate(lead)
     if existing is not None:
         return Submission(duplicates.merge_into(existing, lead), "merged")
-    return Submission(leads.admit_lead(lead), "received")
+    admitted = leads.admit_lead(lead)
+    confirmation.send_confirmation(admitted, language or form.default_language)
+    return Submission(admitted, "received")
 
 
 def _store_spam(lead: Lead, verdict: "spam.Verdict") -> Lead:
