@@ -65,6 +65,11 @@ def register(app: Flask) -> None:
             if error.code == 429:
                 response.headers["Retry-After"] = str(retry_after_seconds(error))
             return response, status
+        if error.code == 429:
+            seconds = retry_after_seconds(error)
+            wait = f"{seconds} seconds" if seconds < 120 else f"{round(seconds / 60)} minutes"
+            body, status = _page(429, f"Too many requests from here. Please try again in {wait}.")
+            return body, status, {"Retry-After": str(seconds)}
         return _page(error.code or 500, None)
 
     @app.errorhandler(Exception)

@@ -139,3 +139,13 @@ def test_per_form_limit_counts_all_addresses(client, form, db):
     client.post(f"/f/{form.public_key}", data={}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
     other = client.post(f"/f/{form.public_key}", data={}, environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert other.status_code == 429
+
+
+def test_any_rate_limited_page_says_when_to_try_again(client, app):
+    app.config["WTF_CSRF_ENABLED"] = False  # the sign-in limit counts posts, not tokens
+    for _ in range(20):
+        client.post("/login", data={"email": "x@example.com", "password": "wrong-password"})
+    limited = client.post("/login", data={"email": "x@example.com", "password": "wrong"})
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"].isdigit()
+    assert re.search(r"Please try again in \d+ (seconds|minutes)", limited.get_data(as_text=True))
