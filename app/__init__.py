@@ -36,7 +36,7 @@ def create_app(config: object | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
-    from app import auditing, auth, compression, htmx, security
+    from app import auditing, auth, compression, htmx, i18n, security
     from app.ratelimits import warn_if_counters_per_process
 
     db.init_app(app)
@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     auth.init_app(app)
     security.init_app(app)
     auditing.init_app(app)
+    i18n.init_app(app)
     warn_if_counters_per_process(app)
 
 
@@ -56,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount the blueprints; each one's name is its URL prefix and template folder."""
     from app.api import bp as api_bp
     from app.console import bp as console_bp
+    from app.form import bp as form_bp
     from app.inbox import bp as inbox_bp
     from app.public import bp as public_bp
 
@@ -63,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(form_bp)
     csrf.exempt(api_bp)  # token-authenticated JSON; no cookies are read there
 
 

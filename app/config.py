@@ -79,3 +79,10 @@ class Config:
         self.RELAY_SESSION_LIFETIME = timedelta(hours=int(env.get("RELAY_SESSION_HOURS", "12")))
         self.REMEMBER_COOKIE_DURATION = timedelta(days=int(env.get("RELAY_REMEMBER_DAYS", "30")))
         self.VAPID_SUBJECT = env.get("VAPID_SUBJECT", "mailto:ops@leadrelay.invalid")
+        # Customer confirmation e-mails after a form inquiry; none when unset.
+        self.SMTP_URL = env.get("SMTP_URL") or None
+        self.MAIL_FROM = env.get("MAIL_FROM", "LeadRelay <no-reply@leadrelay.invalid>")
+        # A form submission joins the same customer's open lead within this many hours.
+        self.RELAY_DUPLICATE_WINDOW_HOURS = float(env.get("RELAY_DUPLICATE_WINDOW_HOURS", "72"))
+        # Faster than this from showing the form to sending it counts as a script.
+        self.RELAY_FORM_MIN_FILL_SECONDS = float(env.get("RELAY_FORM_MIN_FILL_SECONDS", "3"))

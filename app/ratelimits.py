@@ -23,8 +23,12 @@ from app.extensions import limiter
 _PAGES: dict[str, Callable[[int], object]] = {}
 
 
-def retry_after_seconds() -> int:
-    """Whole seconds until the limit this request broke lets a request through (≥ 1)."""
+def retry_after_seconds(error: Exception | None = None) -> int:
+    """Whole seconds until the limit this request broke lets a request through (≥ 1).
+
+    `error` (the 429 exception) may be passed by a blueprint's own 429 handler; the
+    figure always comes from the limit's window, which every process shares via Redis.
+    """
     breached = limiter.current_limit
     if breached is None:
         return 60

@@ -11,11 +11,11 @@ policies. On top of it this module:
 - marks every cookie `Secure` and sends HSTS only when the request came over HTTPS;
 - sends `Cache-Control: no-store` on everything a signed-in user or a token gets, so the
   back button never shows a stale offer and no shared cache keeps customer data;
-- lets one response loosen framing: `allow_framing(origins)` (the embeddable form page).
+- lets one response loosen framing: `allow_framing(response, origins)` (the embeddable form page).
 
-Per-response overrides: call `allow_framing(["https://brand.example"])` in the view
-before returning; the response's CSP then says `frame-ancestors 'self'
-https://brand.example` and carries no X-Frame-Options. For a whole view, Talisman's
+Per-response overrides: `return allow_framing(response, ["https://brand.example"])` in
+the view; the response's CSP then says `frame-ancestors 'self' https://brand.example`
+and carries no X-Frame-Options. For a whole view, Talisman's
 own decorator works too: `@talisman(content_security_policy={...})`.
 """
 
@@ -80,10 +80,17 @@ def init_app(app: Flask) -> None:
     )
 
 
-def allow_framing(origins: Iterable[str]) -> None:
-    """Let this response be framed by `origins` (and the app itself), nothing else."""
+def allow_framing(response: Response, origins: Iterable[str]) -> Response:
+    """Let this response be framed by `origins` (and the app itself), nobody else.
+
+    The one place that decides who may embed a page (the inquiry form at /f/KEY): the
+    response keeps the app's whole Content-Security-Policy, with `frame-ancestors 'self'
+    ORIGINS` instead of 'none', and no X-Frame-Options (it cannot name origins). Origins
+    that are not plain scheme://host[:port] are dropped.
+    """
     allowed = [origin for origin in origins if _ORIGIN.match(origin or "")]
     g.frame_ancestors = ["'self'", *allowed]
+    return response
 
 
 def _finish_response(response: Response) -> Response:

@@ -10,6 +10,8 @@ from app.schemas import (
     DealerRefIn,
     DealersRefIn,
     DeclineIn,
+    FormIn,
+    FormPatchIn,
     LeadIn,
     StageIn,
     TextIn,
@@ -27,6 +29,8 @@ REQUEST_MODELS = (
     DealerRefIn,
     DealersRefIn,
     TokenIn,
+    FormIn,
+    FormPatchIn,
 )
 
 
@@ -196,6 +200,34 @@ def _response_schemas() -> dict:
             },
         },
         "DealerReport": {"type": "object"},
+        "Form": {
+            "allOf": [
+                _ref("FormIn"),
+                {
+                    "type": "object",
+                    "properties": {"id": {"type": "integer"}, "public_key": {"type": "string"}},
+                    "required": ["id", "name", "public_key", "allowed_origins", "active"],
+                },
+            ]
+        },
+        "Product": {
+            "type": "object",
+            "properties": {
+                "sku": {"type": "string"},
+                "name": {"type": "string"},
+                "product_group": {"type": "string"},
+                "item_type": {"type": "string"},
+                "active": {"type": "boolean"},
+            },
+        },
+        "ImportReport": {
+            "type": "object",
+            "properties": {
+                "created": {"type": "integer"},
+                "updated": {"type": "integer"},
+                "errors": {"type": "array", "items": {"type": "object"}},
+            },
+        },
     }
 
 
@@ -421,6 +453,47 @@ def openapi_document() -> dict:
                     ),
                     _query("to", {"type": "string", "format": "date"}, "to this day (exclusive)"),
                 ],
+            )
+        },
+        "/api/v1/forms": {
+            "post": _op("Create an embedded form", 201, _ref("Form"), body="FormIn"),
+            "get": _op("List embedded forms", 200, items(_ref("Form"))),
+        },
+        "/api/v1/forms/{form_id}": {
+            "get": _op("Get a form", 200, _ref("Form"), params=[_path_param("form_id", "integer")]),
+            "patch": _op(
+                'Change a form\'s settings ({"active": false} deactivates it)',
+                200,
+                _ref("Form"),
+                body="FormPatchIn",
+                params=[_path_param("form_id", "integer")],
+            ),
+        },
+        "/api/v1/forms/{form_id}/rotate-key": {
+            "post": _op(
+                "Give the form a new public key (the old one stops working)",
+                200,
+                _ref("Form"),
+                params=[_path_param("form_id", "integer")],
+            )
+        },
+        "/api/v1/products": {"get": _op("The product catalog", 200, items(_ref("Product")))},
+        "/api/v1/products/import": {
+            "post": {
+                **_op("Import catalog rows from CSV", 200, _ref("ImportReport"), errors=(401, 403)),
+                "requestBody": {
+                    "required": True,
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                },
+            }
+        },
+        "/api/v1/leads/{lead_id}/release": {
+            "post": _op(
+                "Release a lead the spam filter rejected (it is routed now)",
+                200,
+                lead,
+                errors=(401, 403, 404, 409),
+                params=lead_id,
             )
         },
         "/api/v1/routing/preview": {

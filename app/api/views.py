@@ -9,7 +9,7 @@ from app.extensions import limiter
 from app.inputs import datetime_arg, int_arg, read_json_object
 from app.models import DEALER_ROLES, LEAD_STATUSES
 from app.schemas import DeclineIn, UserIn, parse
-from app.services import adf, dealers, leads, offers, users
+from app.services import adf, dealers, forms, leads, offers, users
 from app.services.errors import UnsupportedMediaType, ValidationFailed
 
 
@@ -75,9 +75,18 @@ def create_user():
     key_func=intake.form_rate_key,
     exempt_when=intake.not_a_form_request,
 )
+@limiter.limit(
+    intake.form_total_rate_limit,
+    key_func=intake.form_total_rate_key,
+    exempt_when=intake.not_a_form_request,
+)
 def create_lead():
     """Take in a lead and route it before answering."""
     actor, source = intake.lead_submitter()
+    if source == "form":
+        # Spam filter and duplicate check, as for the form page; the public learns little.
+        submission = forms.receive_submission(intake.submitted_form_key(), json_body())
+        return intake.submission_response(submission.lead, None, submission.merged_into)
     lead = leads.create_lead(json_body(), source=source, actor=actor)
     return intake.submission_response(lead, actor)
 

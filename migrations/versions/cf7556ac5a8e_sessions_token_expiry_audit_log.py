@@ -1,7 +1,7 @@
 """sessions, token expiry, audit log
 
 Revision ID: cf7556ac5a8e
-Revises: cd913ac5c6cd
+Revises: 1d50aac50d8a
 Create Date: 2026-11-27 06:49:44.160453
 
 """
@@ -13,7 +13,7 @@ import app.models
 
 # revision identifiers, used by Alembic.
 revision = 'cf7556ac5a8e'
-down_revision = 'cd913ac5c6cd'
+down_revision = '1d50aac50d8a'
 branch_labels = None
 depends_on = None
 

@@ -47,8 +47,10 @@ def test_no_template_or_page_has_inline_scripts_or_handlers(client, auth, app):
 def test_one_response_can_allow_framing_by_given_origins(app: Flask):
     @app.get("/test-embeddable")
     def embeddable():
-        allow_framing(["https://brand.example", "https://shop.example:8443", "bad origin; x"])
-        return "form"
+        return allow_framing(
+            app.make_response("form"),
+            ["https://brand.example", "https://shop.example:8443", "bad origin; x"],
+        )
 
     page = app.test_client().get("/test-embeddable")
     csp = page.headers["Content-Security-Policy"]
