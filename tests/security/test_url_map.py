@@ -22,11 +22,16 @@ from tests.factories import lead_body, make_dealer
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # Form routes that may be posted without a CSRF token, each with the reason.
-CSRF_FREE: dict[str, str] = {}
+CSRF_FREE = {
+    "form.submit_form": "the public inquiry form: anonymous, framed cross-site (no session "
+    "cookie reaches it); a signed timestamp stands in for the token",
+}
 # API routes that take no body at all: a body sent to them is ignored.
 BODILESS = {
     "api.accept_lead",
     "api.approve_lead",
+    "api.release_lead",
+    "api.rotate_form_key",
 }
 # Routes whose JSON body may be left out (an empty body is then fine).
 OPTIONAL_BODY = {"api.create_token", "api.reject_lead", "inbox.delete_push_subscription"}
@@ -35,7 +40,10 @@ JSON_DELETES = {"inbox.delete_push_subscription"}
 # JSON endpoints outside /api (session + CSRF header).
 SESSION_JSON = {"inbox.save_push_subscription", "inbox.delete_push_subscription"}
 # Body endpoints that take another format than JSON (they answer 415 to JSON instead).
-NOT_JSON = {"api.create_lead_from_adf"}  # ADF/XML: application/xml or text/xml
+NOT_JSON = {
+    "api.create_lead_from_adf",  # ADF/XML: application/xml or text/xml
+    "api.import_products",  # CSV: text/csv
+}
 
 XSS = {
     "first_name": '<script>alert("fn")</script>',
@@ -169,6 +177,10 @@ def world(app, client, coordinator, db) -> World:
     )
     spare = create_token(create_user("spare@example.com", "coordinator", password="password-123"))
     del spare
+    form = oem.post(
+        "/api/v1/forms", json={"name": "Brand site", "allowed_origins": ["https://brand.example"]}
+    )
+    assert form.status_code == 201, form.get_json()
 
     coordinator_browser = app.test_client()
     AuthActions(coordinator_browser).login("oem@example.com")
@@ -181,6 +193,8 @@ def world(app, client, coordinator, db) -> World:
         "question_id": question_id,
         "route_id": route.get_json()["id"] if route.status_code == 201 else 1,
         "token_id": 3,
+        "form_id": form.get_json()["id"],
+        "public_key": form.get_json()["public_key"],
     }
     return World(ids, coordinator_browser, dealer_browser, oem, dealer_api)
 
