@@ -19,6 +19,7 @@ from app.geocoding import (
 )
 from app.models import STAGES, Dealer, Lead, LeadEvent, LineItem, Offer, User
 from app.schemas import LeadIn, parse, phone_in_e164
+from app.services import review_rules
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import record_event
 from app.services.offers import (
@@ -95,9 +96,18 @@ def create_lead(
     db.session.add(lead)
     db.session.flush()
     record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
+    rule = None if review_reason else review_rules.first_matching_rule(lead)
+    if rule is not None:
+        review_reason = review_rules.held_reason(rule)
     if review_reason:
         lead.status = "review"
-        record_event(lead, "held_for_review", actor=actor, reason=review_reason)
+        record_event(
+            lead,
+            review_rules.HELD_EVENT,
+            actor=actor,
+            reason=review_reason,
+            rule_id=rule.id if rule else None,
+        )
     else:
         offer_next_dealer(lead, lead.created_at, actor=actor)
     # What was just written is what the caller shows: keep it instead of reloading it.
