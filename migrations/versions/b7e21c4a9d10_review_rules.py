@@ -1,7 +1,7 @@
 """Pre-qualification rules: leads they match wait in review.
 
 Revision ID: b7e21c4a9d10
-Revises: cd913ac5c6cd
+Revises: cf7556ac5a8e
 Create Date: 2026-11-27 07:40:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import app.models
 
 revision = "b7e21c4a9d10"
-down_revision = "cd913ac5c6cd"
+down_revision = "cf7556ac5a8e"
 branch_labels = None
 depends_on = None
 
