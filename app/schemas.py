@@ -4,12 +4,28 @@ Pydantic reports each problem with its location, which becomes the contract's
 dotted field path (`line_items.0.product_group`).
 """
 
+from collections.abc import Iterable
+from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
+from app.enums import (
+    TARGET_STAGES,
+    DeclineReason,
+    Delivery,
+    InquiryType,
+    Role,
+    Tier,
+)
 from app.services.errors import ValidationFailed
+
+
+def one_of(members: Iterable[StrEnum]) -> Any:
+    """A string field that takes one of these enum values (schema: a string enum)."""
+    return Literal[tuple(member.value for member in members)]
+
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Code = Annotated[
@@ -55,7 +71,7 @@ class PreferredSellerIn(Strict):
 
 class LeadIn(Strict):
     customer: CustomerIn
-    inquiry_type: Literal["b2c", "b2b", "service"]
+    inquiry_type: one_of(InquiryType)
     interest_category: (
         Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]
         | None
@@ -66,7 +82,7 @@ class LeadIn(Strict):
     country: Country | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None
-    delivery: Literal["pickup", "ship"] = "pickup"
+    delivery: one_of(Delivery) = Delivery.PICKUP.value
     message: Annotated[str, StringConstraints(max_length=5000)] | None = None
     volume_estimate: Annotated[float, Field(gt=0, le=1e9)] | None = None
     line_items: Annotated[list[LineItemIn], Field(min_length=1, max_length=50)]
@@ -79,7 +95,7 @@ class LeadIn(Strict):
 
 class DealerIn(Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    tier: Literal["dealer", "distributor"] = "dealer"
+    tier: one_of(Tier) = Tier.DEALER.value
     parent: Code | None = None
     email: EmailStr | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
@@ -104,13 +120,13 @@ class DealerIn(Strict):
 
 class UserIn(Strict):
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)]
-    role: str
+    role: one_of(Role)
     dealer: Code | None = None
     password: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
 class DeclineIn(Strict):
-    reason: Literal["portfolio", "capacity", "location", "spam", "other"]
+    reason: one_of(DeclineReason)
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
 
 
@@ -123,7 +139,7 @@ class DealersRefIn(Strict):
 
 
 class StageIn(Strict):
-    stage: Literal["contacted", "qualified", "appointment", "won", "lost"]
+    stage: one_of(TARGET_STAGES)
     order_value: Annotated[float, Field(ge=0, le=1e12)] | None = None
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
 

@@ -5,9 +5,10 @@ from flask import jsonify
 from app.api import bp
 from app.api.views import json_body
 from app.auth import api_user, token_required
-from app.models import DEALER_ROLES
+from app.enums import DEALER_ROLES, Role
 from app.schemas import StageIn, TextIn, parse
-from app.services import leads, questions, stages
+from app.services import questions, stages, visibility
+from app.services.serialisation import lead_to_dict
 
 
 @bp.post("/leads/<lead_id>/stage")
@@ -17,7 +18,7 @@ def change_stage(lead_id: str):
     user = api_user()
     payload = parse(StageIn, json_body())
     lead = stages.change_stage(lead_id, user, payload.stage, payload.order_value, payload.note)
-    return jsonify(leads.lead_to_dict(leads.get_visible_lead(lead.id, user), user))
+    return jsonify(lead_to_dict(visibility.get_visible_lead(lead.id, user), user))
 
 
 @bp.post("/leads/<lead_id>/questions")
@@ -38,7 +39,7 @@ def list_questions(lead_id: str):
 
 
 @bp.post("/questions/<int:question_id>/answer")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def answer_question(question_id: int):
     """Answer a dealer's question; the dealer is told by push."""
     payload = parse(TextIn, json_body())

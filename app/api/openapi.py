@@ -4,7 +4,7 @@ from functools import cache
 
 from pydantic.json_schema import models_json_schema
 
-from app.models import DECLINE_REASONS, LEAD_STATUSES, OFFER_STATUSES, STAGES
+from app.enums import DeclineReason, LeadStatus, OfferStatus, Stage
 from app.schemas import (
     DealerIn,
     DealerRefIn,
@@ -90,13 +90,16 @@ def _response_schemas() -> dict:
             "type": "object",
             "properties": {
                 "dealer": {"type": "string"},
-                "status": {"type": "string", "enum": list(OFFER_STATUSES)},
+                "status": {"type": "string", "enum": [s.value for s in OfferStatus]},
                 "kind": {"type": "string"},
                 "offered_at": time,
                 "expires_at": time,
                 "responded_at": nullable_time,
                 "reason": {
-                    "anyOf": [{"type": "string", "enum": list(DECLINE_REASONS)}, {"type": "null"}]
+                    "anyOf": [
+                        {"type": "string", "enum": [r.value for r in DeclineReason]},
+                        {"type": "null"},
+                    ]
                 },
                 "note": {"type": ["string", "null"]},
                 "explanation": {"type": "string"},
@@ -106,8 +109,8 @@ def _response_schemas() -> dict:
             "type": "object",
             "properties": {
                 "id": {"type": "string"},
-                "status": {"type": "string", "enum": list(LEAD_STATUSES)},
-                "stage": {"type": "string", "enum": list(STAGES)},
+                "status": {"type": "string", "enum": [s.value for s in LeadStatus]},
+                "stage": {"type": "string", "enum": [s.value for s in Stage]},
                 "dealer": {"type": ["string", "null"]},
                 "offers": {"type": "array", "items": _ref("Offer")},
                 "customer": {"type": "object"},
@@ -209,7 +212,9 @@ def openapi_document() -> dict:
                 errors=(401, 422),
                 params=[
                     _query(
-                        "status", {"type": "string", "enum": list(LEAD_STATUSES)}, "lead status"
+                        "status",
+                        {"type": "string", "enum": [s.value for s in LeadStatus]},
+                        "lead status",
                     ),
                     _query("dealer", {"type": "string"}, "the dealer that now holds the lead"),
                     _query(

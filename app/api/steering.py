@@ -7,25 +7,26 @@ from flask import jsonify, request
 from app.api import bp
 from app.api.views import json_body
 from app.auth import api_user, token_required
-from app.models import DEALER_ROLES
+from app.enums import DEALER_ROLES, Role
 from app.schemas import DealerRefIn, DealersRefIn, RejectIn, parse
-from app.services import dispatch, leads, reports, routes
+from app.services import dispatch, intake, interest_routes, reports
 from app.services.errors import ValidationFailed
+from app.services.serialisation import lead_to_dict
 
 
 def _lead_response(lead):
-    return jsonify(leads.lead_to_dict(lead, api_user()))
+    return jsonify(lead_to_dict(lead, api_user()))
 
 
 @bp.post("/leads/<lead_id>/approve")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def approve_lead(lead_id: str):
     """Route a lead that waited for pre-qualification."""
     return _lead_response(dispatch.approve_lead(lead_id, api_user()))
 
 
 @bp.post("/leads/<lead_id>/reject")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def reject_lead(lead_id: str):
     """Reject a lead in review."""
     note = parse(RejectIn, request.get_json(silent=True) or {}).note
@@ -33,7 +34,7 @@ def reject_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/assign")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def assign_lead(lead_id: str):
     """Offer the lead to a dealer by hand."""
     payload = parse(DealerRefIn, json_body())
@@ -41,7 +42,7 @@ def assign_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/distribute")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def distribute_lead(lead_id: str):
     """Offer the lead to several dealers at once; first accept wins."""
     payload = parse(DealersRefIn, json_body())
@@ -57,7 +58,7 @@ def forward_lead(lead_id: str):
 
 
 @bp.get("/reports/dealers")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def dealer_report():
     """Acceptance, response time, conversion and order value per dealer."""
     start, end = _date_arg("from"), _date_arg("to")
@@ -77,29 +78,31 @@ def _date_arg(name: str) -> date | None:
 
 
 @bp.get("/interest-routes")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def list_interest_routes():
     """The interest-category routes."""
-    return jsonify({"items": [routes.route_to_dict(r) for r in routes.list_routes()]})
+    return jsonify(
+        {"items": [interest_routes.route_to_dict(r) for r in interest_routes.list_routes()]}
+    )
 
 
 @bp.post("/interest-routes")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def create_interest_route():
     """Bind an interest category (or ALL) to dealers or a region."""
-    return jsonify(routes.route_to_dict(routes.create_route(json_body()))), 201
+    return jsonify(interest_routes.route_to_dict(interest_routes.create_route(json_body()))), 201
 
 
 @bp.delete("/interest-routes/<int:route_id>")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def delete_interest_route(route_id: int):
     """Remove an interest-category route."""
-    routes.delete_route(route_id)
+    interest_routes.delete_route(route_id)
     return "", 204
 
 
 @bp.post("/routing/preview")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def preview_routing():
     """Rank the dealers for a lead body, with reasons, storing nothing."""
-    return jsonify(leads.preview_routing(json_body()))
+    return jsonify(intake.preview_routing(json_body()))

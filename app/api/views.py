@@ -4,14 +4,15 @@ from datetime import datetime
 
 from flask import jsonify, request
 
-from app.api import bp, intake
+from app.api import bp, submitters
 from app.api.openapi import openapi_document
 from app.auth import api_user, token_required
+from app.enums import DEALER_ROLES, LeadStatus, Role
 from app.extensions import limiter
-from app.models import DEALER_ROLES, LEAD_STATUSES
 from app.schemas import DeclineIn, UserIn, parse
-from app.services import dealers, leads, offers, users
+from app.services import dealers, inbox, intake, leads, offers, users, visibility
 from app.services.errors import BadRequest, ValidationFailed
+from app.services.serialisation import lead_to_dict
 
 
 def json_body() -> dict:
@@ -34,7 +35,7 @@ def get_openapi():
 
 
 @bp.put("/dealers/<code>")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def put_dealer(code: str):
     """Create or replace a dealer."""
     dealer, created = dealers.save_dealer(dealers.check_code(code), json_body())
@@ -42,14 +43,14 @@ def put_dealer(code: str):
 
 
 @bp.get("/dealers/<code>")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def get_dealer(code: str):
     """One dealer."""
     return jsonify(dealers.dealer_to_dict(dealers.get_dealer(code)))
 
 
 @bp.get("/dealers")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def list_dealers():
     """All dealers."""
     return jsonify({"items": [dealers.dealer_to_dict(d) for d in dealers.list_dealers()]})
@@ -59,7 +60,7 @@ def list_dealers():
 
 
 @bp.post("/users")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def create_user():
     """Create a user (coordinator, dealer manager or salesperson)."""
     payload = parse(UserIn, json_body())
@@ -68,7 +69,7 @@ def create_user():
 
 
 @bp.post("/users/<int:user_id>/tokens")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
 def create_token(user_id: int):
     """Issue an API token for a user; shown once."""
     return jsonify({"token": users.create_token(users.get_user(user_id))}), 201
@@ -79,15 +80,15 @@ def create_token(user_id: int):
 
 @bp.post("/leads")
 @limiter.limit(
-    intake.form_key_rate_limit,
-    key_func=intake.form_rate_key,
-    exempt_when=intake.not_a_form_request,
+    submitters.form_key_rate_limit,
+    key_func=submitters.form_rate_key,
+    exempt_when=submitters.not_a_form_request,
 )
 def create_lead():
     """Take in a lead and route it before answering."""
-    actor, source = intake.lead_submitter()
-    lead = leads.create_lead(json_body(), source=source, actor=actor)
-    return jsonify(leads.lead_to_dict(lead, actor)), 201
+    actor, source = submitters.lead_submitter()
+    lead = intake.create_lead(json_body(), source=source, actor=actor)
+    return jsonify(lead_to_dict(lead, actor)), 201
 
 
 @bp.get("/leads/<lead_id>")
@@ -95,7 +96,7 @@ def create_lead():
 def get_lead(lead_id: str):
     """One lead, if the caller may see it."""
     user = api_user()
-    return jsonify(leads.lead_to_dict(leads.get_visible_lead(lead_id, user), user))
+    return jsonify(lead_to_dict(visibility.get_visible_lead(lead_id, user), user))
 
 
 @bp.get("/leads")
@@ -105,10 +106,8 @@ def list_leads():
     user = api_user()
     args = request.args
     status = args.get("status") or None
-    if status is not None and status not in LEAD_STATUSES:
-        raise ValidationFailed(
-            "bad status", {"status": f"must be one of {', '.join(LEAD_STATUSES)}"}
-        )
+    if status is not None and status not in tuple(LeadStatus):
+        raise ValidationFailed("bad status", {"status": f"must be one of {', '.join(LeadStatus)}"})
     page, next_cursor = leads.list_leads(
         user,
         status=status,
@@ -118,7 +117,7 @@ def list_leads():
         cursor=args.get("cursor") or None,
     )
     return jsonify(
-        {"items": [leads.lead_to_dict(lead, user) for lead in page], "next_cursor": next_cursor}
+        {"items": [lead_to_dict(lead, user) for lead in page], "next_cursor": next_cursor}
     )
 
 
@@ -154,7 +153,7 @@ def _datetime_arg(name: str) -> datetime | None:
 def get_inbox():
     """Leads offered to or owned by my dealer (and a distributor's sub-dealers)."""
     user = api_user()
-    return jsonify({"items": [leads.lead_to_dict(lead, user) for lead in leads.inbox_leads(user)]})
+    return jsonify({"items": [lead_to_dict(lead, user) for lead in inbox.inbox_leads(user)]})
 
 
 @bp.post("/leads/<lead_id>/accept")
@@ -163,7 +162,7 @@ def accept_lead(lead_id: str):
     """Accept my pending offer: my dealer owns the lead."""
     user = api_user()
     lead = offers.accept_offer(lead_id, user)
-    return jsonify(leads.lead_to_dict(lead, user))
+    return jsonify(lead_to_dict(lead, user))
 
 
 @bp.post("/leads/<lead_id>/decline")

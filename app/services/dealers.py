@@ -5,6 +5,7 @@ import re
 from sqlalchemy import select
 
 from app.clock import iso
+from app.enums import Tier
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
 from app.models import Dealer, DealerTag
@@ -22,7 +23,7 @@ def save_dealer(code: str, data: dict) -> tuple[Dealer, bool]:
         parent = get_dealer_or_none(payload.parent)
         if parent is None:
             errors["parent"] = f"no dealer with code {payload.parent}"
-        elif parent.tier != "distributor":
+        elif parent.tier != Tier.DISTRIBUTOR:
             errors["parent"] = "the parent must be a distributor"
         elif parent.code == code:
             errors["parent"] = "a dealer cannot be its own parent"

@@ -38,7 +38,7 @@ from app.extensions import db
 from app.models import Lead, LeadEvent, Offer
 from app.services import absence, recycling
 from app.services.errors import Conflict
-from app.services.leads import create_lead
+from app.services.intake import create_lead
 from app.services.offers import accept_offer, decline_offer
 from app.services.users import create_user, find_user_by_email
 from app.worker import run_pass

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from app.routing import (
     DealerIndex,
     DealerProfile,
-    InterestRoute,
     LeadRequest,
+    RouteRule,
     distance_km,
     rank_dealers,
     select_routes,
@@ -82,7 +82,7 @@ ROUTES = st.one_of(
     st.just(()),
     st.lists(
         st.builds(
-            InterestRoute,
+            RouteRule,
             category=st.sampled_from(("new", "used", "ALL")),
             dealer_codes=st.frozensets(st.sampled_from(CODES), max_size=10),
             countries=st.frozensets(st.sampled_from(("DE", "AT")), max_size=1),

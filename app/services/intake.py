@@ -1,0 +1,129 @@
+"""Intake: validate an inquiry, store it and route it, or preview where it would go."""
+
+from app.clock import utcnow
+from app.enums import InquiryType, LeadStatus, Stage
+from app.extensions import db
+from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
+from app.models import Lead, LineItem, User
+from app.schemas import LeadIn, parse
+from app.services.errors import ValidationFailed
+from app.services.events import record_event
+from app.services.offers import decide_next_dealer, offer_next_dealer
+from app.services.unit_of_work import unit_of_work
+
+
+def build_lead(data: dict, source: str = "api") -> Lead:
+    """Validate an inquiry into an unsaved Lead with its line items and coordinates."""
+    payload = parse(LeadIn, data)
+    location = _check_lead(payload)
+    now = utcnow()
+    customer = payload.customer
+    preferred = payload.preferred_seller
+    return Lead(
+        status=LeadStatus.OFFERED,
+        stage=Stage.NEW,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        email=str(customer.email) if customer.email else None,
+        phone=customer.phone or None,
+        company=customer.company or None,
+        inquiry_type=payload.inquiry_type,
+        interest_category=payload.interest_category or None,
+        postal_code=location["postal_code"],
+        country=payload.country,
+        lat=location["lat"],
+        lon=location["lon"],
+        location_note=location["note"],
+        delivery=payload.delivery,
+        message=payload.message,
+        volume_estimate=payload.volume_estimate,
+        preferred_dealer_code=preferred.dealer if preferred else None,
+        preferred_contact=preferred.contact if preferred else None,
+        custom_fields=dict(payload.custom_fields),
+        consent=payload.consent,
+        source=source,
+        created_at=now,
+        updated_at=now,
+        offers=[],  # known empty: routing need not ask the database
+        line_items=[
+            LineItem(
+                position=position,
+                sku=item.sku or None,
+                product_group=item.product_group,
+                interest_type=item.interest_type,
+                item_type=item.item_type,
+                quantity=item.quantity,
+            )
+            for position, item in enumerate(payload.line_items)
+        ],
+    )
+
+
+def create_lead(
+    data: dict,
+    source: str = "api",
+    actor: User | None = None,
+    review_reason: str | None = None,
+) -> Lead:
+    """Validate an inquiry, store it and offer it to the best dealer, in one transaction.
+
+    With a `review_reason` (pre-qualification) the lead waits in `review` for a
+    coordinator to approve or reject it instead of being routed.
+    """
+    lead = build_lead(data, source)
+    with unit_of_work():
+        db.session.add(lead)
+        db.session.flush()
+        record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
+        if review_reason:
+            lead.status = LeadStatus.REVIEW
+            record_event(lead, "held_for_review", actor=actor, reason=review_reason)
+        else:
+            offer_next_dealer(lead, lead.created_at, actor=actor)
+    return lead
+
+
+def preview_routing(data: dict) -> dict:
+    """Where a lead with this body would go, and why; nothing is stored."""
+    lead = build_lead(data, "preview")
+    decision = decide_next_dealer(lead, utcnow())
+    return {**decision.to_dict(), "explanation": decision.explanation()}
+
+
+def _check_lead(payload: LeadIn) -> dict:
+    """Cross-field rules, and the lead's coordinates: explicit lat/lon win over the postal code."""
+    errors: dict[str, str] = {}
+    customer = payload.customer
+    if not customer.email and not customer.phone:
+        errors["customer.email"] = "give an email address or a phone number"
+    if payload.inquiry_type == InquiryType.B2B:
+        if not customer.company:
+            errors["customer.company"] = "a b2b inquiry needs the company"
+        if payload.volume_estimate is None:
+            errors["volume_estimate"] = "a b2b inquiry needs a positive volume estimate"
+    if (payload.lat is None) != (payload.lon is None):
+        errors["lat" if payload.lat is None else "lon"] = "give both lat and lon, or neither"
+    postal_code = payload.postal_code or None
+    if postal_code and not payload.country:
+        errors["country"] = "a postal code needs its country (ISO code such as DE)"
+    elif postal_code:
+        try:
+            postal_code = validate_postal_code(postal_code, payload.country)
+        except PostalCodeFormatError as error:
+            errors["postal_code"] = str(error)
+    if not postal_code and payload.lat is None and "lat" not in errors and "lon" not in errors:
+        errors["postal_code"] = "give a postal code and country, or lat and lon"
+    if errors:
+        raise ValidationFailed("invalid lead", errors)
+
+    lat, lon, note = payload.lat, payload.lon, None
+    if lat is None:
+        found = locate(postal_code, payload.country)
+        if found is None:
+            note = (
+                f"Postal code {postal_code} ({payload.country}) is not in our postal-code "
+                "data, so distances are unknown."
+            )
+        else:
+            lat, lon = found.lat, found.lon
+    return {"postal_code": postal_code, "lat": lat, "lon": lon, "note": note}
