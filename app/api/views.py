@@ -88,7 +88,7 @@ def create_lead():
     """Take in a lead and route it before answering."""
     actor, source = submitters.lead_submitter()
     lead = intake.create_lead(json_body(), source=source, actor=actor)
-    return jsonify(lead_to_dict(lead, actor)), 201
+    return submitters.submission_response(lead, actor)
 
 
 @bp.get("/leads/<lead_id>")

@@ -5,7 +5,7 @@ from app.enums import InquiryType, LeadStatus, Stage
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
 from app.models import Lead, LineItem, User
-from app.schemas import LeadIn, parse
+from app.schemas import LeadIn, parse, phone_in_e164
 from app.services.errors import ValidationFailed
 from app.services.events import record_event
 from app.services.offers import decide_next_dealer, offer_next_dealer
@@ -15,7 +15,7 @@ from app.services.unit_of_work import unit_of_work
 def build_lead(data: dict, source: str = "api") -> Lead:
     """Validate an inquiry into an unsaved Lead with its line items and coordinates."""
     payload = parse(LeadIn, data)
-    location = _check_lead(payload)
+    location = _check_lead(payload, source)
     now = utcnow()
     customer = payload.customer
     preferred = payload.preferred_seller
@@ -25,7 +25,7 @@ def build_lead(data: dict, source: str = "api") -> Lead:
         first_name=customer.first_name,
         last_name=customer.last_name,
         email=str(customer.email) if customer.email else None,
-        phone=customer.phone or None,
+        phone=location["phone"],
         company=customer.company or None,
         inquiry_type=payload.inquiry_type,
         interest_category=payload.interest_category or None,
@@ -90,12 +90,23 @@ def preview_routing(data: dict) -> dict:
     return {**decision.to_dict(), "explanation": decision.explanation()}
 
 
-def _check_lead(payload: LeadIn) -> dict:
-    """Cross-field rules, and the lead's coordinates: explicit lat/lon win over the postal code."""
+def _check_lead(payload: LeadIn, source: str = "api") -> dict:
+    """Cross-field rules, the phone as E.164, and the lead's coordinates.
+
+    Explicit lat/lon win over the postal code. A form lead needs the customer's consent.
+    """
     errors: dict[str, str] = {}
     customer = payload.customer
-    if not customer.email and not customer.phone:
+    phone = customer.phone or None
+    if not customer.email and not phone:
         errors["customer.email"] = "give an email address or a phone number"
+    if phone:
+        try:
+            phone = phone_in_e164(phone, payload.country)
+        except ValueError as error:
+            errors["customer.phone"] = str(error)
+    if source == "form" and not payload.consent:
+        errors["consent"] = "the customer must agree to be contacted"
     if payload.inquiry_type == InquiryType.B2B:
         if not customer.company:
             errors["customer.company"] = "a b2b inquiry needs the company"
@@ -126,4 +137,4 @@ def _check_lead(payload: LeadIn) -> dict:
             )
         else:
             lat, lon = found.lat, found.lon
-    return {"postal_code": postal_code, "lat": lat, "lon": lon, "note": note}
+    return {"postal_code": postal_code, "lat": lat, "lon": lon, "note": note, "phone": phone}
