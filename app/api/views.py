@@ -10,8 +10,8 @@ from app.auth import api_user, token_required
 from app.enums import DEALER_ROLES, LeadStatus, Role
 from app.extensions import limiter
 from app.schemas import DeclineIn, UserIn, parse
-from app.services import dealers, inbox, intake, leads, offers, users, visibility
-from app.services.errors import BadRequest, ValidationFailed
+from app.services import adf, dealers, inbox, intake, leads, offers, users, visibility
+from app.services.errors import BadRequest, UnsupportedMediaType, ValidationFailed
 from app.services.serialisation import lead_to_dict
 
 
@@ -88,6 +88,23 @@ def create_lead():
     """Take in a lead and route it before answering."""
     actor, source = submitters.lead_submitter()
     lead = intake.create_lead(json_body(), source=source, actor=actor)
+    return submitters.submission_response(lead, actor)
+
+
+@bp.post("/leads/adf")
+@limiter.limit(
+    submitters.form_key_rate_limit,
+    key_func=submitters.form_rate_key,
+    exempt_when=submitters.not_a_form_request,
+)
+def create_lead_from_adf():
+    """Take in a lead as an ADF/XML 1.0 document; answered like POST /leads."""
+    actor, _ = submitters.lead_submitter()
+    if request.mimetype not in ("application/xml", "text/xml"):
+        raise UnsupportedMediaType(
+            "not xml", {"content_type": "send ADF/XML as application/xml or text/xml"}
+        )
+    lead = adf.create_lead_from_adf(request.get_data(), source="adf", actor=actor)
     return submitters.submission_response(lead, actor)
 
 

@@ -31,6 +31,7 @@ from app.services import (
     dealers,
     inbox,
     offers,
+    privacy,
     push_subscriptions,
     questions,
     stages,
@@ -48,7 +49,13 @@ def inbox_helpers() -> dict:
         "stage_labels": STAGE_LABELS,
         "local_time": local_time,
         "waiting_count": _waiting_count,
+        "customer_of": _customer_of,
     }
+
+
+def _customer_of(lead: Lead) -> privacy.CustomerView:
+    """The lead's customer as the signed-in user may see them (contact hidden until accept)."""
+    return privacy.customer_for(lead, current_user)
 
 
 def _zone() -> ZoneInfo:
@@ -108,6 +115,7 @@ def _lead_context(lead: Lead, **extra) -> dict:
         "lead": lead,
         "offer": offer,
         "distance": _distance(lead, dealer),
+        "place": inbox.lead_place(lead),
         "dealer": dealer,
         "questions": questions.questions_for_lead(lead.id, current_user),
         "action_form": ConfirmForm(),

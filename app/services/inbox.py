@@ -2,6 +2,7 @@
 
 from app.enums import Stage
 from app.extensions import db
+from app.geocoding import PostalCodeFormatError, locate
 from app.models import Lead, Offer, User
 from app.services.visibility import pending_offer_for, visible_leads
 
@@ -25,3 +26,14 @@ def dealer_inbox(user: User) -> tuple[list[tuple[Lead, Offer]], list[Lead]]:
         key=lambda lead: (order.get(lead.stage, len(order)), -lead.updated_at.timestamp()),
     )
     return waiting, owned
+
+
+def lead_place(lead: Lead) -> str | None:
+    """The town of the lead's postal code where our postal-code data names it."""
+    if not lead.postal_code or not lead.country:
+        return None
+    try:
+        found = locate(lead.postal_code, lead.country)
+    except PostalCodeFormatError:
+        return None
+    return found.place if found is not None else None

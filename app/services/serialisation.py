@@ -2,24 +2,20 @@
 
 from app.clock import iso
 from app.models import Lead, Offer, User
+from app.services.privacy import customer_for
 from app.services.visibility import explanation_shown_to, offers_shown_to
 
 
 def lead_to_dict(lead: Lead, viewer: User | None = None) -> dict:
-    """The API's view of a lead; a dealer sees only its own offers."""
+    """The API's view of a lead; a dealer sees only its own offers, and the customer's
+    contact details only once its dealer owns the lead (app/services/privacy.py)."""
     return {
         "id": lead.id,
         "status": lead.status,
         "stage": lead.stage,
         "dealer": lead.holder.code if lead.holder else None,
         "offers": [offer_to_dict(offer, viewer) for offer in offers_shown_to(lead, viewer)],
-        "customer": {
-            "first_name": lead.first_name,
-            "last_name": lead.last_name,
-            "email": lead.email,
-            "phone": lead.phone,
-            "company": lead.company,
-        },
+        "customer": customer_for(lead, viewer).to_dict(),
         "inquiry_type": lead.inquiry_type,
         "interest_category": lead.interest_category,
         "postal_code": lead.postal_code,
