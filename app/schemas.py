@@ -5,11 +5,20 @@ dotted field path (`line_items.0.product_group`).
 """
 
 from collections.abc import Iterable
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 
 from app.enums import (
@@ -17,6 +26,7 @@ from app.enums import (
     DeclineReason,
     Delivery,
     InquiryType,
+    LeadStatus,
     Role,
     Tier,
 )
@@ -41,6 +51,10 @@ Country = Annotated[
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 CustomValue = str | int | float | bool | None
+
+# Pages of leads in the API: the default size and the largest a client may ask for.
+DEFAULT_PAGE = 50
+MAX_PAGE = 200
 
 
 class Strict(BaseModel):
@@ -162,6 +176,35 @@ class RejectIn(Strict):
 
 class TextIn(Strict):
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class Query(BaseModel):
+    """Base of query-string models: values arrive as text, so types are coerced."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class LeadQuery(Query):
+    status: one_of(LeadStatus) | None = Field(None, description="lead status")
+    dealer: Code | None = Field(None, description="the dealer that now holds the lead")
+    updated_since: AwareDatetime | None = Field(None, description="changed at or after")
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = Field(DEFAULT_PAGE, description="page size")
+    cursor: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        None, description="next_cursor of the previous page"
+    )
+
+    @field_validator("updated_since", mode="before")
+    @classmethod
+    def _plus_sign(cls, value: Any) -> Any:
+        # An unescaped "+01:00" in a query string arrives as " 01:00".
+        return value.replace(" ", "+") if isinstance(value, str) else value
+
+
+class ReportQuery(Query):
+    start: date | None = Field(
+        None, alias="from", description="offers made from this day (inclusive)"
+    )
+    end: date | None = Field(None, alias="to", description="to this day (exclusive)")
 
 
 def phone_in_e164(phone: str, country: str | None) -> str:

@@ -6,11 +6,9 @@ from sqlalchemy import and_, or_, select
 
 from app.extensions import db
 from app.models import Dealer, Lead, User
+from app.schemas import DEFAULT_PAGE
 from app.services.cursors import decode_cursor, encode_cursor
 from app.services.visibility import visible_leads
-
-MAX_PAGE = 200
-DEFAULT_PAGE = 50
 
 
 def list_leads(

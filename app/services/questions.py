@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.clock import iso, utcnow
+from app.clock import utcnow
 from app.enums import OfferStatus
 from app.extensions import db
 from app.models import Dealer, Lead, Question, User
@@ -132,14 +132,3 @@ def recently_answered(limit: int = 50) -> list[Question]:
             .limit(limit)
         )
     )
-
-
-def question_to_dict(question: Question) -> dict:
-    """The contract's shape of a question."""
-    return {
-        "id": question.id,
-        "body": question.body,
-        "answer": question.answer,
-        "asked_at": iso(question.asked_at),
-        "answered_at": iso(question.answered_at),
-    }

@@ -114,13 +114,3 @@ def get_user(user_id: int) -> User:
 def find_user_by_email(email: str) -> User | None:
     """The user with this email, if any."""
     return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-
-
-def user_to_dict(user: User) -> dict:
-    """The API's view of a user."""
-    return {
-        "id": user.id,
-        "email": user.email,
-        "role": user.role,
-        "dealer": user.dealer.code if user.dealer else None,
-    }

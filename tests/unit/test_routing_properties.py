@@ -16,8 +16,9 @@ from app.routing import (
     rank_dealers,
     select_routes,
 )
+from tests.hypothesis_profiles import examples
 
-PROPERTY = settings(max_examples=120, deadline=None, database=None)
+PROPERTY = settings(max_examples=examples(120), deadline=None, database=None)
 
 GROUPS = ("tractors", "mowers", "parts")
 SKUS = ("TR-500", "TR-700", "MW-20", "PA-1")
