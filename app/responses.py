@@ -106,6 +106,9 @@ class ReceiptOut(Out):
 
     id: str
     status: Literal["received"]
+    merged_into: str | None = Field(
+        None, description="the customer's open lead this submission joined (left out if none)"
+    )
 
 
 class DeclinedOut(Out):
@@ -143,8 +146,59 @@ class UserOut(Out):
     dealer: str | None
 
 
-class TokenOut(Out):
-    token: str = Field(description="shown once; only its digest is stored")
+class TokenInfoOut(Out):
+    """A token as listed: never the secret."""
+
+    id: int
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked: bool
+
+
+class TokenOut(TokenInfoOut):
+    """A new token: the secret is shown here once; only its digest is stored."""
+
+    token: str
+
+
+class FormOut(Out):
+    """An embedded inquiry form and its public key."""
+
+    id: int
+    name: str
+    public_key: str
+    allowed_origins: list[str]
+    active: bool
+    inquiry_types: list[str]
+    default_interest_category: str | None
+    product_groups: list[str]
+    default_language: str
+    rate_limit: str
+    form_rate_limit: str
+    consent_version: str
+
+
+class ProductOut(Out):
+    sku: str
+    name: str
+    product_group: str
+    item_type: str
+    active: bool
+
+
+class ImportRowErrorOut(Out):
+    line: int
+    errors: dict[str, str]
+
+
+class ImportReportOut(Out):
+    """What a CSV import did, and each rejected row's errors by line."""
+
+    created: int
+    updated: int
+    errors: list[ImportRowErrorOut]
 
 
 class QuestionOut(Out):

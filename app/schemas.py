@@ -5,7 +5,7 @@ dotted field path (`line_items.0.product_group`).
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -30,6 +30,7 @@ from app.enums import (
     Role,
     Tier,
 )
+from app.inputs import MAX_YEAR, MIN_YEAR, parse_utc_datetime
 from app.services.errors import ValidationFailed
 
 
@@ -140,6 +141,13 @@ class UserIn(Strict):
     password: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
+class TokenIn(Strict):
+    """Optional settings of a new API token."""
+
+    # An ISO 8601 time with a zone; past it the token answers 401. Null: no expiry.
+    expires_at: Annotated[datetime, Field(strict=False)] | None = None
+
+
 class DeclineIn(Strict):
     reason: one_of(DeclineReason)
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
@@ -195,9 +203,9 @@ class LeadQuery(Query):
 
     @field_validator("updated_since", mode="before")
     @classmethod
-    def _plus_sign(cls, value: Any) -> Any:
-        # An unescaped "+01:00" in a query string arrives as " 01:00".
-        return value.replace(" ", "+") if isinstance(value, str) else value
+    def _bounded_time(cls, value: Any) -> Any:
+        # One reading of query times for the whole API (zone required, years bounded).
+        return parse_utc_datetime(value, "updated_since") if isinstance(value, str) else value
 
 
 class ReportQuery(Query):
@@ -205,6 +213,13 @@ class ReportQuery(Query):
         None, alias="from", description="offers made from this day (inclusive)"
     )
     end: date | None = Field(None, alias="to", description="to this day (exclusive)")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _bounded_day(cls, value: date | None) -> date | None:
+        if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValueError(f"must be between the years {MIN_YEAR} and {MAX_YEAR}")
+        return value
 
 
 def phone_in_e164(phone: str, country: str | None) -> str:
@@ -264,3 +279,68 @@ def _readable(item: dict) -> str:
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     return message[0].lower() + message[1:] if message else "is invalid"
+
+
+# --- embedded forms and the product catalog (issue 10) -----------------------------------
+
+Origin = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+RateLimit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Language = Literal["en", "de"]
+ProductGroup = Tag
+
+
+class FormIn(Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    allowed_origins: Annotated[list[Origin], Field(max_length=50)] = Field(default_factory=list)
+    inquiry_types: Annotated[list[one_of(InquiryType)], Field(min_length=1, max_length=3)] = Field(
+        default_factory=lambda: [kind.value for kind in InquiryType]
+    )
+    default_interest_category: (
+        Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]
+        | None
+    ) = None
+    product_groups: Annotated[list[ProductGroup], Field(max_length=200)] = Field(
+        default_factory=list
+    )
+    default_language: Language = "en"
+    rate_limit: RateLimit = "30/minute;300/hour"
+    form_rate_limit: RateLimit = "300/minute;3000/hour"
+    consent_version: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)
+    ] = "2026-11"
+    active: bool = True
+
+
+class FormPatchIn(Strict):
+    """Every field optional: only what is sent changes."""
+
+    name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+        | None
+    ) = None
+    allowed_origins: Annotated[list[Origin], Field(max_length=50)] | None = None
+    inquiry_types: (
+        Annotated[list[one_of(InquiryType)], Field(min_length=1, max_length=3)] | None
+    ) = None
+    default_interest_category: (
+        Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]
+        | None
+    ) = None
+    product_groups: Annotated[list[ProductGroup], Field(max_length=200)] | None = None
+    default_language: Language | None = None
+    rate_limit: RateLimit | None = None
+    form_rate_limit: RateLimit | None = None
+    consent_version: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None
+    ) = None
+    active: bool | None = None
+
+
+class ProductIn(Strict):
+    sku: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,79}$")
+    ]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    product_group: ProductGroup
+    item_type: Literal["vehicle", "accessory", "part"] = "vehicle"
+    active: bool = True

@@ -136,7 +136,10 @@ def _operation(rule: Rule, spec: Endpoint, schemas: _Schemas) -> dict:
     if parameters:
         operation["parameters"] = sorted(parameters, key=lambda p: p["in"] != "path")
     if spec.body is not None:
-        operation["requestBody"] = {"required": True, **_json(schemas.ref(spec.body))}
+        operation["requestBody"] = {
+            "required": spec.body_required,
+            **_json(schemas.ref(spec.body)),
+        }
     elif spec.body_media_types != ("application/json",):
         operation["requestBody"] = {
             "required": True,

@@ -36,6 +36,7 @@ class Endpoint:
 
     summary: str
     body: type[BaseModel] | None = None
+    body_required: bool = True
     body_media_types: tuple[str, ...] = ("application/json",)
     query: type[BaseModel] | None = None
     responses: Mapping[int, Answer] = field(default_factory=dict)
@@ -48,6 +49,7 @@ def api_endpoint(
     summary: str,
     *,
     body: type[BaseModel] | None = None,
+    body_required: bool = True,
     body_media_types: tuple[str, ...] = ("application/json",),
     query: type[BaseModel] | None = None,
     returns: Answer = None,
@@ -68,6 +70,7 @@ def api_endpoint(
     spec = Endpoint(
         summary=summary,
         body=body,
+        body_required=body_required,
         body_media_types=body_media_types,
         query=query,
         responses={status: returns, **(responses or {})},
@@ -93,7 +96,8 @@ def to_response(result, status: int = 200):
     if isinstance(result, tuple) and result and isinstance(result[0], BaseModel):
         result, code = result[0], result[1]
     if isinstance(result, BaseModel):
-        return jsonify(result.model_dump(mode="json")), code
+        # Optional fields a view did not set are left out (a receipt's merged_into).
+        return jsonify(result.model_dump(mode="json", exclude_unset=True)), code
     return result
 
 

@@ -1,10 +1,8 @@
 """Coordinator and distributor steering, reports, interest routes and the routing preview."""
 
-from flask import request
-
 from app.api import bp
 from app.api.spec import api_endpoint
-from app.api.views import json_body, query_args
+from app.api.views import json_body, optional_json_body, query_args
 from app.auth import api_user, token_required
 from app.enums import DEALER_ROLES, Role
 from app.responses import DealerReportOut, InterestRouteOut, Items, LeadOut, RoutingPreviewOut
@@ -32,10 +30,12 @@ def approve_lead(lead_id: str):
 
 @bp.post("/leads/<lead_id>/reject")
 @token_required(Role.COORDINATOR)
-@api_endpoint("Reject a lead in review", returns=LeadOut, errors=(409, 422))
+@api_endpoint(
+    "Reject a lead in review", body=RejectIn, body_required=False, returns=LeadOut, errors=(409,)
+)
 def reject_lead(lead_id: str):
     """Reject a lead in review (an optional JSON body gives a note)."""
-    note = parse(RejectIn, request.get_json(silent=True) or {}).note
+    note = parse(RejectIn, optional_json_body()).note
     return lead_out(dispatch.reject_lead(lead_id, api_user(), note), api_user())
 
 

@@ -42,6 +42,17 @@ def form_key_rate_limit() -> str:
     return form.rate_limit if form else "30/minute"
 
 
+def form_total_rate_limit() -> str:
+    """The limit for all submissions of the form together, whatever their address."""
+    form = submitted_form_key()
+    return form.form_rate_limit if form else "300/minute"
+
+
+def form_total_rate_key() -> str:
+    """Limit per form key alone."""
+    return f"form-total|{request.headers.get(FORM_KEY_HEADER, '')}"
+
+
 def form_rate_key() -> str:
     """Limit per form key and client address."""
     return f"{request.headers.get(FORM_KEY_HEADER, '')}|{request.remote_addr}"
@@ -66,13 +77,17 @@ def lead_submitter() -> tuple[User | None, str]:
 SUBMISSION_ANSWER = (LeadOut, ReceiptOut)
 
 
-def submission_response(lead: Lead, actor: User | None) -> LeadOut | ReceiptOut:
+def submission_response(
+    lead: Lead, actor: User | None, merged_into: str | None = None
+) -> LeadOut | ReceiptOut:
     """A new lead's answer: the whole lead for a coordinator, only its receipt for a form.
 
     The public never learns which dealer got the lead, who else was in the running, or
-    how far away they are.
+    how far away they are. A submission that joined the customer's open lead names it.
     """
     if actor is None:
+        if merged_into:
+            return ReceiptOut(id=lead.id, status="received", merged_into=merged_into)
         return ReceiptOut(id=lead.id, status="received")
     return lead_out(lead, actor)
 

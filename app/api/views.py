@@ -12,21 +12,22 @@ from app.api.spec import api_endpoint
 from app.auth import api_user, token_required
 from app.enums import DEALER_ROLES, Role
 from app.extensions import limiter
-from app.responses import DealerOut, DeclinedOut, Items, LeadOut, LeadPageOut, TokenOut, UserOut
+from app.inputs import read_json_object
+from app.responses import DealerOut, DeclinedOut, Items, LeadOut, LeadPageOut, UserOut
 from app.schemas import DealerIn, DeclineIn, LeadIn, LeadQuery, UserIn, parse
-from app.services import adf, dealers, inbox, intake, leads, offers, users, visibility
-from app.services.errors import BadRequest, UnsupportedMediaType
+from app.services import adf, dealers, forms, inbox, intake, leads, offers, users, visibility
+from app.services.errors import UnsupportedMediaType
 from app.services.serialisation import dealer_out, lead_out, user_out
 
 
 def json_body() -> dict:
-    """The request's JSON object, or a 400 naming the body."""
-    data = request.get_json(force=True, silent=True)
-    if data is None:
-        raise BadRequest("bad json", {"body": "must be valid JSON"})
-    if not isinstance(data, dict):
-        raise BadRequest("bad json", {"body": "must be a JSON object"})
-    return data
+    """The request's JSON object through the one strict path (app/inputs.py), else a 4xx."""
+    return read_json_object()
+
+
+def optional_json_body() -> dict:
+    """The request's JSON object, or {} when the request has no body at all."""
+    return read_json_object(optional=True)
 
 
 def query_args(model):
@@ -88,14 +89,6 @@ def create_user():
     return user_out(user)
 
 
-@bp.post("/users/<int:user_id>/tokens")
-@token_required(Role.COORDINATOR)
-@api_endpoint("Issue an API token for a user (shown once)", returns=TokenOut, status=201)
-def create_token(user_id: int):
-    """Issue an API token for a user; shown once."""
-    return TokenOut(token=users.create_token(users.get_user(user_id)))
-
-
 # --- leads ---------------------------------------------------------------------------
 
 
@@ -103,6 +96,11 @@ def create_token(user_id: int):
 @limiter.limit(
     submitters.form_key_rate_limit,
     key_func=submitters.form_rate_key,
+    exempt_when=submitters.not_a_form_request,
+)
+@limiter.limit(
+    submitters.form_total_rate_limit,
+    key_func=submitters.form_total_rate_key,
     exempt_when=submitters.not_a_form_request,
 )
 @api_endpoint(
@@ -116,6 +114,10 @@ def create_token(user_id: int):
 def create_lead():
     """Take in a lead and route it before answering."""
     actor, source = submitters.lead_submitter()
+    if source == "form":
+        # Spam filter and duplicate check, as for the form page; the public learns little.
+        submission = forms.receive_submission(submitters.submitted_form_key(), json_body())
+        return submitters.submission_response(submission.lead, None, submission.merged_into)
     lead = intake.create_lead(json_body(), source=source, actor=actor)
     return submitters.submission_response(lead, actor)
 

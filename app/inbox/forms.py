@@ -5,6 +5,7 @@ from wtforms import DateField, IntegerField, RadioField, SelectChoice, StringFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.enums import TARGET_STAGES, DeclineReason
+from app.forms import PlausibleDate
 
 DECLINE_CHOICES = [SelectChoice(reason.value, reason.label) for reason in DeclineReason]
 STAGE_CHOICES = [SelectChoice(stage.value, stage.label) for stage in TARGET_STAGES]
@@ -32,8 +33,9 @@ class QuestionForm(FlaskForm):
 class AbsenceForm(FlaskForm):
     """The dealership's holiday: no new leads are offered meanwhile."""
 
-    absent_from = DateField("Away from", validators=[Optional()])
-    absent_until = DateField("Back on", validators=[Optional()])
+    # Bounded: a date like 0001-01-01 cannot be converted between time zones.
+    absent_from = DateField("Away from", validators=[Optional(), PlausibleDate()])
+    absent_until = DateField("Back on", validators=[Optional(), PlausibleDate()])
 
 
 class CapacityForm(FlaskForm):

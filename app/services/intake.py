@@ -6,6 +6,7 @@ from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
 from app.models import Lead, LineItem, User
 from app.schemas import LeadIn, parse, phone_in_e164
+from app.services.duplicates import contact_keys
 from app.services.errors import ValidationFailed
 from app.services.events import record_event
 from app.services.offers import decide_next_dealer, offer_next_dealer
@@ -19,13 +20,18 @@ def build_lead(data: dict, source: str = "api") -> Lead:
     now = utcnow()
     customer = payload.customer
     preferred = payload.preferred_seller
+    email = str(customer.email) if customer.email else None
+    phone = location["phone"]
+    email_key, phone_key = contact_keys(email, phone, payload.country)
     return Lead(
+        email_key=email_key,
+        phone_key=phone_key,
         status=LeadStatus.OFFERED,
         stage=Stage.NEW,
         first_name=customer.first_name,
         last_name=customer.last_name,
-        email=str(customer.email) if customer.email else None,
-        phone=location["phone"],
+        email=email,
+        phone=phone,
         company=customer.company or None,
         inquiry_type=payload.inquiry_type,
         interest_category=payload.interest_category or None,
@@ -70,7 +76,12 @@ def create_lead(
     With a `review_reason` (pre-qualification) the lead waits in `review` for a
     coordinator to approve or reject it instead of being routed.
     """
-    lead = build_lead(data, source)
+    return admit_lead(build_lead(data, source), actor=actor, review_reason=review_reason)
+
+
+def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None = None) -> Lead:
+    """Store a built lead and route it (or hold it for review), in one transaction."""
+    source = lead.source
     with unit_of_work():
         db.session.add(lead)
         db.session.flush()

@@ -4,6 +4,7 @@
 from app.api.openapi import api_rules, openapi_path, operation_methods
 from app.api.spec import endpoint_spec
 from app.enums import DeclineReason, LeadStatus, OfferStatus, Stage
+from app.inputs import ID_MAX
 
 
 def test_every_api_route_is_declared_and_in_the_document(app, client):
@@ -49,9 +50,9 @@ def test_response_schemas_come_from_the_enums(client):
 
 def test_integer_path_parameters_are_bounded_and_oversize_ones_are_404(client, oem):
     document = client.get("/api/v1/openapi.json").get_json()
-    (parameter,) = document["paths"]["/api/v1/users/{user_id}/tokens"]["post"]["parameters"]
+    (parameter,) = document["paths"]["/api/v1/questions/{question_id}/answer"]["post"]["parameters"]
     assert parameter["schema"]["type"] == "integer"
-    assert parameter["schema"]["maximum"] == 2**63 - 1
+    assert parameter["schema"]["maximum"] == ID_MAX
     response = oem.post("/api/v1/users/3704223235855801001181184/tokens")
     assert response.status_code == 404
     assert "errors" in response.get_json()
