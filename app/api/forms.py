@@ -7,7 +7,7 @@ from app.api.spec import api_endpoint
 from app.api.views import json_body
 from app.auth import api_user, token_required
 from app.enums import Role
-from app.responses import FormOut, ImportReportOut, Items, LeadOut, ProductOut
+from app.responses import ErrorsOut, FormOut, ImportReportOut, Items, LeadOut, ProductOut
 from app.schemas import FormIn, FormPatchIn
 from app.services import catalog, forms
 from app.services.dispatch import release_spam
@@ -84,7 +84,7 @@ def list_products():
     "Import catalog rows from CSV (a report of each rejected row)",
     body_media_types=("text/csv",),
     returns=ImportReportOut,
-    responses={422: ImportReportOut},
+    responses={422: (ImportReportOut, ErrorsOut)},
     errors=(400,),
 )
 def import_products():
