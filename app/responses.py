@@ -244,3 +244,24 @@ class RoutingPreviewOut(Out):
     ranked: list[dict[str, Any]]
     excluded: list[dict[str, Any]]
     explanation: str
+
+
+class ReviewRuleOut(Out):
+    """A pre-qualification rule: leads it matches wait in review."""
+
+    id: int
+    name: str | None
+    kind: str
+    threshold: float | None
+    value: str | None
+    active: bool
+    description: str
+
+
+class HeldLeadOut(Out):
+    """A lead waiting in review, and why."""
+
+    lead: str
+    title: str
+    reason: str | None
+    held_at: datetime | None
