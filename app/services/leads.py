@@ -95,7 +95,11 @@ def create_lead(
 
 
 def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None = None) -> Lead:
-    """Store a built lead and route it (or hold it for review), in one transaction."""
+    """Store a built lead and route it (or hold it for review), in one transaction.
+
+    Every channel ends here (API, the form page via services/forms.py, imports), so
+    whatever must hold for all of them (pre-qualification rules) belongs here too.
+    """
     source = lead.source
     db.session.add(lead)
     db.session.flush()
