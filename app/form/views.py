@@ -108,7 +108,11 @@ def _page(form: FormKey, values=None, errors=None, status: int = 200):
     values = values if values is not None else request.args
     products = catalog.list_products(active_only=True, groups=form.product_groups or None)
     groups = catalog.product_groups(products)
-    dealers = forms.nearby_dealers(values.get("postal_code"), values.get("country") or "DE")
+    dealers = forms.nearby_dealers(
+        values.get("postal_code"),
+        values.get("country") or "DE",
+        name_contains=values.get("dealer_q"),
+    )
     host = web_url(values.get("page_url") or request.args.get("host"))
     return _framable(
         form,

@@ -197,6 +197,7 @@ def test_the_form_works_without_javascript(playwright_session, live_server, bran
         assert page.locator("html").get_attribute("lang") == "de"
         page.get_by_label("Produkt").select_option("tractors")
         page.get_by_label("Postleitzahl").fill("10117")
+        page.get_by_placeholder("Händler nach Namen suchen").fill(f"Nr. {int(dealer_code[2:])}")
         page.get_by_role("button", name="Händler an meiner Postleitzahl finden").click()
         page.get_by_label("Wunschhändler (optional)").select_option(
             dealer_code
