@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from app.auth import login_required_role
@@ -206,7 +207,12 @@ def change_stage(lead_id: str):
     if form.validate_on_submit():
         try:
             lead = stages.change_stage(
-                lead_id, current_user, form.stage.data, form.order_value.data, form.note.data
+                lead_id,
+                current_user,
+                form.stage.data,
+                form.order_value.data,
+                form.note.data,
+                locale=str(get_locale()),
             )
         except ValidationFailed as error:
             for field, text in error.errors.items():
