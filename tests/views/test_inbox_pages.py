@@ -328,3 +328,46 @@ def test_amount_not_written_the_pages_way_is_a_form_error(client, offered, db, l
     db.session.expire_all()
     lead = db.session.get(Lead, offered["id"])
     assert lead.stage != "won" and lead.order_value is None
+
+
+def test_german_browser_sees_inbox_lead_and_login_in_german(client, offered):
+    """Pages follow Accept-Language: a German browser gets German text, dates and money."""
+    german = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
+    inbox = client.get("/inbox", headers=german).get_data(as_text=True)
+    assert '<html lang="de">' in inbox
+    for text in ("Eingang", "Wartet auf Ihre Antwort", "Ihre Leads", "Einstellungen"):
+        assert text in inbox
+    lead = client.get(f"/inbox/leads/{offered['id']}", headers=german).get_data(as_text=True)
+    for text in ("Lead annehmen", "Ablehnen …", "Kunde", "Worum es geht", "Herkunft"):
+        assert text in lead
+    assert "Accept lead" not in lead
+    english = client.get(f"/inbox/leads/{offered['id']}").get_data(as_text=True)
+    assert "Accept lead" in english and '<html lang="en">' in english
+    login = client.get("/login", headers=german).get_data(as_text=True)
+    assert "Anmelden" in login and "Passwort" in login
+
+
+def test_won_value_is_shown_as_the_pages_language_writes_money(client, offered):
+    _accept(client, offered)
+    german = {"Accept-Language": "de"}
+    url = f"/inbox/leads/{offered['id']}"
+    token = csrf_token_in(client.get(url, headers=german).get_data(as_text=True))
+    client.post(
+        f"{url}/stage",
+        data={"csrf_token": token, "stage": "won", "order_value": "12.500,50"},
+        headers=german,
+    )
+    assert "12.500,50\xa0€" in client.get(url, headers=german).get_data(as_text=True)
+    assert "€12,500.50" in client.get(url).get_data(as_text=True)
+
+
+def test_every_german_catalogue_entry_is_translated():
+    """translations/de_translations.py leaves no extracted text in English."""
+    from babel.messages.pofile import read_po
+
+    from app import PROJECT_ROOT
+
+    with (PROJECT_ROOT / "translations/de/LC_MESSAGES/messages.po").open("rb") as source:
+        catalog = read_po(source)
+    missing = [m.id for m in catalog if m.id and not m.string]
+    assert missing == []
