@@ -278,6 +278,15 @@ def test_coordinator_answers_from_the_console_questions_list(client, auth, offer
     assert "No open questions" in after and "Yes, we do." in after
 
 
+def _mark_won(client, lead, typed, headers):
+    """Accept the lead, then post stage won with the amount as typed on a page in that language."""
+    _accept(client, lead)
+    url = f"/inbox/leads/{lead['id']}"
+    token = csrf_token_in(client.get(url, headers=headers).get_data(as_text=True))
+    data = {"csrf_token": token, "stage": "won", "order_value": typed}
+    return client.post(f"{url}/stage", data=data, headers=headers)
+
+
 @pytest.mark.parametrize(
     ("language", "typed", "stored"),
     [
@@ -290,16 +299,7 @@ def test_coordinator_answers_from_the_console_questions_list(client, auth, offer
 )
 def test_won_amount_is_read_in_the_pages_language(client, offered, db, language, typed, stored):
     """CONTRACT "Languages": 12.500,50 on a German page and 12,500.50 on an English one."""
-    _accept(client, offered)
-    headers = {"Accept-Language": language}
-    token = csrf_token_in(
-        client.get(f"/inbox/leads/{offered['id']}", headers=headers).get_data(as_text=True)
-    )
-    response = client.post(
-        f"/inbox/leads/{offered['id']}/stage",
-        data={"csrf_token": token, "stage": "won", "order_value": typed},
-        headers=headers,
-    )
+    response = _mark_won(client, offered, typed, {"Accept-Language": language})
     assert response.status_code == 302
     db.session.expire_all()
     lead = db.session.get(Lead, offered["id"])
@@ -312,16 +312,8 @@ def test_won_amount_is_read_in_the_pages_language(client, offered, db, language,
 )
 def test_amount_not_written_the_pages_way_is_a_form_error(client, offered, db, language, typed):
     """An amount that does not fit the page's language is refused on the field, never guessed."""
-    _accept(client, offered)
     headers = {"Accept-Language": language, "HX-Request": "true"}
-    token = csrf_token_in(
-        client.get(f"/inbox/leads/{offered['id']}", headers=headers).get_data(as_text=True)
-    )
-    response = client.post(
-        f"/inbox/leads/{offered['id']}/stage",
-        data={"csrf_token": token, "stage": "won", "order_value": typed},
-        headers=headers,
-    )
+    response = _mark_won(client, offered, typed, headers)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'id="order_value"' in html and 'aria-invalid="true"' in html
@@ -348,15 +340,9 @@ def test_german_browser_sees_inbox_lead_and_login_in_german(client, offered):
 
 
 def test_won_value_is_shown_as_the_pages_language_writes_money(client, offered):
-    _accept(client, offered)
     german = {"Accept-Language": "de"}
     url = f"/inbox/leads/{offered['id']}"
-    token = csrf_token_in(client.get(url, headers=german).get_data(as_text=True))
-    client.post(
-        f"{url}/stage",
-        data={"csrf_token": token, "stage": "won", "order_value": "12.500,50"},
-        headers=german,
-    )
+    _mark_won(client, offered, "12.500,50", german)
     assert "12.500,50\xa0€" in client.get(url, headers=german).get_data(as_text=True)
     assert "€12,500.50" in client.get(url).get_data(as_text=True)
 
