@@ -8,7 +8,15 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from app.enums import TARGET_STAGES, DeclineReason, Stage
 from app.forms import PlausibleDate
 
-DECLINE_CHOICES = [SelectChoice(reason.value, reason.label) for reason in DeclineReason]
+# The decline reasons in the page's language (app/enums.py keeps the English names).
+DECLINE_LABELS = {
+    DeclineReason.PORTFOLIO: _l("Not in our portfolio"),
+    DeclineReason.CAPACITY: _l("No capacity right now"),
+    DeclineReason.LOCATION: _l("Too far away"),
+    DeclineReason.SPAM: _l("Spam or fake"),
+    DeclineReason.OTHER: _l("Other reason"),
+}
+DECLINE_CHOICES = [SelectChoice(reason.value, DECLINE_LABELS[reason]) for reason in DeclineReason]
 # The stage names as a page shows them, in the page's language (evaluated per request).
 STAGE_LABELS = {
     Stage.NEW: _l("New"),
@@ -30,8 +38,10 @@ STAGE_CHOICES = [SelectChoice(stage.value, STEPPER_LABELS[stage]) for stage in T
 
 
 class DeclineForm(FlaskForm):
-    reason = RadioField("Why do you decline?", choices=DECLINE_CHOICES, validators=[DataRequired()])
-    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)])
+    reason = RadioField(
+        _l("Why do you decline?"), choices=DECLINE_CHOICES, validators=[DataRequired()]
+    )
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
 
 
 class StageForm(FlaskForm):
@@ -45,7 +55,7 @@ class StageForm(FlaskForm):
 class QuestionForm(FlaskForm):
     """A question to the manufacturer about this lead."""
 
-    body = TextAreaField("Your question", validators=[DataRequired(), Length(max=4000)])
+    body = TextAreaField(_l("Your question"), validators=[DataRequired(), Length(max=4000)])
 
 
 class AbsenceForm(FlaskForm):
