@@ -23,9 +23,10 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    func,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.clock import utcnow
 from app.extensions import db
@@ -152,6 +153,8 @@ class User(UserMixin, db.Model):
     dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The coordinator console shows every time in this zone (a setting), labelled.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     dealer: Mapped[Dealer | None] = relationship()
 
@@ -224,6 +227,9 @@ class Lead(db.Model):
     preferred_dealer_code: Mapped[str | None] = mapped_column(String(40))
     preferred_contact: Mapped[str | None] = mapped_column(String(120))
     custom_fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    # custom_fields.campaign_id, else utm_campaign: kept as a column so the console
+    # board filters by campaign through an index (see campaign_of).
+    campaign: Mapped[str | None] = mapped_column(String(120))
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(20), default="api")
     order_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
@@ -244,7 +250,17 @@ class Lead(db.Model):
         Index("ix_leads_updated", "updated_at", "id"),
         Index("ix_leads_status_created", "status", "created_at"),
         Index("ix_leads_holder", "holder_dealer_id", "status"),
+        # Console board: a status tab, a campaign, a region, each newest change first.
+        Index("ix_leads_status_updated", "status", "updated_at", "id"),
+        Index("ix_leads_campaign_updated", "campaign", "updated_at"),
+        Index("ix_leads_country_postal", "country", "postal_code"),
+        Index("ix_leads_phone", "phone"),
     )
+
+    @validates("custom_fields")
+    def _keep_campaign(self, key: str, value: dict | None) -> dict | None:
+        self.campaign = campaign_of(value)
+        return value
 
     @property
     def customer_name(self) -> str:
@@ -263,6 +279,22 @@ class Lead(db.Model):
         return f"{what}{more}"
 
 
+def campaign_of(custom_fields: dict | None) -> str | None:
+    """A lead's campaign: custom_fields.campaign_id, else utm_campaign, else None."""
+    fields = custom_fields or {}
+    for key in ("campaign_id", "utm_campaign"):
+        value = fields.get(key)
+        if isinstance(value, str | int) and str(value).strip():
+            return str(value).strip()[:120]
+    return None
+
+
+# Console search: customer name prefixes and e-mail, case-insensitive, by index.
+Index("ix_leads_last_name_lower", func.lower(Lead.last_name))
+Index("ix_leads_first_name_lower", func.lower(Lead.first_name))
+Index("ix_leads_email_lower", func.lower(Lead.email))
+
+
 class LineItem(db.Model):
     """One product the customer asks about."""
 
@@ -278,6 +310,9 @@ class LineItem(db.Model):
     quantity: Mapped[int] = mapped_column(Integer, default=1)
 
     lead: Mapped[Lead] = relationship(back_populates="line_items")
+
+    # Console board filter by product group.
+    __table_args__ = (Index("ix_line_items_group_lead", "product_group", "lead_id"),)
 
 
 class Offer(db.Model):

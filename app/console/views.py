@@ -1,6 +1,6 @@
 """Coordinator pages: thin views over the lead services."""
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 
 from app.auth import login_required_role
@@ -8,16 +8,36 @@ from app.clock import utcnow
 from app.console import bp
 from app.console.forms import AssignForm
 from app.htmx import is_htmx_request
-from app.services import leads
+from app.models import STAGES
+from app.services import board, leads
+from app.services.errors import ValidationFailed
 
 
 @bp.get("")
 @login_required_role("coordinator")
 def lead_board():
-    """Every lead by state; the board refreshes itself."""
-    board = leads.lead_board()
+    """Leads filtered and searched, newest change first, a page at a time; htmx polls it."""
+    zone = current_user.timezone
+    errors: dict[str, str] = {}
+    try:
+        filters = board.parse_filters(request.args, zone)
+        page = board.board_page(filters, request.args.get("cursor") or None, timezone=zone)
+    except ValidationFailed as error:
+        errors = error.errors
+        filters = board.BoardFilters()
+        page = board.board_page(filters, timezone=zone)
     template = "console/_board.html" if is_htmx_request() else "console/board.html"
-    return render_template(template, board=board, now=utcnow())
+    return (
+        render_template(
+            template,
+            page=page,
+            errors=errors,
+            args=request.args,
+            statuses=board.BOARD_STATUSES,
+            stages=STAGES,
+        ),
+        422 if errors else 200,
+    )
 
 
 @bp.get("/leads/<lead_id>")

@@ -5,7 +5,7 @@ import binascii
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import and_, exists, false, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from app.clock import iso, utcnow
@@ -334,28 +334,6 @@ def pending_offer_for(lead: Lead, user: User) -> Offer | None:
         (offer for offer in lead.offers if offer.status == "pending" and offer.dealer_id in mine),
         None,
     )
-
-
-BOARD_COLUMNS = ("review", "offered", "unassigned", "accepted", "rejected")
-
-
-def lead_board(per_column: int = 50) -> dict[str, tuple[int, list[Lead]]]:
-    """For each lead status: how many, and the most recently changed ones."""
-    counts = dict(db.session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all())
-    return {
-        status: (
-            counts.get(status, 0),
-            list(
-                db.session.scalars(
-                    _lead_query()
-                    .where(Lead.status == status)
-                    .order_by(Lead.updated_at.desc())
-                    .limit(per_column)
-                )
-            ),
-        )
-        for status in BOARD_COLUMNS
-    }
 
 
 def lead_events(lead: Lead) -> list[LeadEvent]:
