@@ -118,6 +118,13 @@ def _response_schemas() -> dict:
             },
             "required": ["id", "status", "stage", "dealer", "offers", "created_at"],
         },
+        "Receipt": {
+            "type": "object",
+            "description": "What a form key is told of its new lead: nothing about routing.",
+            "properties": {"id": {"type": "string"}, "status": {"const": "received"}},
+            "required": ["id", "status"],
+            "additionalProperties": False,
+        },
         "LeadPage": {
             "type": "object",
             "properties": {
@@ -194,9 +201,9 @@ def openapi_document() -> dict:
         "/api/v1/leads": {
             "post": {
                 **_op(
-                    "Submit a lead (routed before the response)",
+                    "Submit a lead (routed before the response); a form key gets a receipt",
                     201,
-                    lead,
+                    {"oneOf": [lead, _ref("Receipt")]},
                     body="LeadIn",
                     errors=(401, 403, 429),
                 ),
@@ -225,6 +232,33 @@ def openapi_document() -> dict:
                     _query("cursor", {"type": "string"}, "next_cursor of the previous page"),
                 ],
             ),
+        },
+        "/api/v1/leads/adf": {
+            "post": {
+                "summary": "Submit a lead as an ADF/XML 1.0 document (answered like POST /leads)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        kind: {"schema": {"type": "string", "description": "ADF/XML 1.0"}}
+                        for kind in ("application/xml", "text/xml")
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "OK",
+                        **_json({"oneOf": [lead, _ref("Receipt")]}),
+                    },
+                    **{
+                        str(status): {
+                            **ERRORS,
+                            "description": "Error: field path -> message; "
+                            "422 names the document's problem under `adf`",
+                        }
+                        for status in (401, 403, 413, 415, 422, 429)
+                    },
+                },
+                "security": [{"bearer": []}, {"formKey": []}],
+            }
         },
         "/api/v1/leads/{lead_id}": {"get": _op("Get a lead", 200, lead, params=lead_id)},
         "/api/v1/inbox": {"get": _op("My dealer's pending and owned leads", 200, items(lead))},
