@@ -83,6 +83,7 @@ class Dealer(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
     postal_code: Mapped[str | None] = mapped_column(String(12))
+    town: Mapped[str | None] = mapped_column(String(120))  # the console's picker finds by it
     country: Mapped[str] = mapped_column(String(2), default="DE")
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)

@@ -1,45 +1,47 @@
-"""Console: interest-category routes with a live routing preview, and manual assignment."""
+"""Console: interest-category routes with a live routing preview."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from app.auth import login_required_role
 from app.console import bp
-from app.console.forms import AssignForm, PreviewForm, RouteForm, split_codes
+from app.console.forms import PreviewForm, RouteForm
 from app.forms import ConfirmForm
 from app.htmx import is_htmx_request
-from app.services import dispatch, leads, routes
-from app.services.errors import DomainError
+from app.services import leads, route_effects, routes
+from app.services.errors import DomainError, NotFound
 
 
 @bp.route("/routes", methods=["GET", "POST"])
 @login_required_role("coordinator")
 def list_routes():
-    """Routes by interest category, a form to add one, and the preview."""
+    """Routes by interest category, a form to add one, and the preview.
+
+    Adding takes two steps: the first shows what the route would do to recent leads
+    (categories left without a route, leads that would go elsewhere or nowhere); only
+    the confirmed second step saves it.
+    """
     form = RouteForm()
+    effect = None
     if form.validate_on_submit():
         try:
-            routes.create_route(
-                {
-                    "category": form.category.data,
-                    "dealer_codes": split_codes(form.dealer_codes.data),
-                    "countries": split_codes(form.countries.data),
-                    "postal_prefixes": split_codes(form.postal_prefixes.data),
-                }
-            )
+            data = routes.check_route(form.route_data())
+            if form.confirmed.data == "yes":
+                routes.create_route(data)
+            else:
+                effect = route_effects.effect_of_adding(data)
         except DomainError as error:
-            for field, message in error.errors.items():
-                target = getattr(form, field.split(".")[0], form.category)
-                target.errors = [*target.errors, message]
+            form.attach_errors(error.errors)
         else:
-            flash("Route added.")
-            return redirect(url_for("console.list_routes"))
+            if effect is None:
+                flash("Route added.")
+                return redirect(url_for("console.list_routes"))
     status = 422 if form.errors else 200
     return (
         render_template(
             "console/routes.html",
             routes=routes.list_routes(),
             form=form,
+            effect=effect,
             preview_form=PreviewForm(request.args),
             delete_form=ConfirmForm(),
         ),
@@ -50,10 +52,24 @@ def list_routes():
 @bp.post("/routes/<int:route_id>/delete")
 @login_required_role("coordinator")
 def delete_route(route_id: int):
-    """Remove a route."""
-    if ConfirmForm().validate_on_submit():
-        routes.delete_route(route_id)
-        flash("Route removed.")
+    """Remove a route: first a page with what that would change, then on confirmation."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("console.list_routes"))
+    try:
+        route = routes.get_route(route_id)
+    except NotFound:
+        flash("That route no longer exists.")
+        return redirect(url_for("console.list_routes"))
+    if request.form.get("confirmed") != "yes":
+        return render_template(
+            "console/confirm_route_delete.html",
+            route=route,
+            effect=route_effects.effect_of_removing(route_id),
+            form=form,
+        )
+    routes.delete_route(route_id)
+    flash(f"Route for {route.category} removed.")
     return redirect(url_for("console.list_routes"))
 
 
@@ -96,43 +112,3 @@ def preview_routing():
         form=RouteForm(),
         delete_form=ConfirmForm(),
     )
-
-
-@bp.post("/leads/<lead_id>/assign")
-@login_required_role("coordinator")
-def assign_lead(lead_id: str):
-    """Offer the lead by hand to a dealer the coordinator picks."""
-    form = AssignForm()
-    if form.validate_on_submit():
-        try:
-            dispatch.assign_lead(lead_id, form.dealer.data.strip(), current_user)
-            flash(f"Offered to {form.dealer.data.strip()}.")
-        except DomainError as error:
-            flash("Not assigned: " + "; ".join(error.errors.values() or [error.message]))
-    return redirect(url_for("console.lead_detail", lead_id=lead_id))
-
-
-@bp.post("/leads/<lead_id>/approve")
-@login_required_role("coordinator")
-def approve_lead(lead_id: str):
-    """Pre-qualification passed: route the lead now."""
-    if ConfirmForm().validate_on_submit():
-        try:
-            dispatch.approve_lead(lead_id, current_user)
-            flash("Approved and routed.")
-        except DomainError as error:
-            flash("Not approved: " + "; ".join(error.errors.values() or [error.message]))
-    return redirect(url_for("console.lead_detail", lead_id=lead_id))
-
-
-@bp.post("/leads/<lead_id>/reject")
-@login_required_role("coordinator")
-def reject_lead(lead_id: str):
-    """Pre-qualification failed: the lead is rejected and never routed."""
-    if ConfirmForm().validate_on_submit():
-        try:
-            dispatch.reject_lead(lead_id, current_user, request.form.get("note") or None)
-            flash("Rejected.")
-        except DomainError as error:
-            flash("Not rejected: " + "; ".join(error.errors.values() or [error.message]))
-    return redirect(url_for("console.lead_detail", lead_id=lead_id))

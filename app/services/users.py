@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.clock import utcnow
 from app.extensions import db
 from app.models import DEALER_ROLES, ROLES, ApiToken, Dealer, User
+from app.services.deadlines import is_timezone
 from app.services.errors import NotFound, ValidationFailed
 
 TOKEN_PREFIX = "lr_"
@@ -123,3 +124,15 @@ def user_to_dict(user: User) -> dict:
         "role": user.role,
         "dealer": user.dealer.code if user.dealer else None,
     }
+
+
+def set_timezone(user: User, timezone: str) -> User:
+    """The time zone the console shows this user's times in (an IANA name such as
+    Europe/Berlin)."""
+    if not isinstance(timezone, str) or len(timezone) > 64 or not is_timezone(timezone):
+        raise ValidationFailed(
+            "bad time zone", {"timezone": "must be an IANA time zone such as Europe/Berlin"}
+        )
+    user.timezone = timezone
+    db.session.commit()
+    return user

@@ -1,4 +1,4 @@
-"""console: lead campaign column, board and search indexes, coordinator time zone
+"""console: lead campaign column, board and search indexes, coordinator time zone, dealer town
 
 Revision ID: 5b0c2e7a9d14
 Revises: cd913ac5c6cd
@@ -33,6 +33,8 @@ def upgrade():
         )
     with op.batch_alter_table("leads") as batch:
         batch.add_column(sa.Column("campaign", sa.String(length=120), nullable=True))
+    with op.batch_alter_table("dealers") as batch:
+        batch.add_column(sa.Column("town", sa.String(length=120), nullable=True))
     connection = op.get_bind()
     leads = sa.table(
         "leads", sa.column("id", sa.String), sa.column("custom_fields", sa.JSON),
@@ -67,6 +69,8 @@ def downgrade():
         "ix_leads_status_updated",
     ):
         op.drop_index(name, table_name="leads")
+    with op.batch_alter_table("dealers") as batch:
+        batch.drop_column("town")
     with op.batch_alter_table("leads") as batch:
         batch.drop_column("campaign")
     with op.batch_alter_table("users") as batch:
