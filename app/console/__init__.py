@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
-from app.console import dealers, display, questions, routing, settings, views  # noqa: E402,F401
+from app.console import (  # noqa: E402,F401
+    audit,
+    dealers,
+    display,
+    forms_pages,
+    questions,
+    routing,
+    settings,
+    views,
+)

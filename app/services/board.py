@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from app.clock import utcnow
 from app.extensions import db
 from app.models import LEAD_STATUSES, STAGES, Dealer, Lead, LineItem, Offer
+from app.services.duplicates import contact_keys, normalised_phone
 from app.services.errors import ValidationFailed
 from app.services.leads import decode_cursor, encode_cursor
 
@@ -247,8 +248,9 @@ def _conditions(filters: BoardFilters, timezone: str) -> list | None:
 def search_condition(query: str):
     """Leads whose id, customer e-mail, phone or name matches what the coordinator typed.
 
-    Each branch is an index lookup: an id or id prefix, an exact e-mail, an exact phone
-    number, or a first/last name prefix (case-insensitive).
+    Each branch is an index lookup: an id or id prefix, the e-mail or phone number as
+    duplicate detection normalises them (a German number without its +49 is found), or
+    a first/last name prefix (case-insensitive).
     """
     text = query.strip()
     lowered = text.lower()
@@ -256,10 +258,9 @@ def search_condition(query: str):
     if _LEAD_ID.match(lowered):
         branches.append(_starts_with(Lead.id, lowered))
     if "@" in text:
-        branches.append(func.lower(Lead.email) == lowered)
+        branches.append(Lead.email_key == contact_keys(text, None, None)[0])
     if _PHONE.match(text):
-        compact = re.sub(r"[^\d+]", "", text)
-        branches.append(Lead.phone.in_({text, compact}))
+        branches.append(Lead.phone_key == normalised_phone(text, "DE"))
     words = lowered.split()
     if words and "@" not in text and not _PHONE.match(text):
         first, last = func.lower(Lead.first_name), func.lower(Lead.last_name)

@@ -1,7 +1,7 @@
 """console: lead campaign column, board and search indexes, coordinator time zone, dealer town
 
 Revision ID: 5b0c2e7a9d14
-Revises: cd913ac5c6cd
+Revises: cf7556ac5a8e
 Create Date: 2026-11-27 07:05:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5b0c2e7a9d14"
-down_revision = "cd913ac5c6cd"
+down_revision = "cf7556ac5a8e"
 branch_labels = None
 depends_on = None
 
@@ -50,20 +50,16 @@ def upgrade():
     op.create_index("ix_leads_status_updated", "leads", ["status", "updated_at", "id"])
     op.create_index("ix_leads_campaign_updated", "leads", ["campaign", "updated_at"])
     op.create_index("ix_leads_country_postal", "leads", ["country", "postal_code"])
-    op.create_index("ix_leads_phone", "leads", ["phone"])
     op.create_index("ix_leads_last_name_lower", "leads", [sa.text("lower(last_name)")])
     op.create_index("ix_leads_first_name_lower", "leads", [sa.text("lower(first_name)")])
-    op.create_index("ix_leads_email_lower", "leads", [sa.text("lower(email)")])
     op.create_index("ix_line_items_group_lead", "line_items", ["product_group", "lead_id"])
 
 
 def downgrade():
     op.drop_index("ix_line_items_group_lead", table_name="line_items")
     for name in (
-        "ix_leads_email_lower",
         "ix_leads_first_name_lower",
         "ix_leads_last_name_lower",
-        "ix_leads_phone",
         "ix_leads_country_postal",
         "ix_leads_campaign_updated",
         "ix_leads_status_updated",
