@@ -10,6 +10,7 @@ from app.console import (  # noqa: E402,F401
     display,
     forms_pages,
     questions,
+    review,
     routing,
     settings,
     views,

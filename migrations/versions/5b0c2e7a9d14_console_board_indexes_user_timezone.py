@@ -1,7 +1,7 @@
 """console: lead campaign column, board and search indexes, coordinator time zone, dealer town
 
 Revision ID: 5b0c2e7a9d14
-Revises: cf7556ac5a8e
+Revises: b7e21c4a9d10
 Create Date: 2026-11-27 07:05:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5b0c2e7a9d14"
-down_revision = "cf7556ac5a8e"
+down_revision = "b7e21c4a9d10"
 branch_labels = None
 depends_on = None
 
