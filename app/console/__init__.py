@@ -11,7 +11,8 @@ from app.console import (  # noqa: E402,F401
     forms_pages,
     questions,
     review,
-    routing,
+    route_editor,
     settings,
+    steering,
     views,
 )

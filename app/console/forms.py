@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.enums import Delivery, InquiryType
 from app.services.dealer_import import format_opening_hours, parse_opening_hours
 
 
@@ -81,16 +82,16 @@ class PreviewForm(FlaskForm):
     inquiry_type = SelectField(
         "Inquiry type",
         choices=[
-            SelectChoice("b2c", "B2C"),
-            SelectChoice("b2b", "B2B"),
-            SelectChoice("service", "Service"),
+            SelectChoice(InquiryType.B2C.value, "B2C"),
+            SelectChoice(InquiryType.B2B.value, "B2B"),
+            SelectChoice(InquiryType.SERVICE.value, "Service"),
         ],
     )
     delivery = SelectField(
         "Delivery",
         choices=[
-            SelectChoice("pickup", "Pickup at a store"),
-            SelectChoice("ship", "Ship to customer"),
+            SelectChoice(Delivery.PICKUP.value, "Pickup at a store"),
+            SelectChoice(Delivery.SHIP.value, "Ship to customer"),
         ],
     )
 

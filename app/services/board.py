@@ -15,16 +15,25 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, or_, select, tuple_
-from sqlalchemy.orm import selectinload
 
 from app.clock import utcnow
+from app.enums import LeadStatus, OfferStatus, Stage
 from app.extensions import db
-from app.models import LEAD_STATUSES, STAGES, Dealer, Lead, LineItem, Offer
+from app.models import Dealer, Lead, LineItem
+from app.services.cursors import decode_cursor, encode_cursor
 from app.services.duplicates import contact_keys, normalised_phone
 from app.services.errors import ValidationFailed
-from app.services.leads import decode_cursor, encode_cursor
+from app.services.visibility import lead_with_details
 
-BOARD_STATUSES = ("review", "offered", "unassigned", "accepted", "rejected")
+BOARD_STATUSES = (
+    LeadStatus.REVIEW,
+    LeadStatus.OFFERED,
+    LeadStatus.UNASSIGNED,
+    LeadStatus.ACCEPTED,
+    LeadStatus.REJECTED,
+)
+LEAD_STATUSES = tuple(status.value for status in LeadStatus)
+STAGES = tuple(stage.value for stage in Stage)
 PAGE_SIZE = 50
 COUNT_CAP = 1000
 _MAX_TEXT = 120
@@ -163,15 +172,7 @@ def board_page(
     conditions = _conditions(filters, timezone)
     if conditions is None:  # e.g. an unknown dealer code: nothing can match
         return BoardPage(filters, [], None, {status: 0 for status in BOARD_STATUSES})
-    query = (
-        select(Lead)
-        .options(
-            selectinload(Lead.line_items),
-            selectinload(Lead.offers).selectinload(Offer.dealer),
-            selectinload(Lead.holder),
-        )
-        .where(*conditions)
-    )
+    query = lead_with_details().where(*conditions)
     if filters.status:
         query = query.where(Lead.status == filters.status)
     if cursor:
@@ -190,7 +191,7 @@ def board_page(
 
 
 def _row(lead: Lead, now: datetime) -> BoardRow:
-    deadlines = [offer.expires_at for offer in lead.offers if offer.status == "pending"]
+    deadlines = [offer.expires_at for offer in lead.offers if offer.status == OfferStatus.PENDING]
     due = min(deadlines) if deadlines else None
     return BoardRow(
         lead=lead,

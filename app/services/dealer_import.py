@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from app.models import Dealer
 from app.services import dealers as dealer_service
 from app.services.errors import ValidationFailed
+from app.services.serialisation import dealer_out
 
 COLUMNS = (
     "code",
@@ -85,7 +86,7 @@ def export_csv(dealers: list[Dealer]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for dealer in dealers:
-        body = dealer_service.dealer_to_dict(dealer)
+        body = _dealer_values(dealer)
         writer.writerow(_cell(column, body.get(column)) for column in COLUMNS)
     return out.getvalue()
 
@@ -185,7 +186,7 @@ def _plan_row(line: int, raw: dict, header: list[str], distributors: set[str], s
         return row
     seen.add(code.lower())
     existing = dealer_service.get_dealer_or_none(code)
-    before = _editable(dealer_service.dealer_to_dict(existing)) if existing else {}
+    before = _editable(_dealer_values(existing)) if existing else {}
     try:
         body = {**before, **_row_values(raw, header)}
         row.body = body
@@ -196,7 +197,7 @@ def _plan_row(line: int, raw: dict, header: list[str], distributors: set[str], s
     if existing is None:
         row.action = "create"
         return row
-    after = _editable(dealer_service.dealer_to_dict(existing) | body)
+    after = _editable(_dealer_values(existing) | body)
     row.changes = {
         name: (before.get(name), after.get(name))
         for name in header
@@ -204,6 +205,11 @@ def _plan_row(line: int, raw: dict, header: list[str], distributors: set[str], s
     }
     row.action = "update" if row.changes else "unchanged"
     return row
+
+
+def _dealer_values(dealer: Dealer) -> dict:
+    """A stored dealer as the API shows it (JSON values)."""
+    return dealer_out(dealer).model_dump(mode="json")
 
 
 def _editable(body: dict) -> dict:

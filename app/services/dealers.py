@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 
-from app.clock import iso
+from app.enums import Tier
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
 from app.models import Dealer, DealerTag
@@ -33,7 +33,7 @@ def check_dealer(
             errors["parent"] = "a dealer cannot be its own parent"
         elif parent is None and payload.parent not in extra_distributors:
             errors["parent"] = f"no dealer with code {payload.parent}"
-        elif parent is not None and parent.tier != "distributor":
+        elif parent is not None and parent.tier != Tier.DISTRIBUTOR:
             errors["parent"] = "the parent must be a distributor"
     opening_hours = None
     try:
@@ -181,32 +181,6 @@ def dealer_page(
     rows = list(db.session.scalars(query))
     page = rows[:limit]
     return page, page[-1].code if len(rows) > limit else None
-
-
-def dealer_to_dict(dealer: Dealer) -> dict:
-    """The API's view of a dealer."""
-    return {
-        "code": dealer.code,
-        "name": dealer.name,
-        "tier": dealer.tier,
-        "parent": dealer.parent.code if dealer.parent else None,
-        "email": dealer.email,
-        "phone": dealer.phone,
-        "postal_code": dealer.postal_code,
-        "town": dealer.town,
-        "country": dealer.country,
-        "lat": dealer.lat,
-        "lon": dealer.lon,
-        "service_radius_km": dealer.service_radius_km,
-        "tags": list(dealer.tags),
-        "inventory": list(dealer.inventory),
-        "daily_capacity": dealer.daily_capacity,
-        "active": dealer.active,
-        "timezone": dealer.timezone,
-        "opening_hours": dealer.opening_hours,
-        "absent_from": iso(dealer.absent_from),
-        "absent_until": iso(dealer.absent_until),
-    }
 
 
 _CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")

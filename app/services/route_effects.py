@@ -18,9 +18,7 @@ from sqlalchemy.orm import selectinload
 from app.clock import utcnow
 from app.extensions import db
 from app.models import InterestRoute, Lead
-from app.routing import InterestRoute as RouteRule
-from app.routing import rank_dealers
-from app.routing.interest_routes import FALLBACK, select_routes
+from app.routing import FALLBACK, RouteRule, rank_dealers, select_routes
 from app.services.candidates import (
     candidate_dealers,
     dealer_profiles,

@@ -6,7 +6,7 @@ from app.extensions import db
 from app.models import Lead, User
 from app.services import board
 from app.services.errors import ValidationFailed
-from app.services.leads import create_lead
+from app.services.intake import create_lead
 from app.services.offers import accept_offer
 from app.services.stages import change_stage
 from app.services.users import create_user

@@ -5,7 +5,7 @@ import pytest
 from app.extensions import db
 from app.models import User
 from app.services.dispatch import distribute_lead
-from app.services.leads import create_lead
+from app.services.intake import create_lead
 from app.services.offers import accept_offer, decline_offer
 from app.services.questions import ask_question
 from app.services.recycling import expire_overdue_offers

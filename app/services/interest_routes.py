@@ -69,15 +69,3 @@ def delete_route(route_id: int) -> None:
     """Remove a route."""
     db.session.delete(get_route(route_id))
     db.session.commit()
-
-
-def route_to_dict(route: InterestRoute) -> dict:
-    """The API's view of a route."""
-    return {
-        "id": route.id,
-        "category": route.category,
-        "dealer_codes": list(route.dealer_codes or []),
-        "countries": list(route.countries or []),
-        "postal_prefixes": list(route.postal_prefixes or []),
-        "active": route.active,
-    }

@@ -1,18 +1,19 @@
-"""Console: interest-category routes with a live routing preview."""
+"""Console: the interest-category route editor, with a live routing preview."""
 
 from flask import flash, redirect, render_template, request, url_for
 
 from app.auth import login_required_role
 from app.console import bp
 from app.console.forms import PreviewForm, RouteForm
+from app.enums import Role
 from app.forms import ConfirmForm
 from app.htmx import is_htmx_request
-from app.services import leads, route_effects, routes
+from app.services import intake, interest_routes, route_effects
 from app.services.errors import DomainError, NotFound
 
 
 @bp.route("/routes", methods=["GET", "POST"])
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def list_routes():
     """Routes by interest category, a form to add one, and the preview.
 
@@ -24,9 +25,9 @@ def list_routes():
     effect = None
     if form.validate_on_submit():
         try:
-            data = routes.check_route(form.route_data())
+            data = interest_routes.check_route(form.route_data())
             if form.confirmed.data == "yes":
-                routes.create_route(data)
+                interest_routes.create_route(data)
             else:
                 effect = route_effects.effect_of_adding(data)
         except DomainError as error:
@@ -39,7 +40,7 @@ def list_routes():
     return (
         render_template(
             "console/routes.html",
-            routes=routes.list_routes(),
+            routes=interest_routes.list_routes(),
             form=form,
             effect=effect,
             preview_form=PreviewForm(request.args),
@@ -50,14 +51,14 @@ def list_routes():
 
 
 @bp.post("/routes/<int:route_id>/delete")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def delete_route(route_id: int):
     """Remove a route: first a page with what that would change, then on confirmation."""
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("console.list_routes"))
     try:
-        route = routes.get_route(route_id)
+        route = interest_routes.get_route(route_id)
     except NotFound:
         flash("That route no longer exists.")
         return redirect(url_for("console.list_routes"))
@@ -68,13 +69,13 @@ def delete_route(route_id: int):
             effect=route_effects.effect_of_removing(route_id),
             form=form,
         )
-    routes.delete_route(route_id)
+    interest_routes.delete_route(route_id)
     flash(f"Route for {route.category} removed.")
     return redirect(url_for("console.list_routes"))
 
 
 @bp.get("/routes/preview")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def preview_routing():
     """Where a lead like this would go right now, and why. Stores nothing."""
     form = PreviewForm(request.args)
@@ -99,7 +100,7 @@ def preview_routing():
             body["customer"]["company"] = "Preview GmbH"
             body["volume_estimate"] = 1
         try:
-            result = leads.preview_routing(body)
+            result = intake.preview_routing(body)
         except DomainError as error:
             errors = error.errors
     template = "console/_preview.html" if is_htmx_request() else "console/routes.html"
@@ -108,7 +109,7 @@ def preview_routing():
         result=result,
         errors=errors,
         preview_form=form,
-        routes=routes.list_routes(),
+        routes=interest_routes.list_routes(),
         form=RouteForm(),
         delete_form=ConfirmForm(),
     )
