@@ -14,5 +14,6 @@ from app.console import (  # noqa: E402,F401
     route_editor,
     settings,
     steering,
+    users,
     views,
 )

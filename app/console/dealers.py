@@ -9,13 +9,14 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from app.auth import login_required_role
 from app.console import bp
 from app.console.forms import DealerForm, DealerImportForm
+from app.enums import Role
 from app.htmx import is_htmx_request
 from app.services import dealer_import, dealers
 from app.services.errors import DomainError, NotFound
 
 
 @bp.get("/dealers")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def list_dealers():
     """Dealers by code, searchable by code, name, town or postal code; a page at a time."""
     query = (request.args.get("q") or "").strip()[:80]
@@ -26,7 +27,7 @@ def list_dealers():
 
 
 @bp.get("/dealers.csv")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def export_dealers():
     """The whole network as CSV, in the format the import reads."""
     text = dealer_import.export_csv(dealers.list_dealers())
@@ -38,7 +39,7 @@ def export_dealers():
 
 
 @bp.route("/dealers/new", methods=["GET", "POST"])
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def create_dealer():
     """A form for a new dealer."""
     form = DealerForm()
@@ -55,7 +56,7 @@ def create_dealer():
 
 
 @bp.route("/dealers/<code>", methods=["GET", "POST"])
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def edit_dealer(code: str):
     """Edit a dealer: tags, inventory, capacity, opening hours, absence, tier, radius."""
     try:
@@ -84,7 +85,7 @@ def _saved(form: DealerForm, code: str) -> bool:
 
 
 @bp.route("/dealers/import", methods=["GET", "POST"])
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def import_dealers():
     """Upload a CSV: a dry run lists every change; applying it needs a second step."""
     form = DealerImportForm()

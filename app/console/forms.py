@@ -11,6 +11,7 @@ from wtforms import (
     Field,
     HiddenField,
     IntegerField,
+    PasswordField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -347,3 +348,21 @@ class RejectReviewForm(FlaskForm):
     """Reject a held lead: the reason is kept in its history."""
 
     note = StringField("Reason", validators=[DataRequired(), Length(max=2000)])
+
+
+class UserForm(ServiceErrorsForm):
+    """Invite or create a user; without a password one is generated and shown once."""
+
+    fallback_field = "email"
+
+    email = StringField("E-mail", validators=[DataRequired(), Length(max=254)])
+    role = SelectField(
+        "Role",
+        choices=[
+            SelectChoice("salesperson", "Salesperson (a dealer)"),
+            SelectChoice("dealer_manager", "Dealer manager"),
+            SelectChoice("coordinator", "OEM coordinator"),
+        ],
+    )
+    dealer = StringField("Dealer code", validators=[Optional(), Length(max=40)])
+    password = PasswordField("Password (optional)", validators=[Optional(), Length(min=8, max=200)])

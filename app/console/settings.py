@@ -6,12 +6,13 @@ from flask_login import current_user
 from app.auth import login_required_role
 from app.console import bp
 from app.console.forms import SettingsForm
+from app.enums import Role
 from app.services import users
 from app.services.errors import ValidationFailed
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def settings():
     """Choose the time zone the console shows times in."""
     form = SettingsForm(timezone=current_user.timezone)
