@@ -17,7 +17,7 @@ def _lead_page(lead_id: str, action_form=None, reject_form=None, picked=(), stat
     """The lead's page: customer, actions with the dealer picker, offers, questions,
     and the whole timeline in words."""
     lead = visibility.get_visible_lead(lead_id, current_user)
-    query = (request.args.get("q") or "").strip()[:80]
+    query = (request.values.get("q") or "").strip()[:80]  # kept after a refused POST
     steerable = lead.status in dispatch.STEERABLE
     return (
         render_template(
@@ -57,7 +57,7 @@ def pick_dealer(lead_id: str):
         "console/_picker.html",
         options=dealer_picker.picker_options(lead, query),
         picker_query=query,
-        picked=[],
+        picked=request.args.getlist("picked"),
     )
 
 
