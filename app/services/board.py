@@ -23,6 +23,7 @@ from app.models import Dealer, Lead, LineItem
 from app.services.cursors import decode_cursor, encode_cursor
 from app.services.duplicates import contact_keys, normalised_phone
 from app.services.errors import ValidationFailed
+from app.services.text_search import starts_with
 from app.services.visibility import lead_with_details
 
 BOARD_STATUSES = (
@@ -279,9 +280,4 @@ def search_condition(query: str):
 
 def _starts_with(column, prefix: str):
     """column starts with prefix: a range an index serves, and LIKE to be exact."""
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return and_(
-        column >= prefix,
-        column < prefix + "\uffff",
-        column.like(escaped + "%", escape="\\"),
-    )
+    return and_(column >= prefix, column < prefix + "\uffff", starts_with(column, prefix))

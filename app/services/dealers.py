@@ -14,6 +14,7 @@ from app.schemas import DealerIn, parse
 from app.services.absence import clear_absence, set_absence
 from app.services.deadlines import OpeningHoursError, is_timezone, validate_opening_hours
 from app.services.errors import NotFound, ValidationFailed
+from app.services.text_search import contains, starts_with
 
 
 def check_dealer(
@@ -146,13 +147,11 @@ def dealer_matches(text: str):
     """SQL condition: code or postal code starts with, or name or town contains, the text
     (any case)."""
     needle = text.strip().lower()
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    contains = f"%{escaped}%"
     return or_(
-        func.lower(Dealer.code).like(escaped + "%", escape="\\"),
-        func.lower(Dealer.name).like(contains, escape="\\"),
-        func.lower(Dealer.town).like(contains, escape="\\"),
-        Dealer.postal_code.like(escaped + "%", escape="\\"),
+        starts_with(func.lower(Dealer.code), needle),
+        contains(func.lower(Dealer.name), needle),
+        contains(func.lower(Dealer.town), needle),
+        starts_with(Dealer.postal_code, needle),
     )
 
 

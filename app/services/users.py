@@ -12,6 +12,7 @@ from app.services.audit import record_audit
 from app.services.deadlines import is_timezone
 from app.services.errors import NotFound, ValidationFailed
 from app.services.sessions import end_all_sessions
+from app.services.text_search import contains, starts_with
 from app.services.tokens import issue_token
 
 
@@ -139,12 +140,8 @@ def list_users(text: str = "", limit: int = 200) -> list[User]:
     query = select(User).outerjoin(User.dealer).order_by(User.email).limit(limit)
     needle = (text or "").strip().lower()
     if needle:
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(
-            or_(
-                User.email.like(f"%{escaped}%", escape="\\"),
-                func.lower(Dealer.code).like(f"{escaped}%", escape="\\"),
-            )
+            or_(contains(User.email, needle), starts_with(func.lower(Dealer.code), needle))
         )
     return list(db.session.scalars(query))
 
