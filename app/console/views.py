@@ -19,11 +19,13 @@ def lead_board():
     errors: dict[str, str] = {}
     try:
         filters = board.parse_filters(request.args, zone)
-        page = board.board_page(filters, request.args.get("cursor") or None, timezone=zone)
+        page = board.board_page(
+            filters, request.args.get("cursor") or None, viewer=current_user, timezone=zone
+        )
     except ValidationFailed as error:
         errors = error.errors
         filters = board.BoardFilters()
-        page = board.board_page(filters, timezone=zone)
+        page = board.board_page(filters, viewer=current_user, timezone=zone)
     template = "console/_board.html" if is_htmx_request() else "console/board.html"
     return (
         render_template(

@@ -19,12 +19,12 @@ from sqlalchemy import and_, exists, func, or_, select, tuple_
 from app.clock import utcnow
 from app.enums import LeadStatus, OfferStatus, Stage
 from app.extensions import db
-from app.models import Dealer, Lead, LineItem
+from app.models import Dealer, Lead, LineItem, User
 from app.services.cursors import decode_cursor, encode_cursor
 from app.services.duplicates import contact_keys, normalised_phone
 from app.services.errors import ValidationFailed
 from app.services.text_search import starts_with
-from app.services.visibility import lead_with_details
+from app.services.visibility import lead_with_details, visible_to
 
 BOARD_STATUSES = (
     LeadStatus.REVIEW,
@@ -164,15 +164,22 @@ def board_page(
     filters: BoardFilters,
     cursor: str | None = None,
     *,
+    viewer: User | None = None,
     timezone: str = "UTC",
     limit: int = PAGE_SIZE,
     now: datetime | None = None,
 ) -> BoardPage:
-    """One page of leads matching the filters, newest change first, and capped counts."""
+    """One page of leads matching the filters, newest change first, and capped counts.
+
+    With a `viewer`, only the leads the visibility rules let that user see (the one home
+    of access rules: a regional coordinator's limits apply here too).
+    """
     now = now or utcnow()
     conditions = _conditions(filters, timezone)
     if conditions is None:  # e.g. an unknown dealer code: nothing can match
         return BoardPage(filters, [], None, {status: 0 for status in BOARD_STATUSES})
+    if viewer is not None:
+        conditions.append(visible_to(viewer))
     query = lead_with_details().where(*conditions)
     if filters.status:
         query = query.where(Lead.status == filters.status)
