@@ -6,10 +6,14 @@ bp = Blueprint("console", __name__, url_prefix="/console")
 
 from app.console import (  # noqa: E402,F401
     audit,
+    dealers,
+    display,
     forms_pages,
     questions,
     review,
     route_editor,
+    settings,
     steering,
+    users,
     views,
 )
