@@ -41,7 +41,14 @@ class Config:
         # Fraction of the SLA after which a dealer gets a reminder push.
         self.RELAY_REMINDER_FRACTION = float(env.get("RELAY_REMINDER_FRACTION", "0.5"))
         # Outgoing requests (push, webhooks) to private addresses only when a test says so.
-        self.RELAY_ALLOW_PRIVATE_ENDPOINTS = env.get("RELAY_ALLOW_PRIVATE_ENDPOINTS") == "1"
+        # RELAY_ALLOW_PRIVATE_TARGETS is the contract's name; the older one still works.
+        self.RELAY_ALLOW_PRIVATE_ENDPOINTS = "1" in (
+            env.get("RELAY_ALLOW_PRIVATE_TARGETS"),
+            env.get("RELAY_ALLOW_PRIVATE_ENDPOINTS"),
+        )
+        # Accepted leads e-mailed to dealers (smtp://host:port); unset: no e-mail goes out.
+        self.SMTP_URL = env.get("SMTP_URL")
+        self.RELAY_MAIL_FROM = env.get("RELAY_MAIL_FROM", "leads@leadrelay.invalid")
         self.MAX_CONTENT_LENGTH = int(env.get("RELAY_MAX_BODY_BYTES", str(256 * 1024)))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SESSION_COOKIE_HTTPONLY = True

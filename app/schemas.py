@@ -147,6 +147,35 @@ class TextIn(Strict):
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 
 
+# --- reports and delivery ---------------------------------------------------------
+
+WebhookEvent = Literal[
+    "lead.created",
+    "offer.created",
+    "offer.accepted",
+    "offer.declined",
+    "offer.expired",
+    "lead.unassigned",
+    "lead.won",
+]
+
+
+class WebhookIn(Strict):
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    events: Annotated[list[WebhookEvent], Field(min_length=1, max_length=20)]
+    secret: Annotated[str, StringConstraints(min_length=16, max_length=200)]
+
+
+class DealerDeliveryIn(Strict):
+    email: EmailStr
+    format: Literal["adf", "text"] = "text"
+    active: bool = True
+
+
+class CampaignSpendIn(Strict):
+    spend: Annotated[float, Field(ge=0, lt=1e12, allow_inf_nan=False)]
+
+
 Model = TypeVar("Model", bound=BaseModel)
 
 

@@ -20,7 +20,7 @@ import time
 from flask import Flask
 
 from app.extensions import db
-from app.services import notify, recycling
+from app.services import deliveries, notify, recycling
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,9 @@ def run_pass(app: Flask, deliver: bool = True) -> dict:
             deliver_due = getattr(notify, "deliver_due_notifications", None)
             if deliver and deliver_due is not None:
                 done["delivered"] = deliver_due()
+            if deliver:
+                # Webhooks and dealer e-mails: same outbox pattern, their own table.
+                done["webhooks_and_mail"] = deliveries.deliver_due_deliveries()
             return done
         finally:
             db.session.remove()

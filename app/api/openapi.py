@@ -6,6 +6,8 @@ from pydantic.json_schema import models_json_schema
 
 from app.models import DECLINE_REASONS, LEAD_STATUSES, OFFER_STATUSES, STAGES
 from app.schemas import (
+    CampaignSpendIn,
+    DealerDeliveryIn,
     DealerIn,
     DealerRefIn,
     DealersRefIn,
@@ -14,9 +16,22 @@ from app.schemas import (
     StageIn,
     TextIn,
     UserIn,
+    WebhookIn,
 )
 
-REQUEST_MODELS = (LeadIn, DealerIn, UserIn, DeclineIn, StageIn, TextIn, DealerRefIn, DealersRefIn)
+REQUEST_MODELS = (
+    LeadIn,
+    DealerIn,
+    UserIn,
+    DeclineIn,
+    StageIn,
+    TextIn,
+    DealerRefIn,
+    DealersRefIn,
+    WebhookIn,
+    DealerDeliveryIn,
+    CampaignSpendIn,
+)
 
 
 def _ref(name: str) -> dict:
@@ -151,7 +166,153 @@ def _response_schemas() -> dict:
                 "answered_at": nullable_time,
             },
         },
-        "DealerReport": {"type": "object"},
+        **_reporting_schemas(),
+    }
+
+
+def _reporting_schemas() -> dict:
+    """Reports, webhooks and delivery receipts."""
+    count = {"type": "integer"}
+    rate = {"type": "number", "minimum": 0, "maximum": 1}
+    figures = {
+        "offers": count,
+        "accepted": count,
+        "declined": count,
+        "expired": count,
+        "acceptance_rate": rate,
+        "median_response_seconds": {"type": ["number", "null"]},
+        "won": count,
+        "conversion_rate": rate,
+        "order_value": {"type": "number"},
+        "decline_reasons": {"type": "object", "additionalProperties": count},
+    }
+    nullable_text = {"type": ["string", "null"]}
+    return {
+        "ReportItem": {
+            "type": "object",
+            "description": "One group's figures, keyed by dealer, region, product_group or "
+            "campaign (campaign items also carry spend and roi).",
+            "properties": {
+                "dealer": {"type": "string"},
+                "region": nullable_text,
+                "product_group": {"type": "string"},
+                "campaign": nullable_text,
+                **figures,
+                "spend": {"type": ["number", "null"]},
+                "roi": {"type": ["number", "null"]},
+            },
+        },
+        "CampaignSpend": {
+            "type": "object",
+            "properties": {"campaign": {"type": "string"}, "spend": {"type": "number"}},
+        },
+        "Webhook": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "url": {"type": "string"},
+                "events": {"type": "array", "items": {"type": "string"}},
+                "created_at": {"type": "string", "format": "date-time"},
+            },
+            "required": ["id", "url", "events"],
+        },
+        "DealerDelivery": {
+            "type": "object",
+            "properties": {
+                "dealer": {"type": "string"},
+                "email": nullable_text,
+                "format": {"type": ["string", "null"], "enum": ["adf", "text", None]},
+                "active": {"type": "boolean"},
+            },
+        },
+        "Delivery": {
+            "type": "object",
+            "description": "A delivery receipt: one event sent to a webhook or a dealer mailbox.",
+            "properties": {
+                "id": {"type": "integer"},
+                "channel": {"type": "string", "enum": ["webhook", "email"]},
+                "event": {"type": "string"},
+                "lead": {"type": "string"},
+                "dealer": nullable_text,
+                "target": {"type": "string"},
+                "status": {"type": "string", "enum": ["queued", "retrying", "sent", "failed"]},
+                "attempts": {"type": "integer"},
+                "last_error": nullable_text,
+                "log": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+    }
+
+
+def _reporting_paths(lead_id: list) -> dict:
+    """Paths of reports, campaign spend, webhooks and delivery receipts."""
+    code = [_path_param("code")]
+    date_range = [
+        _query(
+            "from", {"type": "string", "format": "date"}, "offers made from this day (inclusive)"
+        ),
+        _query("to", {"type": "string", "format": "date"}, "to this day (exclusive)"),
+        _query(
+            "format", {"type": "string", "enum": ["json", "csv"]}, "csv: text/csv, a header row"
+        ),
+    ]
+    return {
+        "/api/v1/reports/{grouping}": {
+            "get": _op(
+                "Report per dealer, region, product group or campaign (JSON or CSV)",
+                200,
+                items(_ref("ReportItem")),
+                errors=(401, 403, 404, 422),
+                params=[
+                    {
+                        "name": "grouping",
+                        "in": "path",
+                        "required": True,
+                        "schema": {
+                            "type": "string",
+                            "enum": ["dealers", "regions", "product-groups", "campaigns"],
+                        },
+                    },
+                    *date_range,
+                ],
+            )
+        },
+        "/api/v1/campaigns/{campaign}": {
+            "put": _op(
+                "Record a campaign's spend (for its ROI)",
+                200,
+                _ref("CampaignSpend"),
+                body="CampaignSpendIn",
+                params=[_path_param("campaign")],
+            )
+        },
+        "/api/v1/webhooks": {
+            "get": _op("List webhooks", 200, items(_ref("Webhook"))),
+            "post": _op("Register a signed webhook", 201, _ref("Webhook"), body="WebhookIn"),
+        },
+        "/api/v1/webhooks/{webhook_id}": {
+            "delete": {
+                "summary": "Delete a webhook",
+                "parameters": [_path_param("webhook_id", "integer")],
+                "responses": {"204": {"description": "Deleted"}, "401": ERRORS, "404": ERRORS},
+            }
+        },
+        "/api/v1/dealers/{code}/delivery": {
+            "get": _op("A dealer's e-mail delivery", 200, _ref("DealerDelivery"), params=code),
+            "put": _op(
+                "E-mail a dealer's accepted leads (ADF/XML or text)",
+                200,
+                _ref("DealerDelivery"),
+                body="DealerDeliveryIn",
+                params=code,
+            ),
+        },
+        "/api/v1/dealers/{code}/deliveries": {
+            "get": _op("A dealer's delivery receipts", 200, items(_ref("Delivery")), params=code)
+        },
+        "/api/v1/leads/{lead_id}/deliveries": {
+            "get": _op("A lead's delivery receipts", 200, items(_ref("Delivery")), params=lead_id)
+        },
     }
 
 
@@ -306,22 +467,6 @@ def openapi_document() -> dict:
                 params=[_path_param("question_id", "integer")],
             )
         },
-        "/api/v1/reports/dealers": {
-            "get": _op(
-                "Per-dealer report",
-                200,
-                items(_ref("DealerReport")),
-                errors=(401, 403, 422),
-                params=[
-                    _query(
-                        "from",
-                        {"type": "string", "format": "date"},
-                        "offers made from this day (inclusive)",
-                    ),
-                    _query("to", {"type": "string", "format": "date"}, "to this day (exclusive)"),
-                ],
-            )
-        },
         "/api/v1/routing/preview": {
             "post": _op(
                 "Rank dealers for a lead body without storing anything",
@@ -331,6 +476,7 @@ def openapi_document() -> dict:
             )
         },
     }
+    paths.update(_reporting_paths(lead_id))
     return {
         "openapi": "3.1.0",
         "info": {

@@ -1,6 +1,4 @@
-"""Coordinator and distributor steering, reports, interest routes and the routing preview."""
-
-from datetime import date
+"""Coordinator and distributor steering, interest routes and the routing preview."""
 
 from flask import jsonify, request
 
@@ -9,8 +7,7 @@ from app.api.views import json_body
 from app.auth import api_user, token_required
 from app.models import DEALER_ROLES
 from app.schemas import DealerRefIn, DealersRefIn, RejectIn, parse
-from app.services import dispatch, leads, reports, routes
-from app.services.errors import ValidationFailed
+from app.services import dispatch, leads, routes
 
 
 def _lead_response(lead):
@@ -54,26 +51,6 @@ def forward_lead(lead_id: str):
     """A distributor hands a lead to one of its sub-dealers."""
     payload = parse(DealerRefIn, json_body())
     return _lead_response(dispatch.forward_lead(lead_id, payload.dealer, api_user()))
-
-
-@bp.get("/reports/dealers")
-@token_required("coordinator")
-def dealer_report():
-    """Acceptance, response time, conversion and order value per dealer."""
-    start, end = _date_arg("from"), _date_arg("to")
-    if start and end and end <= start:
-        raise ValidationFailed("bad range", {"to": "must be after from"})
-    return jsonify({"items": reports.dealer_report(start, end)})
-
-
-def _date_arg(name: str) -> date | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed("bad date", {name: "must be a date like 2026-11-01"}) from None
 
 
 @bp.get("/interest-routes")
