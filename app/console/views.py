@@ -8,7 +8,7 @@ from app.clock import utcnow
 from app.console import bp
 from app.console.forms import AssignForm
 from app.htmx import is_htmx_request
-from app.services import leads
+from app.services import deliveries, leads
 
 
 @bp.get("")
@@ -29,6 +29,7 @@ def lead_detail(lead_id: str):
         "console/lead.html",
         lead=lead,
         events=leads.lead_events(lead),
+        deliveries=deliveries.lead_deliveries(lead.id),
         assign_form=AssignForm(),
         now=utcnow(),
     )

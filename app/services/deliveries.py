@@ -275,16 +275,13 @@ def lead_deliveries(lead_id: str) -> list[Delivery]:
     )
 
 
-def dealer_deliveries(dealer: Dealer, limit: int = 200) -> list[Delivery]:
-    """The latest deliveries about a dealer's leads (e-mails to it, webhooks on its events)."""
-    return list(
-        db.session.scalars(
-            select(Delivery)
-            .where(Delivery.dealer_id == dealer.id)
-            .order_by(Delivery.id.desc())
-            .limit(limit)
-        )
-    )
+def dealer_deliveries(dealer: Dealer | None, limit: int = 200) -> list[Delivery]:
+    """The latest deliveries about a dealer's leads (e-mails to it, webhooks on its events),
+    or about every lead when no dealer is given; newest first."""
+    query = select(Delivery).order_by(Delivery.id.desc()).limit(limit)
+    if dealer is not None:
+        query = query.where(Delivery.dealer_id == dealer.id)
+    return list(db.session.scalars(query))
 
 
 def delivery_to_dict(delivery: Delivery) -> dict:

@@ -87,6 +87,8 @@ def _response_seconds():
 
 def _group_key(grouping: str):
     """(key expression, a function adding the joins the key needs to a query)."""
+    if grouping == "all":
+        return literal("all"), lambda query: query
     if grouping == "dealers":
         return Dealer.code, lambda query: query.join(Dealer, Dealer.id == Offer.dealer_id)
     if grouping == "regions":
@@ -125,6 +127,21 @@ def report(grouping: str, start: date | None = None, end: date | None = None) ->
     """The figures of one grouping over the offers made in [start, end), one item per key."""
     key_name = check_grouping(grouping)
     check_range(start, end)
+    items = _aggregate(grouping, key_name, start, end)
+    if grouping == "campaigns":
+        items = _with_spend(items)
+    items.sort(key=lambda item: (item[key_name] is None, str(item[key_name] or "")))
+    return items
+
+
+def totals(start: date | None = None, end: date | None = None) -> dict:
+    """The same figures over every offer in the range (a lead in two groups counts once)."""
+    check_range(start, end)
+    items = _aggregate("all", "all", start, end)
+    return items[0] if items else _empty_item("all", "all")
+
+
+def _aggregate(grouping: str, key_name: str, start: date | None, end: date | None) -> list[dict]:
     key, add_joins = _group_key(grouping)
     won = and_(
         Offer.status == "accepted",
@@ -160,11 +177,7 @@ def report(grouping: str, start: date | None = None, end: date | None = None) ->
         if postgres
         else _medians_windowed(key, add_joins, answered, start, end)
     )
-    items = [_item(key_name, row, medians.get(row.key)) for row in rows]
-    if grouping == "campaigns":
-        items = _with_spend(items)
-    items.sort(key=lambda item: (item[key_name] is None, str(item[key_name] or "")))
-    return items
+    return [_item(key_name, row, medians.get(row.key)) for row in rows]
 
 
 def _medians_windowed(key, add_joins, answered, start, end) -> dict:
@@ -280,7 +293,7 @@ def campaign_spends() -> dict[str, float]:
     return {row.campaign: float(row.spend) for row in db.session.scalars(select(CampaignSpend))}
 
 
-def csv_fields(items: list[dict], key_name: str) -> list[str]:
+def csv_fields(key_name: str) -> list[str]:
     """The CSV header: the items' field names, decline reasons as `decline_reasons.REASON`."""
     fields = [key_name, *FIGURES]
     fields += [f"decline_reasons.{reason}" for reason in DECLINE_REASONS]
@@ -291,13 +304,20 @@ def csv_fields(items: list[dict], key_name: str) -> list[str]:
 
 def to_csv(items: list[dict], key_name: str) -> str:
     """A report as CSV text with a header row of the same field names as the JSON items."""
-    fields = csv_fields(items, key_name)
+    rows = [
+        {**item, **{f"decline_reasons.{k}": v for k, v in item["decline_reasons"].items()}}
+        for item in items
+    ]
+    return rows_to_csv(csv_fields(key_name), rows)
+
+
+def rows_to_csv(fields: list[str], rows: list[dict]) -> str:
+    """Rows as CSV text: a header row of `fields`, then one line per row."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(fields)
-    for item in items:
-        flat = {**item, **{f"decline_reasons.{k}": v for k, v in item["decline_reasons"].items()}}
-        writer.writerow([_cell(flat.get(field)) for field in fields])
+    for row in rows:
+        writer.writerow([_cell(row.get(field)) for field in fields])
     return out.getvalue()
 
 
