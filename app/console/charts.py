@@ -7,10 +7,10 @@ readers and for CSV export.
 
 from dataclasses import dataclass, field
 
-WIDTH = 640
+WIDTH = 420
 ROW_HEIGHT = 28
-LABEL_WIDTH = 170
-VALUE_WIDTH = 90
+LABEL_WIDTH = 130
+VALUE_WIDTH = 92
 GAP = 6
 
 
@@ -100,7 +100,7 @@ def funnel(chart_id: str, title: str, description: str, steps: list[tuple[str, i
     return chart
 
 
-def _short(label: str, limit: int = 22) -> str:
+def _short(label: str, limit: int = 16) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 

@@ -87,6 +87,7 @@ def test_private_or_plain_http_targets_are_refused_outside_tests(app, oem, url):
     assert "url" in response.json["errors"]
 
 
+@pytest.mark.both_databases
 def test_lead_events_reach_the_receiver_signed(oem, hook, receiver, dealer_api, clock):
     make_dealer("D-BER-1")
     lead = oem.post("/api/v1/leads", json=lead_body()).json
@@ -137,6 +138,7 @@ def test_only_subscribed_events_are_sent(oem, receiver, clock):
     assert receiver.received == []
 
 
+@pytest.mark.both_databases
 def test_failed_delivery_is_retried_with_backoff_and_logged(oem, receiver, clock):
     make_dealer("D-BER-1")
     oem.post(
@@ -210,3 +212,16 @@ def test_openapi_describes_reports_webhooks_and_receipts(client):
     assert "delete" in paths["/api/v1/webhooks/{webhook_id}"]
     assert "get" in paths["/api/v1/leads/{lead_id}/deliveries"]
     assert "put" in paths["/api/v1/dealers/{code}/delivery"]
+
+
+def test_the_worker_pass_delivers_webhooks(app, oem, receiver, clock):
+    from app.worker import run_pass
+
+    make_dealer("D-BER-1")
+    oem.post(
+        "/api/v1/webhooks",
+        json={"url": receiver.url, "events": ["lead.created"], "secret": SECRET},
+    )
+    oem.post("/api/v1/leads", json=lead_body())
+    assert run_pass(app)["webhooks_and_mail"] == 1
+    assert [d.json["event"] for d in receiver.received] == ["lead.created"]
