@@ -313,6 +313,13 @@ class Offer(db.Model):
         Index("ix_offers_pending_reminder", "status", "remind_at"),
         Index("ix_offers_dealer_status", "dealer_id", "status"),
         Index("ix_offers_dealer_offered", "dealer_id", "offered_at"),
+        # Reports read the offers of a date range; on PostgreSQL the index covers every
+        # column they aggregate, so a range is an index-only scan.
+        Index(
+            "ix_offers_offered_at",
+            "offered_at",
+            postgresql_include=["lead_id", "dealer_id", "status", "responded_at", "reason"],
+        ),
         # Two pending offers for one lead are impossible, except a deliberate
         # distribution to several dealers at once.
         Index(

@@ -194,6 +194,36 @@ def generate(leads: int, dealers: int, now: datetime) -> None:
         connection.execute(text("VACUUM ANALYZE"))
 
 
+def explain_reports() -> None:
+    """EXPLAIN ANALYZE of the SQL each all-time report sends."""
+    from sqlalchemy import event
+
+    from app.services import reports
+
+    for grouping in GROUPINGS:
+        statements: list = []
+
+        def keep(conn, cursor, statement, parameters, context, executemany, into=statements):
+            into.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            reports.report(grouping)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", keep)
+        statement, parameters = next(s for s in statements if s[0].lstrip().startswith("SELECT"))
+        with db.engine.connect() as connection:
+            for setting, _ in statements:
+                if setting.startswith("SET LOCAL"):
+                    connection.exec_driver_sql(setting)
+            plan = connection.exec_driver_sql(
+                "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters
+            ).all()
+        print(f"\nplan of the {grouping} report:")
+        for (line,) in plan:
+            print(f"  {line}")
+
+
 def timed(call, repeat: int) -> tuple[float, object]:
     """Median milliseconds of `repeat` calls, and the last result."""
     times, result = [], None
@@ -213,6 +243,7 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--dealers", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--explain", action="store_true", help="print each report's plan")
     args = parser.parse_args()
 
     from tests.pg import PostgresServer, PostgresUnavailable
@@ -240,6 +271,8 @@ def main() -> None:
                 f"{counts[2]:,} line items, {counts[3]:,} dealers "
                 f"(generated in {time.perf_counter() - started:.0f} s)"
             )
+            if args.explain:
+                explain_reports()
             coordinator = create_user("bench@example.com", "coordinator", password="bench-pass-1")
             token = create_token(coordinator)
             db.session.remove()

@@ -13,7 +13,6 @@ from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
-from sqlalchemy import select
 
 from app.clock import utcnow
 from app.extensions import db
@@ -49,14 +48,6 @@ def save_setting(dealer: Dealer, email: str, email_format: str, active: bool) ->
     return setting
 
 
-def remove_setting(dealer: Dealer) -> None:
-    """Stop e-mailing the dealer's leads."""
-    setting = setting_for(dealer)
-    if setting is not None:
-        db.session.delete(setting)
-        db.session.commit()
-
-
 def setting_to_dict(dealer: Dealer, setting: DealerDelivery | None) -> dict:
     """The API's view of a dealer's e-mail delivery."""
     return {
@@ -65,17 +56,6 @@ def setting_to_dict(dealer: Dealer, setting: DealerDelivery | None) -> dict:
         "format": setting.format if setting else None,
         "active": bool(setting and setting.active),
     }
-
-
-def dealers_with_settings() -> list[tuple[Dealer, DealerDelivery]]:
-    """Every dealer that has an e-mail delivery set, by code."""
-    return list(
-        db.session.execute(
-            select(Dealer, DealerDelivery)
-            .join(DealerDelivery, DealerDelivery.dealer_id == Dealer.id)
-            .order_by(Dealer.code)
-        ).tuples()
-    )
 
 
 def compose(lead: Lead, dealer: Dealer | None, recipient: str) -> EmailMessage:
