@@ -12,7 +12,7 @@ from app.clock import iso, utcnow
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
 from app.models import STAGES, Dealer, Lead, LeadEvent, LineItem, Offer, User
-from app.schemas import LeadIn, parse
+from app.schemas import LeadIn, parse, phone_in_e164
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import record_event
 from app.services.offers import (
@@ -29,7 +29,7 @@ DEFAULT_PAGE = 50
 def build_lead(data: dict, source: str = "api") -> Lead:
     """Validate an inquiry into an unsaved Lead with its line items and coordinates."""
     payload = parse(LeadIn, data)
-    location = _check_lead(payload)
+    location = _check_lead(payload, source)
     now = utcnow()
     customer = payload.customer
     preferred = payload.preferred_seller
@@ -39,7 +39,7 @@ def build_lead(data: dict, source: str = "api") -> Lead:
         first_name=customer.first_name,
         last_name=customer.last_name,
         email=str(customer.email) if customer.email else None,
-        phone=customer.phone or None,
+        phone=location["phone"],
         company=customer.company or None,
         inquiry_type=payload.inquiry_type,
         interest_category=payload.interest_category or None,
@@ -110,12 +110,23 @@ def preview_routing(data: dict) -> dict:
     return {**decision.to_dict(), "explanation": decision.explanation()}
 
 
-def _check_lead(payload: LeadIn) -> dict:
-    """Cross-field rules, and the lead's coordinates: explicit lat/lon win over the postal code."""
+def _check_lead(payload: LeadIn, source: str = "api") -> dict:
+    """Cross-field rules, the phone as E.164, and the lead's coordinates.
+
+    Explicit lat/lon win over the postal code. A form lead needs the customer's consent.
+    """
     errors: dict[str, str] = {}
     customer = payload.customer
-    if not customer.email and not customer.phone:
+    phone = customer.phone or None
+    if not customer.email and not phone:
         errors["customer.email"] = "give an email address or a phone number"
+    if phone:
+        try:
+            phone = phone_in_e164(phone, payload.country)
+        except ValueError as error:
+            errors["customer.phone"] = str(error)
+    if source == "form" and not payload.consent:
+        errors["consent"] = "the customer must agree to be contacted"
     if payload.inquiry_type == "b2b":
         if not customer.company:
             errors["customer.company"] = "a b2b inquiry needs the company"
@@ -146,7 +157,7 @@ def _check_lead(payload: LeadIn) -> dict:
             )
         else:
             lat, lon = found.lat, found.lon
-    return {"postal_code": postal_code, "lat": lat, "lon": lon, "note": note}
+    return {"postal_code": postal_code, "lat": lat, "lon": lon, "note": note, "phone": phone}
 
 
 def _lead_query():
