@@ -10,6 +10,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
+from app.models import WEBHOOK_EVENTS
 from app.services.errors import ValidationFailed
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -150,15 +151,7 @@ class TextIn(Strict):
 
 # --- reports and delivery ---------------------------------------------------------
 
-WebhookEvent = Literal[
-    "lead.created",
-    "offer.created",
-    "offer.accepted",
-    "offer.declined",
-    "offer.expired",
-    "lead.unassigned",
-    "lead.won",
-]
+WebhookEvent = Literal[WEBHOOK_EVENTS]
 
 
 class WebhookIn(Strict):

@@ -38,6 +38,7 @@ from sqlalchemy import text  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.services.users import create_token, create_user  # noqa: E402
+from tests.conftest import TestConfig  # noqa: E402
 
 GROUPINGS = ("dealers", "regions", "product-groups", "campaigns")
 PRODUCT_GROUPS = (
@@ -45,22 +46,13 @@ PRODUCT_GROUPS = (
 )
 
 
-class BenchConfig:
+class BenchConfig(TestConfig):
+    """The tests' settings, with CSRF and rate limits off for the timed requests."""
+
     TESTING = False
-    SECRET_KEY = "bench"
-    RELAY_OFFER_SLA_SECONDS = 3600
-    RELAY_WORKER_INTERVAL = 1
-    RELAY_WORKER = False
-    RELAY_REMINDER_FRACTION = 0.5
     RELAY_ALLOW_PRIVATE_ENDPOINTS = False
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
-    RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False
-    VAPID_SUBJECT = "mailto:bench@leadrelay.invalid"
-
-    def __init__(self, uri: str):
-        self.SQLALCHEMY_DATABASE_URI = uri
 
 
 def migrate(uri: str) -> None:

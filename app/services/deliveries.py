@@ -15,16 +15,16 @@ The log (`delivery_log`) is what the console shows as delivery receipts.
 
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import requests
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.clock import iso, utcnow
 from app.extensions import db
 from app.models import Dealer, Delivery, DeliveryAttempt, Lead, Webhook
-from app.services import dealer_mail, webhooks
+from app.services import dealer_mail, outbox, webhooks
 from app.services.notify import retry_delay
 from app.webpush import UnsafePushEndpoint
 
@@ -89,38 +89,7 @@ def max_attempts() -> int:
 
 def due_delivery_ids(now: datetime, limit: int = BATCH) -> list[int]:
     """Outbox rows whose time has come (by the due index)."""
-    return list(
-        db.session.scalars(
-            select(Delivery.id)
-            .where(
-                Delivery.sent_at.is_(None),
-                Delivery.failed_at.is_(None),
-                Delivery.next_attempt_at <= now,
-            )
-            .order_by(Delivery.next_attempt_at, Delivery.id)
-            .limit(limit)
-        )
-    )
-
-
-def _claim(delivery_id: int, now: datetime) -> bool:
-    """Lease one due row to this sender (compare-and-set), counting the attempt."""
-    result = db.session.execute(
-        update(Delivery)
-        .where(
-            Delivery.id == delivery_id,
-            Delivery.sent_at.is_(None),
-            Delivery.failed_at.is_(None),
-            Delivery.next_attempt_at <= now,
-        )
-        .values(
-            next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS),
-            attempts=Delivery.attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    return outbox.due_ids(Delivery, now, limit)
 
 
 class _Outcome:
@@ -138,7 +107,7 @@ def deliver_due_deliveries(now: datetime | None = None) -> int:
     db.session.rollback()
     sent = 0
     for delivery_id in ids:
-        if not _claim(delivery_id, now):
+        if not outbox.claim(Delivery, delivery_id, now, CLAIM_SECONDS):
             continue  # another process took it
         delivery = db.session.get(Delivery, delivery_id)
         try:
