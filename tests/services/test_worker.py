@@ -48,7 +48,12 @@ def test_a_pass_works_without_a_delivery_function(app, network, clock, monkeypat
     monkeypatch.delattr(notify, "deliver_due_notifications", raising=False)
     new_lead()
     clock.advance(hours=1)
-    assert worker.run_pass(app) == {"expired": 1, "withdrawn_absent": 0, "reminded": 0}
+    assert worker.run_pass(app) == {
+        "expired": 1,
+        "withdrawn_absent": 0,
+        "reminded": 0,
+        "webhooks_and_mail": 0,
+    }
 
 
 def test_the_loop_survives_a_broken_database_and_carries_on(tmp_path, clock, caplog):
