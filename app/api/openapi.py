@@ -394,6 +394,33 @@ def openapi_document() -> dict:
                 ],
             ),
         },
+        "/api/v1/leads/adf": {
+            "post": {
+                "summary": "Submit a lead as an ADF/XML 1.0 document (answered like POST /leads)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        kind: {"schema": {"type": "string", "description": "ADF/XML 1.0"}}
+                        for kind in ("application/xml", "text/xml")
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "OK",
+                        **_json({"oneOf": [lead, _ref("Receipt")]}),
+                    },
+                    **{
+                        str(status): {
+                            **ERRORS,
+                            "description": "Error: field path -> message; "
+                            "422 names the document's problem under `adf`",
+                        }
+                        for status in (401, 403, 413, 415, 422, 429)
+                    },
+                },
+                "security": [{"bearer": []}, {"formKey": []}],
+            }
+        },
         "/api/v1/leads/{lead_id}": {"get": _op("Get a lead", 200, lead, params=lead_id)},
         "/api/v1/inbox": {"get": _op("My dealer's pending and owned leads", 200, items(lead))},
         "/api/v1/leads/{lead_id}/accept": {

@@ -10,8 +10,8 @@ from app.auth import api_user, token_required
 from app.extensions import limiter
 from app.models import DEALER_ROLES, LEAD_STATUSES
 from app.schemas import DeclineIn, UserIn, parse
-from app.services import dealers, leads, offers, users
-from app.services.errors import BadRequest, ValidationFailed
+from app.services import adf, dealers, leads, offers, users
+from app.services.errors import BadRequest, UnsupportedMediaType, ValidationFailed
 
 
 def json_body() -> dict:
@@ -87,6 +87,23 @@ def create_lead():
     """Take in a lead and route it before answering."""
     actor, source = intake.lead_submitter()
     lead = leads.create_lead(json_body(), source=source, actor=actor)
+    return intake.submission_response(lead, actor)
+
+
+@bp.post("/leads/adf")
+@limiter.limit(
+    intake.form_key_rate_limit,
+    key_func=intake.form_rate_key,
+    exempt_when=intake.not_a_form_request,
+)
+def create_lead_from_adf():
+    """Take in a lead as an ADF/XML 1.0 document; answered like POST /leads."""
+    actor, _ = intake.lead_submitter()
+    if request.mimetype not in ("application/xml", "text/xml"):
+        raise UnsupportedMediaType(
+            "not xml", {"content_type": "send ADF/XML as application/xml or text/xml"}
+        )
+    lead = adf.create_lead_from_adf(request.get_data(), source="adf", actor=actor)
     return intake.submission_response(lead, actor)
 
 

@@ -21,6 +21,7 @@ from app.services.offers import (
     decide_next_dealer,
     offer_next_dealer,
 )
+from app.services.privacy import customer_for
 
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
@@ -160,6 +161,17 @@ def _check_lead(payload: LeadIn, source: str = "api") -> dict:
     return {"postal_code": postal_code, "lat": lat, "lon": lon, "note": note, "phone": phone}
 
 
+def lead_place(lead: Lead) -> str | None:
+    """The town of the lead's postal code where our postal-code data names it."""
+    if not lead.postal_code or not lead.country:
+        return None
+    try:
+        found = locate(lead.postal_code, lead.country)
+    except PostalCodeFormatError:
+        return None
+    return found.place if found is not None else None
+
+
 def _lead_query():
     return select(Lead).options(
         selectinload(Lead.line_items),
@@ -192,7 +204,8 @@ def get_visible_lead(lead_id: str, user: User) -> Lead:
 
 
 def lead_to_dict(lead: Lead, viewer: User | None = None) -> dict:
-    """The API's view of a lead; a dealer sees only its own offers."""
+    """The API's view of a lead; a dealer sees only its own offers, and the customer's
+    contact details only once its dealer owns the lead (app/services/privacy.py)."""
     offers = lead.offers
     if viewer is not None and not viewer.is_coordinator:
         mine = acting_dealer_ids(viewer)
@@ -203,13 +216,7 @@ def lead_to_dict(lead: Lead, viewer: User | None = None) -> dict:
         "stage": lead.stage,
         "dealer": lead.holder.code if lead.holder else None,
         "offers": [offer_to_dict(offer, viewer) for offer in offers],
-        "customer": {
-            "first_name": lead.first_name,
-            "last_name": lead.last_name,
-            "email": lead.email,
-            "phone": lead.phone,
-            "company": lead.company,
-        },
+        "customer": customer_for(lead, viewer).to_dict(),
         "inquiry_type": lead.inquiry_type,
         "interest_category": lead.interest_category,
         "postal_code": lead.postal_code,
