@@ -100,3 +100,22 @@ def test_delivery_setting_of_unknown_dealer_is_404(oem):
     assert (
         oem.put("/api/v1/dealers/NOPE/delivery", json={"email": "a@b.example"}).status_code == 404
     )
+
+
+def test_accepted_lead_is_mailed_as_adf_xml_that_reads_back(app, oem, dealer, dealer_api, clock):
+    from app.services.adf import parse_adf
+
+    oem.put(
+        "/api/v1/dealers/D-BER-1/delivery", json={"email": "dms@autohaus.example", "format": "adf"}
+    )
+    with SmtpServer() as smtp:
+        app.config["SMTP_URL"] = smtp.url
+        lead_id = _accepted_lead(oem, dealer_api)
+        assert deliver_due_deliveries(clock.now) == 1
+    [(_, message)] = smtp.inbox
+    assert message.get_content_type() == "text/xml"
+    document = message.get_content()
+    assert f">{lead_id}</id>" in document
+    lead = parse_adf(document.encode("utf-8"))
+    assert lead["customer"]["email"] == "eva@example.com"
+    assert lead["line_items"][0]["product_group"] == "tractors"
