@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Webhook
 from app.services.errors import NotFound, ValidationFailed
 from app.services.push_subscriptions import allow_private_endpoints
-from app.webpush import EndpointUnresolvable, UnsafePushEndpoint, check_push_endpoint
+from app.webpush import UnsafePushEndpoint, check_push_endpoint
 
 SIGNATURE_HEADER = "X-LeadRelay-Signature"
 
@@ -31,9 +31,7 @@ def create_webhook(url: str, events: list[str], secret: str) -> Webhook:
     """Register a webhook (shape already validated); 422 `url` for a target we may not call."""
     try:
         check_target_url(url)
-    except EndpointUnresolvable:
-        pass  # DNS may be down right now; every delivery checks the address again
-    except UnsafePushEndpoint as error:
+    except UnsafePushEndpoint as error:  # also a host that does not resolve
         raise ValidationFailed("bad webhook", {"url": str(error)}) from None
     webhook = Webhook(url=url, events=list(dict.fromkeys(events)), secret=secret)
     db.session.add(webhook)

@@ -76,6 +76,8 @@ def test_bad_webhook_names_the_field_and_stores_nothing(oem, body, field):
         "https://[::1]/in",
         "https://localhost/in",
         "https://169.254.169.254/latest",
+        "https://exa mple.invalid/in",
+        "https://[::1/in",
     ],
 )
 def test_private_or_plain_http_targets_are_refused_outside_tests(app, oem, url):
