@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import deliveries, followup, reports, steering, views  # noqa: E402,F401  (registers the routes)
+from app.api import (  # noqa: E402,F401  (registers the routes)
+    deliveries,
+    followup,
+    forms,
+    reports,
+    steering,
+    tokens,
+    views,
+)

@@ -12,9 +12,12 @@ from app.schemas import (
     DealerRefIn,
     DealersRefIn,
     DeclineIn,
+    FormIn,
+    FormPatchIn,
     LeadIn,
     StageIn,
     TextIn,
+    TokenIn,
     UserIn,
     WebhookIn,
 )
@@ -31,6 +34,9 @@ REQUEST_MODELS = (
     WebhookIn,
     DealerDeliveryIn,
     CampaignSpendIn,
+    TokenIn,
+    FormIn,
+    FormPatchIn,
 )
 
 
@@ -162,7 +168,33 @@ def _response_schemas() -> dict:
                 "dealer": {"type": ["string", "null"]},
             },
         },
-        "Token": {"type": "object", "properties": {"token": {"type": "string"}}},
+        "Token": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "token": {"type": "string", "description": "the secret; shown only here"},
+                "prefix": {"type": "string"},
+                "created_at": time,
+                "expires_at": nullable_time,
+            },
+            "required": ["id", "token"],
+        },
+        "TokenInfo": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "prefix": {"type": "string"},
+                "created_at": time,
+                "last_used_at": nullable_time,
+                "expires_at": nullable_time,
+                "revoked": {"type": "boolean"},
+            },
+            "required": ["id", "created_at", "last_used_at", "revoked"],
+        },
+        "TokenList": {
+            "type": "object",
+            "properties": {"items": {"type": "array", "items": _ref("TokenInfo")}},
+        },
         "Question": {
             "type": "object",
             "properties": {
@@ -320,6 +352,34 @@ def _reporting_paths(lead_id: list) -> dict:
         "/api/v1/leads/{lead_id}/deliveries": {
             "get": _op("A lead's delivery receipts", 200, items(_ref("Delivery")), params=lead_id)
         },
+        "Form": {
+            "allOf": [
+                _ref("FormIn"),
+                {
+                    "type": "object",
+                    "properties": {"id": {"type": "integer"}, "public_key": {"type": "string"}},
+                    "required": ["id", "name", "public_key", "allowed_origins", "active"],
+                },
+            ]
+        },
+        "Product": {
+            "type": "object",
+            "properties": {
+                "sku": {"type": "string"},
+                "name": {"type": "string"},
+                "product_group": {"type": "string"},
+                "item_type": {"type": "string"},
+                "active": {"type": "boolean"},
+            },
+        },
+        "ImportReport": {
+            "type": "object",
+            "properties": {
+                "created": {"type": "integer"},
+                "updated": {"type": "integer"},
+                "errors": {"type": "array", "items": {"type": "object"}},
+            },
+        },
     }
 
 
@@ -355,9 +415,39 @@ def openapi_document() -> dict:
         },
         "/api/v1/users": {"post": _op("Create a user", 201, _ref("User"), body="UserIn")},
         "/api/v1/users/{user_id}/tokens": {
-            "post": _op(
-                "Issue an API token", 201, _ref("Token"), params=[_path_param("user_id", "integer")]
-            )
+            "post": {
+                **_op(
+                    "Issue an API token (optional expires_at); the secret is shown once",
+                    201,
+                    _ref("Token"),
+                    errors=(401, 404, 422),
+                    params=[_path_param("user_id", "integer")],
+                ),
+                "requestBody": {"required": False, **_json(_ref("TokenIn"))},
+            },
+            "get": _op(
+                "A user's tokens (never the secret)",
+                200,
+                _ref("TokenList"),
+                errors=(401, 404),
+                params=[_path_param("user_id", "integer")],
+            ),
+        },
+        "/api/v1/tokens/{token_id}": {
+            "delete": {
+                **_op(
+                    "Revoke a token: 401 from then on",
+                    204,
+                    {},
+                    errors=(401, 404),
+                    params=[_path_param("token_id", "integer")],
+                ),
+                "responses": {
+                    "204": {"description": "Revoked"},
+                    "401": ERRORS,
+                    "404": ERRORS,
+                },
+            }
         },
         "/api/v1/leads": {
             "post": {
@@ -499,6 +589,47 @@ def openapi_document() -> dict:
                 _ref("Question"),
                 body="TextIn",
                 params=[_path_param("question_id", "integer")],
+            )
+        },
+        "/api/v1/forms": {
+            "post": _op("Create an embedded form", 201, _ref("Form"), body="FormIn"),
+            "get": _op("List embedded forms", 200, items(_ref("Form"))),
+        },
+        "/api/v1/forms/{form_id}": {
+            "get": _op("Get a form", 200, _ref("Form"), params=[_path_param("form_id", "integer")]),
+            "patch": _op(
+                'Change a form\'s settings ({"active": false} deactivates it)',
+                200,
+                _ref("Form"),
+                body="FormPatchIn",
+                params=[_path_param("form_id", "integer")],
+            ),
+        },
+        "/api/v1/forms/{form_id}/rotate-key": {
+            "post": _op(
+                "Give the form a new public key (the old one stops working)",
+                200,
+                _ref("Form"),
+                params=[_path_param("form_id", "integer")],
+            )
+        },
+        "/api/v1/products": {"get": _op("The product catalog", 200, items(_ref("Product")))},
+        "/api/v1/products/import": {
+            "post": {
+                **_op("Import catalog rows from CSV", 200, _ref("ImportReport"), errors=(401, 403)),
+                "requestBody": {
+                    "required": True,
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                },
+            }
+        },
+        "/api/v1/leads/{lead_id}/release": {
+            "post": _op(
+                "Release a lead the spam filter rejected (it is routed now)",
+                200,
+                lead,
+                errors=(401, 403, 404, 409),
+                params=lead_id,
             )
         },
         "/api/v1/routing/preview": {

@@ -1,12 +1,11 @@
 """Reports per dealer, region, product group and campaign; campaign spend for ROI."""
 
-from datetime import date
-
 from flask import Response, jsonify, request
 
 from app.api import bp
 from app.api.views import json_body
 from app.auth import token_required
+from app.inputs import date_arg
 from app.schemas import CampaignSpendIn, parse
 from app.services import reports
 from app.services.errors import ValidationFailed
@@ -32,17 +31,6 @@ def put_campaign(campaign: str):
     """Record what a campaign cost; the campaign report then shows its ROI."""
     payload = parse(CampaignSpendIn, json_body())
     return jsonify(reports.set_campaign_spend(campaign, payload.spend))
-
-
-def date_arg(name: str) -> date | None:
-    """A YYYY-MM-DD query parameter, or a 422 naming it."""
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed("bad date", {name: "must be a date like 2026-11-01"}) from None
 
 
 def csv_response(text: str, filename: str) -> Response:

@@ -1,9 +1,9 @@
 """Coordinator and distributor steering, interest routes and the routing preview."""
 
-from flask import jsonify, request
+from flask import jsonify
 
 from app.api import bp
-from app.api.views import json_body
+from app.api.views import json_body, optional_json_body
 from app.auth import api_user, token_required
 from app.models import DEALER_ROLES
 from app.schemas import DealerRefIn, DealersRefIn, RejectIn, parse
@@ -25,7 +25,7 @@ def approve_lead(lead_id: str):
 @token_required("coordinator")
 def reject_lead(lead_id: str):
     """Reject a lead in review."""
-    note = parse(RejectIn, request.get_json(silent=True) or {}).note
+    note = parse(RejectIn, optional_json_body()).note
     return _lead_response(dispatch.reject_lead(lead_id, api_user(), note))
 
 

@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
-from app.console import deliveries, questions, reports, routing, views  # noqa: E402,F401
+from app.console import (  # noqa: E402,F401
+    audit,
+    deliveries,
+    forms_pages,
+    questions,
+    reports,
+    routing,
+    views,
+)

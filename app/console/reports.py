@@ -16,6 +16,7 @@ from app.api.reports import csv_response
 from app.auth import login_required_role
 from app.clock import utcnow
 from app.console import bp, charts
+from app.inputs import date_arg
 from app.models import DECLINE_REASONS
 from app.services import reports
 from app.services.errors import ValidationFailed
@@ -44,10 +45,9 @@ def _date_range() -> tuple[date, date, dict[str, str]]:
     today = utcnow().date()
     values, errors = {}, {}
     for name, default in (("from", today - timedelta(days=29)), ("to", today + timedelta(days=1))):
-        raw = request.args.get(name, "").strip()
         try:
-            values[name] = date.fromisoformat(raw) if raw else default
-        except ValueError:
+            values[name] = date_arg(name) or default
+        except ValidationFailed:
             values[name], errors[name] = default, "Enter a date like 2026-11-01."
     if values["to"] <= values["from"]:
         errors["to"] = "The end must be after the start."

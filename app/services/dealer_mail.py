@@ -2,25 +2,23 @@
 
 Each dealer may name one address and a format: `adf` (the automotive lead standard,
 ADF/XML, which most dealer CRMs import from a mailbox) or `text` (for people).
-Mail goes out through SMTP_URL (`smtp://host:port`, `smtp+starttls://user:pass@host:587`
-or `smtps://user:pass@host:465`); the outbox in app.services.deliveries retries it.
+Mail goes out through SMTP_URL (app/mailer.py, the same sender as the customer's
+confirmation); the outbox in app.services.deliveries retries it.
 """
 
-import smtplib
 from email import message_from_string, policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
+from app import mailer
 from app.clock import utcnow
 from app.extensions import db
 from app.models import EMAIL_FORMATS, Dealer, DealerDelivery, Lead
 from app.services.errors import ValidationFailed
 
 DEFAULT_SENDER = "leads@leadrelay.invalid"
-SMTP_TIMEOUT_SECONDS = 20
 
 
 class MailNotConfigured(RuntimeError):
@@ -63,7 +61,7 @@ def compose(lead: Lead, dealer: Dealer | None, recipient: str) -> EmailMessage:
     setting = setting_for(dealer) if dealer is not None else None
     email_format = setting.format if setting else "text"
     message = EmailMessage()
-    message["From"] = current_app.config.get("RELAY_MAIL_FROM") or DEFAULT_SENDER
+    message["From"] = current_app.config.get("MAIL_FROM") or DEFAULT_SENDER
     message["To"] = recipient
     message["Subject"] = f"Lead accepted: {lead.title} ({lead.customer_name})"[:200]
     message["Date"] = formatdate(utcnow().timestamp(), usegmt=True)
@@ -111,19 +109,8 @@ def lead_text(lead: Lead, dealer: Dealer | None) -> str:
 
 
 def send(raw_message: str) -> None:
-    """Send one stored message through SMTP_URL; raises on any failure."""
+    """Send one stored message through SMTP_URL (app/mailer.py); raises MailError on failure."""
     url = current_app.config.get("SMTP_URL")
     if not url:
         raise MailNotConfigured("SMTP_URL is not set")
-    parts = urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps", "smtp+starttls") or not parts.hostname:
-        raise MailNotConfigured("SMTP_URL must look like smtp://host:port")
-    message = message_from_string(raw_message, policy=policy.SMTP)
-    client_class = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
-    port = parts.port or (465 if parts.scheme == "smtps" else 25)
-    with client_class(parts.hostname, port, timeout=SMTP_TIMEOUT_SECONDS) as client:
-        if parts.scheme == "smtp+starttls":
-            client.starttls()
-        if parts.username:
-            client.login(unquote(parts.username), unquote(parts.password or ""))
-        client.send_message(message)
+    mailer.send_message(url, message_from_string(raw_message, policy=policy.SMTP))

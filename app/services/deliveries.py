@@ -23,10 +23,11 @@ from sqlalchemy import select
 
 from app.clock import iso, utcnow
 from app.extensions import db
+from app.mailer import MailError
 from app.models import Dealer, Delivery, DeliveryAttempt, Lead, Webhook
+from app.outbound import UnsafeTarget
 from app.services import dealer_mail, outbox, webhooks
 from app.services.notify import retry_delay
-from app.webpush import UnsafePushEndpoint
 
 log = logging.getLogger(__name__)
 
@@ -165,8 +166,8 @@ def _send(prepared: tuple, now: datetime) -> _Outcome:
         dealer_mail.send(prepared[2])
     except dealer_mail.MailNotConfigured as error:
         return _Outcome(error=str(error), retry=False)
-    except Exception as error:  # noqa: BLE001 - any SMTP or socket failure is worth a retry
-        return _Outcome(error=f"{type(error).__name__}: {error}")
+    except MailError as error:  # the server is down or refused: worth a retry
+        return _Outcome(error=f"mail not sent: {error}")
     return _Outcome(ok=True)
 
 
@@ -174,7 +175,7 @@ def post_webhook(url: str, body: str, secret: str, now: datetime) -> _Outcome:
     """POST one signed webhook body; only a 2xx counts as delivered."""
     try:
         webhooks.check_target_url(url)
-    except UnsafePushEndpoint as error:
+    except UnsafeTarget as error:
         return _Outcome(error=str(error), retry=False)
     raw = body.encode("utf-8")
     headers = {

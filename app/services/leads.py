@@ -11,8 +11,10 @@ from sqlalchemy.orm import selectinload
 from app.clock import iso, utcnow
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
+from app.inputs import parse_utc_datetime, strict_loads
 from app.models import STAGES, Dealer, Lead, LeadEvent, LineItem, Offer, User
 from app.schemas import LeadIn, parse, phone_in_e164
+from app.services.duplicates import contact_keys
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import record_event
 from app.services.offers import (
@@ -24,6 +26,7 @@ from app.services.offers import (
 from app.services.privacy import customer_for
 
 MAX_PAGE = 200
+MAX_CURSOR_LENGTH = 200
 DEFAULT_PAGE = 50
 
 
@@ -34,13 +37,18 @@ def build_lead(data: dict, source: str = "api") -> Lead:
     now = utcnow()
     customer = payload.customer
     preferred = payload.preferred_seller
+    email = str(customer.email) if customer.email else None
+    phone = location["phone"]
+    email_key, phone_key = contact_keys(email, phone, payload.country)
     return Lead(
+        email_key=email_key,
+        phone_key=phone_key,
         status="offered",
         stage="new",
         first_name=customer.first_name,
         last_name=customer.last_name,
-        email=str(customer.email) if customer.email else None,
-        phone=location["phone"],
+        email=email,
+        phone=phone,
         company=customer.company or None,
         inquiry_type=payload.inquiry_type,
         interest_category=payload.interest_category or None,
@@ -85,7 +93,12 @@ def create_lead(
     With a `review_reason` (pre-qualification) the lead waits in `review` for a
     coordinator to approve or reject it instead of being routed.
     """
-    lead = build_lead(data, source)
+    return admit_lead(build_lead(data, source), actor=actor, review_reason=review_reason)
+
+
+def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None = None) -> Lead:
+    """Store a built lead and route it (or hold it for review), in one transaction."""
+    source = lead.source
     db.session.add(lead)
     db.session.flush()
     record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
@@ -312,12 +325,18 @@ def encode_cursor(lead: Lead) -> str:
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     """Read a cursor back; a malformed one is a 400-class error naming `cursor`."""
+    invalid = ValidationFailed("bad cursor", {"cursor": "is not a cursor this API gave"})
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise invalid
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        when, lead_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(when.replace("Z", "+00:00")), str(lead_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise ValidationFailed("bad cursor", {"cursor": "is not a cursor this API gave"}) from None
+        decoded = strict_loads(base64.urlsafe_b64decode(padded.encode()))
+        when, lead_id = decoded
+        if not isinstance(when, str) or not isinstance(lead_id, str) or len(lead_id) > 32:
+            raise invalid
+        return parse_utc_datetime(when, "cursor"), lead_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, ValidationFailed):
+        raise invalid from None
 
 
 def inbox_leads(user: User) -> list[Lead]:

@@ -1,6 +1,6 @@
 """Webhooks: integrations register a URL and the lead events they want, signed with a secret.
 
-The URL is held to the same rule as web-push endpoints (`app.webpush.check_push_endpoint`,
+The URL is held to the same rule as web-push endpoints (`app.outbound.check_outbound_url`,
 the one outbound-address check): public https only, unless the test-only
 RELAY_ALLOW_PRIVATE_TARGETS lets a local receiver through. It is checked when the
 webhook is registered and again before every delivery, since DNS answers change.
@@ -15,23 +15,23 @@ from sqlalchemy import select
 from app.clock import iso, utcnow
 from app.extensions import db
 from app.models import Webhook
+from app.outbound import UnsafeTarget, check_outbound_url
 from app.services.errors import NotFound, ValidationFailed
 from app.services.push_subscriptions import allow_private_endpoints
-from app.webpush import UnsafePushEndpoint, check_push_endpoint
 
 SIGNATURE_HEADER = "X-LeadRelay-Signature"
 
 
 def check_target_url(url: str) -> None:
-    """Raise UnsafePushEndpoint unless `url` may receive our requests (see module doc)."""
-    check_push_endpoint(url, allow_private=allow_private_endpoints())
+    """Raise UnsafeTarget unless `url` may receive our requests (see module doc)."""
+    check_outbound_url(url, allow_private=allow_private_endpoints())
 
 
 def create_webhook(url: str, events: list[str], secret: str) -> Webhook:
     """Register a webhook (shape already validated); 422 `url` for a target we may not call."""
     try:
         check_target_url(url)
-    except UnsafePushEndpoint as error:  # also a host that does not resolve
+    except UnsafeTarget as error:  # also a host that does not resolve
         raise ValidationFailed("bad webhook", {"url": str(error)}) from None
     webhook = Webhook(url=url, events=list(dict.fromkeys(events)), secret=secret)
     db.session.add(webhook)

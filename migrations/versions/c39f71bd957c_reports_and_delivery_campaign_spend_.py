@@ -1,7 +1,7 @@
 """reports and delivery: campaign spend, webhooks, dealer e-mail, delivery outbox and log
 
 Revision ID: c39f71bd957c
-Revises: cd913ac5c6cd
+Revises: cf7556ac5a8e
 Create Date: 2026-11-27 06:50:17.204211
 
 """
@@ -13,7 +13,7 @@ import app.models
 
 # revision identifiers, used by Alembic.
 revision = 'c39f71bd957c'
-down_revision = 'cd913ac5c6cd'
+down_revision = 'cf7556ac5a8e'
 branch_labels = None
 depends_on = None
 
