@@ -8,6 +8,7 @@ from app.api import (  # noqa: E402,F401  (registers the routes)
     deliveries,
     followup,
     forms,
+    prequalification,
     reports,
     steering,
     tokens,

@@ -10,6 +10,7 @@ from app.console import (  # noqa: E402,F401
     forms_pages,
     questions,
     reports,
+    review,
     routing,
     views,
 )

@@ -1,7 +1,7 @@
 """reports and delivery: campaign spend, webhooks, dealer e-mail, delivery outbox and log
 
 Revision ID: c39f71bd957c
-Revises: cf7556ac5a8e
+Revises: b7e21c4a9d10
 Create Date: 2026-11-27 06:50:17.204211
 
 """
@@ -13,7 +13,7 @@ import app.models
 
 # revision identifiers, used by Alembic.
 revision = 'c39f71bd957c'
-down_revision = 'cf7556ac5a8e'
+down_revision = 'b7e21c4a9d10'
 branch_labels = None
 depends_on = None
 
