@@ -33,14 +33,14 @@ REQUEST_MODELS = (
     TextIn,
     DealerRefIn,
     DealersRefIn,
-    WebhookIn,
-    DealerDeliveryIn,
-    CampaignSpendIn,
     ReviewRuleIn,
     ReviewRulePatch,
     TokenIn,
     FormIn,
     FormPatchIn,
+    WebhookIn,
+    DealerDeliveryIn,
+    CampaignSpendIn,
 )
 
 
@@ -209,6 +209,55 @@ def _response_schemas() -> dict:
                 "answered_at": nullable_time,
             },
         },
+        "ReviewRule": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "kind": {"type": "string", "enum": list(REVIEW_RULE_KINDS)},
+                "threshold": {"type": ["number", "null"]},
+                "value": {"type": ["string", "null"]},
+                "active": {"type": "boolean"},
+                "description": {"type": "string"},
+            },
+        },
+        "HeldLead": {
+            "type": "object",
+            "properties": {
+                "lead": {"type": "string"},
+                "title": {"type": "string"},
+                "reason": {"type": "string"},
+                "held_at": nullable_time,
+            },
+        },
+        "Form": {
+            "allOf": [
+                _ref("FormIn"),
+                {
+                    "type": "object",
+                    "properties": {"id": {"type": "integer"}, "public_key": {"type": "string"}},
+                    "required": ["id", "name", "public_key", "allowed_origins", "active"],
+                },
+            ]
+        },
+        "Product": {
+            "type": "object",
+            "properties": {
+                "sku": {"type": "string"},
+                "name": {"type": "string"},
+                "product_group": {"type": "string"},
+                "item_type": {"type": "string"},
+                "active": {"type": "boolean"},
+            },
+        },
+        "ImportReport": {
+            "type": "object",
+            "properties": {
+                "created": {"type": "integer"},
+                "updated": {"type": "integer"},
+                "errors": {"type": "array", "items": {"type": "object"}},
+            },
+        },
         **_reporting_schemas(),
     }
 
@@ -355,56 +404,6 @@ def _reporting_paths(lead_id: list) -> dict:
         },
         "/api/v1/leads/{lead_id}/deliveries": {
             "get": _op("A lead's delivery receipts", 200, items(_ref("Delivery")), params=lead_id)
-        },
-        "DealerReport": {"type": "object"},
-        "ReviewRule": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "name": {"type": "string"},
-                "kind": {"type": "string", "enum": list(REVIEW_RULE_KINDS)},
-                "threshold": {"type": ["number", "null"]},
-                "value": {"type": ["string", "null"]},
-                "active": {"type": "boolean"},
-                "description": {"type": "string"},
-            },
-        },
-        "HeldLead": {
-            "type": "object",
-            "properties": {
-                "lead": {"type": "string"},
-                "title": {"type": "string"},
-                "reason": {"type": "string"},
-                "held_at": nullable_time,
-            },
-        },
-        "Form": {
-            "allOf": [
-                _ref("FormIn"),
-                {
-                    "type": "object",
-                    "properties": {"id": {"type": "integer"}, "public_key": {"type": "string"}},
-                    "required": ["id", "name", "public_key", "allowed_origins", "active"],
-                },
-            ]
-        },
-        "Product": {
-            "type": "object",
-            "properties": {
-                "sku": {"type": "string"},
-                "name": {"type": "string"},
-                "product_group": {"type": "string"},
-                "item_type": {"type": "string"},
-                "active": {"type": "boolean"},
-            },
-        },
-        "ImportReport": {
-            "type": "object",
-            "properties": {
-                "created": {"type": "integer"},
-                "updated": {"type": "integer"},
-                "errors": {"type": "array", "items": {"type": "object"}},
-            },
         },
     }
 
@@ -615,22 +614,6 @@ def openapi_document() -> dict:
                 _ref("Question"),
                 body="TextIn",
                 params=[_path_param("question_id", "integer")],
-            )
-        },
-        "/api/v1/reports/dealers": {
-            "get": _op(
-                "Per-dealer report",
-                200,
-                items(_ref("DealerReport")),
-                errors=(401, 403, 422),
-                params=[
-                    _query(
-                        "from",
-                        {"type": "string", "format": "date"},
-                        "offers made from this day (inclusive)",
-                    ),
-                    _query("to", {"type": "string", "format": "date"}, "to this day (exclusive)"),
-                ],
             )
         },
         "/api/v1/review-rules": {
