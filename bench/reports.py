@@ -135,7 +135,8 @@ def generate(leads: int, dealers: int, now: datetime) -> None:
                CASE WHEN i % 20 < 12 THEN 'accepted' WHEN i % 20 < 15 THEN 'declined'
                     WHEN i % 20 < 17 THEN 'expired' ELSE 'pending' END,
                'routed', created, created + interval '1 hour',
-               CASE WHEN i % 20 < 15 THEN created + make_interval(secs => 20 + (i::bigint * 7919) % 7000)
+               CASE WHEN i % 20 < 15
+                    THEN created + make_interval(secs => 20 + (i::bigint * 7919) % 7000)
                     WHEN i % 20 < 17 THEN created + interval '1 hour' END,
                CASE WHEN i % 20 BETWEEN 12 AND 14
                     THEN (ARRAY['portfolio','capacity','location','spam','other'])[1 + i % 5]

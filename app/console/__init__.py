@@ -11,6 +11,7 @@ from app.console import (  # noqa: E402,F401
     questions,
     reports,
     review,
-    routing,
+    route_editor,
+    steering,
     views,
 )

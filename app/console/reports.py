@@ -17,7 +17,6 @@ from app.auth import login_required_role
 from app.clock import utcnow
 from app.console import bp, charts
 from app.inputs import date_arg
-from app.models import DECLINE_REASONS
 from app.services import reports
 from app.services.errors import ValidationFailed
 from app.services.stages import parse_order_value
@@ -89,7 +88,7 @@ def show_report(grouping: str, spend_form: SpendForm | None = None, status: int 
             date_errors=errors,
             items=items,
             histogram=histogram,
-            reasons=DECLINE_REASONS,
+            reasons=reports.DECLINE_REASONS,
             spend_form=spend_form or SpendForm(formdata=None),
             range_args={"from": start.isoformat(), "to": end.isoformat()},
             **context,
@@ -162,7 +161,7 @@ def export_report_table(grouping: str, table: str):
     if table == "figures":
         return csv_response(reports.to_csv(items, key_name), filename)
     rows = [{key_name: item[key_name], **item["decline_reasons"]} for item in items]
-    return csv_response(reports.rows_to_csv([key_name, *DECLINE_REASONS], rows), filename)
+    return csv_response(reports.rows_to_csv([key_name, *reports.DECLINE_REASONS], rows), filename)
 
 
 @bp.post("/reports/campaigns/spend")

@@ -27,7 +27,7 @@ from app.mailer import MailError
 from app.models import Dealer, Delivery, DeliveryAttempt, Lead, Webhook
 from app.outbound import UnsafeTarget
 from app.services import dealer_mail, outbox, webhooks
-from app.services.notify import retry_delay
+from app.services.push_delivery import retry_delay
 
 log = logging.getLogger(__name__)
 
@@ -142,14 +142,14 @@ def _prepare(delivery: Delivery, now: datetime) -> tuple:
 
 def webhook_body(delivery: Delivery, lead: Lead) -> str:
     """The JSON document a webhook receives (the lead as a coordinator's API sees it)."""
-    from app.services.leads import lead_to_dict  # leads imports events, which imports us
+    from app.services.serialisation import lead_out  # it imports what imports us
 
     return json.dumps(
         {
             "id": f"dlv_{delivery.id}",
             "event": delivery.event,
             "occurred_at": iso(delivery.occurred_at),
-            "lead": lead_to_dict(lead, None),
+            "lead": lead_out(lead, None).model_dump(mode="json", exclude_unset=True),
         },
         separators=(",", ":"),
         sort_keys=True,

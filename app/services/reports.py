@@ -23,10 +23,12 @@ from decimal import Decimal
 from sqlalchemy import String, and_, case, cast, func, literal, null, select, text
 
 from app.clock import utcnow
+from app.enums import DeclineReason
 from app.extensions import db
-from app.models import DECLINE_REASONS, CampaignSpend, Dealer, Lead, LineItem, Offer
+from app.models import CampaignSpend, Dealer, Lead, LineItem, Offer
 from app.services.errors import NotFound, ValidationFailed
 
+DECLINE_REASONS = tuple(reason.value for reason in DeclineReason)
 # URL segment -> the key each item carries.
 GROUPINGS = {
     "dealers": "dealer",
