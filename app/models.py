@@ -23,9 +23,10 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    func,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.clock import utcnow
 from app.enums import LeadStatus, OfferKind, OfferStatus, Role, Stage, Tier
@@ -72,6 +73,7 @@ class Dealer(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
     postal_code: Mapped[str | None] = mapped_column(String(12))
+    town: Mapped[str | None] = mapped_column(String(120))  # the console's picker finds by it
     country: Mapped[str] = mapped_column(String(2), default="DE")
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
@@ -142,6 +144,8 @@ class User(UserMixin, db.Model):
     dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The coordinator console shows every time in this zone (a setting), labelled.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     dealer: Mapped[Dealer | None] = relationship()
 
@@ -242,6 +246,9 @@ class Lead(db.Model):
     preferred_dealer_code: Mapped[str | None] = mapped_column(String(40))
     preferred_contact: Mapped[str | None] = mapped_column(String(120))
     custom_fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    # custom_fields.campaign_id, else utm_campaign: kept as a column so the console
+    # board filters by campaign through an index (see campaign_of).
+    campaign: Mapped[str | None] = mapped_column(String(120))
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(20), default="api")
     # The embedded form it came through, what the customer agreed to, and the spam verdict.
@@ -273,7 +280,16 @@ class Lead(db.Model):
         Index("ix_leads_holder", "holder_dealer_id", "status"),
         Index("ix_leads_email_key", "email_key", "created_at"),
         Index("ix_leads_phone_key", "phone_key", "created_at"),
+        # Console board: a status tab, a campaign, a region, each newest change first.
+        Index("ix_leads_status_updated", "status", "updated_at", "id"),
+        Index("ix_leads_campaign_updated", "campaign", "updated_at"),
+        Index("ix_leads_country_postal", "country", "postal_code"),
     )
+
+    @validates("custom_fields")
+    def _keep_campaign(self, key: str, value: dict | None) -> dict | None:
+        self.campaign = campaign_of(value)
+        return value
 
     @property
     def customer_name(self) -> str:
@@ -303,6 +319,22 @@ class Lead(db.Model):
         return ", ".join(groups)
 
 
+def campaign_of(custom_fields: dict | None) -> str | None:
+    """A lead's campaign: custom_fields.campaign_id, else utm_campaign, else None."""
+    fields = custom_fields or {}
+    for key in ("campaign_id", "utm_campaign"):
+        value = fields.get(key)
+        if isinstance(value, str | int) and str(value).strip():
+            return str(value).strip()[:120]
+    return None
+
+
+# Console search: customer name prefixes, case-insensitive, by index (e-mail and phone
+# are found through email_key and phone_key).
+Index("ix_leads_last_name_lower", func.lower(Lead.last_name))
+Index("ix_leads_first_name_lower", func.lower(Lead.first_name))
+
+
 class LineItem(db.Model):
     """One product the customer asks about."""
 
@@ -318,6 +350,9 @@ class LineItem(db.Model):
     quantity: Mapped[int] = mapped_column(Integer, default=1)
 
     lead: Mapped[Lead] = relationship(back_populates="line_items")
+
+    # Console board filter by product group.
+    __table_args__ = (Index("ix_line_items_group_lead", "product_group", "lead_id"),)
 
 
 class Offer(db.Model):

@@ -125,6 +125,7 @@ class DealerOut(Out):
     email: str | None
     phone: str | None
     postal_code: str | None
+    town: str | None = None
     country: str
     lat: float | None
     lon: float | None

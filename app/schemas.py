@@ -119,6 +119,7 @@ class DealerIn(Strict):
     postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] | None = (
         None
     )
+    town: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
     country: Country = "DE"
     lat: Latitude | None = None
     lon: Longitude | None = None

@@ -77,5 +77,8 @@ def save_dealer_email(code: str):
 
 @bp.context_processor
 def delivery_helpers() -> dict:
-    """Console templates show a delivery's state in words."""
-    return {"delivery_status": deliveries.delivery_status}
+    """Console templates show a delivery's state in words, and a lead's receipts."""
+    return {
+        "delivery_status": deliveries.delivery_status,
+        "lead_deliveries": deliveries.lead_deliveries,
+    }
