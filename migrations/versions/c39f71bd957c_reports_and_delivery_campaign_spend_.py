@@ -1,7 +1,7 @@
 """reports and delivery: campaign spend, webhooks, dealer e-mail, delivery outbox and log
 
 Revision ID: c39f71bd957c
-Revises: b7e21c4a9d10
+Revises: 5b0c2e7a9d14
 Create Date: 2026-11-27 06:50:17.204211
 
 """
@@ -13,7 +13,7 @@ import app.models
 
 # revision identifiers, used by Alembic.
 revision = 'c39f71bd957c'
-down_revision = 'b7e21c4a9d10'
+down_revision = '5b0c2e7a9d14'
 branch_labels = None
 depends_on = None
 
