@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Dealer, Lead, LeadEvent, User
+from app.services import deliveries
 
 
 def record_event(
@@ -27,6 +28,8 @@ def record_event(
     )
     db.session.add(event)
     lead.updated_at = event.at
+    # Webhooks and dealer e-mails go out from the outbox once this transaction commits.
+    deliveries.queue_for_event(lead, kind, dealer, event.detail, event.at)
     return event
 
 
