@@ -99,6 +99,9 @@ class RoutingDecision:
     location_note: str | None = None
     preferred_dealer: str | None = None
     out_of_reach: int = 0  # dealers an index left out as unable to serve the lead
+    # Dealers that pass every filter but capacity, ranked below all of `ranked`, whose
+    # capacity was not checked: only the best-ranked need be (see rank.decide).
+    unchecked: int = 0
 
     def explanation(self) -> str:
         """Plain-language text for the offer: why this dealer, why not the others."""
@@ -145,6 +148,7 @@ class RoutingDecision:
             "location_note": self.location_note,
             "preferred_dealer": self.preferred_dealer,
             "out_of_reach": self.out_of_reach,
+            "unchecked": self.unchecked,
             "ranking_order": list(RANKING_ORDER),
             "filter_order": list(FILTER_ORDER),
             "explanation": self.explanation(),
@@ -157,7 +161,15 @@ class RoutingDecision:
             return "No dealer is eligible, so the lead goes to the OEM queue (the fallback owner)."
         chosen = self.chosen
         text = f"Offered to {chosen.code}: {self._facts(chosen)}."
+        unchecked = (
+            f" {_count(self.unchecked, 'more dealer')} ranked below pass every other filter; "
+            "their daily capacity is checked when their turn comes."
+            if self.unchecked
+            else ""
+        )
         if len(self.ranked) == 1:
+            if self.unchecked:
+                return text + unchecked
             return text + " It was the only eligible dealer."
         runner_up = self.ranked[1]
         text += f" It ranks above {runner_up.code} because {_decisive_step(chosen, runner_up)}."
@@ -166,7 +178,7 @@ class RoutingDecision:
         more = len(self.ranked) - 1 - len(next_in_line)
         text += f" Next in line: {listed}"
         text += f"; and {_count(more, 'more eligible dealer')}." if more else "."
-        return text
+        return text + unchecked
 
     def _facts(self, candidate: Candidate) -> str:
         facts = []

@@ -18,12 +18,13 @@ explanations still name them.
 """
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
+from dataclasses import replace
 
 from app.routing.decision import RoutingDecision
 from app.routing.geo import EARTH_RADIUS_KM, bounding_box
 from app.routing.profiles import DealerProfile, InterestRoute, LeadRequest
-from app.routing.rank import decide
+from app.routing.rank import LoadCounts, decide
 
 _KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180.0
 # Cells per radius: smaller cells cut the dealers whose circle touches the customer's
@@ -169,15 +170,38 @@ class DealerIndex:
                     found.append(dealer)
         return found
 
-    def rank(self, lead: LeadRequest, routes: Sequence[InterestRoute] = ()) -> RoutingDecision:
+    def rank(
+        self,
+        lead: LeadRequest,
+        routes: Sequence[InterestRoute] = (),
+        *,
+        absent: Set[str] = frozenset(),
+        load: LoadCounts | None = None,
+        enough: int | None = None,
+    ) -> RoutingDecision:
         """rank_dealers over the candidates only: the same choice and ranking as a full scan.
 
         The decision's ``out_of_reach`` counts the dealers left out; they are not listed
-        among the exclusions.
+        among the exclusions. ``absent`` names dealers to treat as absent now (the index
+        holds what does not change by the minute); ``load`` and ``enough`` ask for the
+        load figures of the best-ranked dealers only (see ``rank.decide``).
         """
         candidates = self.candidates_for(lead)
         out_of_reach = len(self._dealers) - len(candidates)
-        return decide(lead, candidates, routes, out_of_reach, codes_are_unique=True)
+        if absent:
+            candidates = [
+                replace(dealer, absent=True) if dealer.code in absent else dealer
+                for dealer in candidates
+            ]
+        return decide(
+            lead,
+            candidates,
+            routes,
+            out_of_reach,
+            codes_are_unique=True,
+            load=load,
+            enough=enough,
+        )
 
 
 def _band(radius_km: float) -> int:

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
 from app.models import STAGES, Dealer, Lead, LeadEvent, LineItem, Offer, User
 from app.schemas import LeadIn, parse
+from app.services import candidates
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import record_event
 from app.services.offers import (
@@ -83,8 +84,14 @@ def create_lead(
 
     With a `review_reason` (pre-qualification) the lead waits in `review` for a
     coordinator to approve or reject it instead of being routed.
+
+    Routing reads only, and runs before the first write: the transaction, and on SQLite
+    the database's one write lock, then covers just the inserts of the lead, its offer
+    and their events (a few milliseconds), not the ranking. Inside it the decision is
+    checked to still hold (network unchanged, dealer under capacity) and redone if not.
     """
     lead = build_lead(data, source)
+    prepared = None if review_reason else candidates.prepare(lead, lead.created_at)
     db.session.add(lead)
     db.session.flush()
     record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
@@ -92,7 +99,7 @@ def create_lead(
         lead.status = "review"
         record_event(lead, "held_for_review", actor=actor, reason=review_reason)
     else:
-        offer_next_dealer(lead, lead.created_at, actor=actor)
+        offer_next_dealer(lead, lead.created_at, actor=actor, prepared=prepared)
     # What was just written is what the caller shows: keep it instead of reloading it.
     session = db.session()
     session.expire_on_commit = False
@@ -106,7 +113,7 @@ def create_lead(
 def preview_routing(data: dict) -> dict:
     """Where a lead with this body would go, and why; nothing is stored."""
     lead = build_lead(data, "preview")
-    decision = decide_next_dealer(lead, utcnow())
+    decision = decide_next_dealer(lead, utcnow(), complete=True)
     return {**decision.to_dict(), "explanation": decision.explanation()}
 
 

@@ -16,15 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Dealer, Lead, Offer, User
-from app.routing import RoutingDecision, rank_dealers
-from app.services import notify
-from app.services.candidates import (
-    candidate_dealers,
-    codes_already_offered,
-    dealer_profiles,
-    interest_routes,
-    lead_request,
-)
+from app.routing import RoutingDecision
+from app.services import candidates, notify
 from app.services.deadlines import offer_deadline, reminder_due
 from app.services.errors import Conflict, NotFound
 from app.services.events import record_event
@@ -54,22 +47,32 @@ def lock_lead(lead_id: str, skip_locked: bool = False) -> bool:
     return found is not None
 
 
-def decide_next_dealer(lead: Lead, now: datetime) -> RoutingDecision:
-    """Ask the routing engine where the lead goes next (nothing is stored)."""
-    request = lead_request(lead, codes_already_offered(lead))
-    profiles = dealer_profiles(candidate_dealers(request), now)
-    return rank_dealers(request, profiles, interest_routes())
+def decide_next_dealer(lead: Lead, now: datetime, complete: bool = False) -> RoutingDecision:
+    """Ask the routing engine where the lead goes next (nothing is stored).
+
+    Only the best-ranked dealers are checked for capacity and load unless `complete`.
+    """
+    return candidates.decide(lead, now, complete=complete)
 
 
 def offer_next_dealer(
-    lead: Lead, now: datetime | None = None, actor: User | None = None
+    lead: Lead,
+    now: datetime | None = None,
+    actor: User | None = None,
+    prepared: candidates.Prepared | None = None,
 ) -> Offer | None:
     """Offer the lead to the best eligible dealer, or put it in the OEM queue.
 
-    Runs inside the caller's transaction; the caller commits.
+    Runs inside the caller's transaction; the caller commits. A decision made before
+    the transaction began (`candidates.prepare`, so that no write lock is held while
+    ranking) is used when it still holds: the network has not changed since and its
+    dealer still has capacity today; otherwise the lead is routed again here.
     """
     now = now or utcnow()
-    decision = decide_next_dealer(lead, now)
+    if prepared is not None and prepared.still_holds():
+        decision = prepared.decision
+    else:
+        decision = decide_next_dealer(lead, now)
     if decision.chosen is None:
         lead.status = "unassigned"
         lead.holder_dealer_id = None
@@ -77,6 +80,8 @@ def offer_next_dealer(
         notify.notify_unassigned(lead)
         return None
     dealer = db.session.scalar(select(Dealer).where(Dealer.code == decision.chosen.code))
+    if not candidates.capacity_left(dealer, now):  # filled by another process meanwhile
+        return offer_next_dealer(lead, now, actor)
     return create_offer(
         lead, dealer, now, kind="routed", explanation=decision.explanation(), actor=actor
     )
