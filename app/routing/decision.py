@@ -102,6 +102,8 @@ class RoutingDecision:
     # Dealers that pass every filter but capacity, ranked below all of `ranked`, whose
     # capacity was not checked: only the best-ranked need be (see rank.decide).
     unchecked: int = 0
+    # One dealer near the customer that the index left out for its portfolio.
+    unexamined_example: Exclusion | None = None
 
     def explanation(self) -> str:
         """Plain-language text for the offer: why this dealer, why not the others."""
@@ -122,14 +124,18 @@ class RoutingDecision:
             paragraphs.append(exclusions)
         if self.out_of_reach:
             why = (
-                "their service areas do not reach the customer"
+                "their service areas do not reach the customer, or they sell none of the "
+                "requested product groups"
                 if self.location_known
                 else "they sell none of the requested product groups"
             )
             verb = "was" if self.out_of_reach == 1 else "were"
-            paragraphs.append(
-                f"{_count(self.out_of_reach, 'more dealer')} {verb} not examined: {why}."
-            )
+            text = f"{_count(self.out_of_reach, 'more dealer')} {verb} not examined: {why}."
+            example = self.unexamined_example
+            if example is not None:
+                where = f", {example.distance_km:.1f} km" if example.distance_km is not None else ""
+                text += f"\n- for example {example.code}{where}: {example.reason}"
+            paragraphs.append(text)
         return "\n".join(paragraphs)
 
     def to_dict(self) -> dict:
@@ -149,6 +155,9 @@ class RoutingDecision:
             "preferred_dealer": self.preferred_dealer,
             "out_of_reach": self.out_of_reach,
             "unchecked": self.unchecked,
+            "unexamined_example": asdict(self.unexamined_example)
+            if self.unexamined_example
+            else None,
             "ranking_order": list(RANKING_ORDER),
             "filter_order": list(FILTER_ORDER),
             "explanation": self.explanation(),

@@ -4,7 +4,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from app.routing.decision import RoutingDecision, new_candidate, new_exclusion
-from app.routing.geo import EARTH_RADIUS_KM
+from app.routing.geo import EARTH_RADIUS_KM, distance_km
 from app.routing.interest_routes import FALLBACK, select_routes
 from app.routing.profiles import DealerProfile, InterestRoute, LeadRequest
 
@@ -62,10 +62,13 @@ def decide(
     codes_are_unique: bool = False,
     load: LoadCounts | None = None,
     enough: int | None = None,
+    unexamined_example: DealerProfile | None = None,
 ) -> RoutingDecision:
     """rank_dealers, told how many dealers a spatial prefilter already left out.
 
-    codes_are_unique skips the duplicate-code check for callers that guarantee it.
+    codes_are_unique skips the duplicate-code check for callers that guarantee it;
+    unexamined_example is a dealer the prefilter left out for its portfolio, named in
+    the explanation as an example.
 
     With ``load``, the dealers' ``offers_today`` and ``open_offers`` are not read from
     their profiles but asked of ``load``, and only for as many dealers as the decision
@@ -229,6 +232,14 @@ def decide(
         preferred_dealer=lead.preferred_dealer,
         out_of_reach=out_of_reach,
         unchecked=unchecked,
+        unexamined_example=None
+        if unexamined_example is None
+        else new_exclusion(
+            unexamined_example.code,
+            "portfolio",
+            portfolio_reason,
+            _distance(lead, unexamined_example),
+        ),
     )
 
 
@@ -267,6 +278,12 @@ def _check_capacity_of_the_best(
             kept.append((key, dealer, distance, qualified_as, covered, in_stock))
         position = end
     return kept, total - position
+
+
+def _distance(lead: LeadRequest, dealer: DealerProfile) -> float | None:
+    if not lead.located or not dealer.located:
+        return None
+    return distance_km(lead.lat, lead.lon, dealer.lat, dealer.lon)
 
 
 def _rank_before_load(row: tuple) -> tuple:

@@ -14,14 +14,16 @@ counted in the database, and only for the few dealers at the top of the ranking
 (``rank.decide`` asks best first), with index-only queries.
 """
 
+import bisect
+import functools
 import gc
 import threading
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import event, func, inspect, literal_column, select, union_all, update
+from sqlalchemy import bindparam, event, func, inspect, literal_column, select, union_all, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -42,6 +44,8 @@ from app.routing import InterestRoute as RouteRule
 BEST_CHECKED = 4
 
 DEALERS, OFFERS, VERSION = Dealer.__table__.c, Offer.__table__.c, NetworkVersion.__table__.c
+
+_VERSION_QUERY = select(VERSION.version).where(VERSION.id == 1)
 
 # Tables whose rows routing holds in memory: a write to any of them bumps the version.
 _NETWORK_TABLES = frozenset({"dealers", "dealer_tags", "interest_routes"})
@@ -99,14 +103,30 @@ class Network:
     zones: dict[str, str]  # dealer code -> IANA time zone ("today" is the dealer's day)
     absences: dict[str, tuple[datetime | None, datetime | None]]  # dealers with one set
     routes: tuple[RouteRule, ...]
+    # Who is absent changes only when an absence starts or ends: the last answer, and
+    # the span of time between two such moments in which it holds.
+    _absent: list = field(default_factory=lambda: [frozenset(), None, None], compare=False)
 
     def absent_at(self, now: datetime) -> frozenset[str]:
         """Codes of the dealers whose absence covers this instant."""
-        return frozenset(
+        if not self.absences:
+            return frozenset()
+        answer, since, until = self._absent
+        if since is not None and since <= now < until:
+            return answer
+        answer = frozenset(
             code
             for code, (starts, ends) in self.absences.items()
             if absence_covers(starts, ends, now)
         )
+        moments = sorted(
+            {moment for window in self.absences.values() for moment in window if moment}
+        )
+        at = bisect.bisect_right(moments, now)
+        since = moments[at - 1] if at else datetime.min.replace(tzinfo=UTC)
+        until = moments[at] if at < len(moments) else datetime.max.replace(tzinfo=UTC)
+        self._absent[:] = [answer, since, until]
+        return answer
 
 
 class _NetworkHolder:
@@ -124,7 +144,7 @@ def current_network() -> Network:
     new as it, so a copy is never older than the version it is filed under.
     """
     session = db.session()
-    version = session.execute(select(VERSION.version).where(VERSION.id == 1)).scalar() or 0
+    version = session.connection().execute(_VERSION_QUERY).scalar() or 0
     if session.info.get(_CHANGED_HERE):
         # This transaction changed the network and may yet roll back: a copy of what it
         # sees must not be filed under a version number that may be handed out again.
@@ -210,7 +230,7 @@ def interest_routes() -> list[RouteRule]:
 
 def network_version() -> int:
     """The network's version as the database has it now."""
-    return db.session.execute(select(VERSION.version).where(VERSION.id == 1)).scalar() or 0
+    return db.session.connection().execute(_VERSION_QUERY).scalar() or 0
 
 
 # --- Decisions ---------------------------------------------------------------------------
@@ -247,7 +267,7 @@ def decide(
     return network.index.rank(
         request,
         network.routes,
-        absent=network.absent_at(now) if network.absences else frozenset(),
+        absent=network.absent_at(now),
         load=lambda dealers: load_counts(network, dealers, now),
         enough=None if complete else BEST_CHECKED,
     )
@@ -294,25 +314,43 @@ def load_counts(
         if start is None:
             start = starts_by_zone[zone] = local_day_start(zone, now)
         by_day_start.setdefault(start, []).append(dealer_id)
-    parts = [
-        select(OFFERS.dealer_id, literal_column("0"), func.count())
-        .where(OFFERS.dealer_id.in_(ids), OFFERS.status == "pending")
-        .group_by(OFFERS.dealer_id)
-    ]
-    for start, some in by_day_start.items():
-        parts.append(
-            select(OFFERS.dealer_id, literal_column("1"), func.count())
-            .where(OFFERS.dealer_id.in_(some), OFFERS.offered_at >= start)
-            .group_by(OFFERS.dealer_id)
-        )
+    params: dict[str, object] = {"pending_ids": ids}
+    for number, (start, some) in enumerate(by_day_start.items()):
+        params[f"ids{number}"] = some
+        params[f"start{number}"] = start
+    rows = db.session.connection().execute(_load_statement(len(by_day_start)), params)
     today: dict[int, int] = {}
     pending: dict[int, int] = {}
-    for dealer_id, is_today, count in db.session.execute(union_all(*parts)):
+    for dealer_id, is_today, count in rows:
         (today if is_today else pending)[dealer_id] = count
     return {
         dealer.code: (today.get(dealer_id, 0), pending.get(dealer_id, 0))
         for dealer, dealer_id in zip(dealers, ids, strict=True)
     }
+
+
+@functools.cache
+def _load_statement(day_starts: int):
+    """The load counts' statement for dealers in this many local days (built once)."""
+    parts = [
+        select(OFFERS.dealer_id, literal_column("0"), func.count())
+        .where(
+            OFFERS.dealer_id.in_(bindparam("pending_ids", expanding=True)),
+            OFFERS.status == "pending",
+        )
+        .group_by(OFFERS.dealer_id)
+    ]
+    for number in range(day_starts):
+        start = bindparam(f"start{number}", type_=OFFERS.offered_at.type)
+        parts.append(
+            select(OFFERS.dealer_id, literal_column("1"), func.count())
+            .where(
+                OFFERS.dealer_id.in_(bindparam(f"ids{number}", expanding=True)),
+                OFFERS.offered_at >= start,
+            )
+            .group_by(OFFERS.dealer_id)
+        )
+    return union_all(*parts)
 
 
 def local_day_start(zone: str, now: datetime) -> datetime:
