@@ -243,15 +243,28 @@ class Prepared:
     decision: RoutingDecision
     version: int
 
-    def still_holds(self) -> bool:
-        """True while the network is as the decision saw it."""
-        return self.version == network_version()
-
 
 def prepare(lead: Lead, now: datetime) -> Prepared:
     """Decide before writing anything, so no write lock is held while ranking."""
     network = current_network()
     return Prepared(decide(lead, now, network=network), network.version)
+
+
+def confirm(prepared: Prepared, offer: Offer | None, now: datetime) -> bool:
+    """Inside the write transaction, after the offer is written: does the decision hold?
+
+    It does when no dealer changed since it was made and its dealer's offers today,
+    this one included, are within its capacity (on SQLite the write lock is held, so
+    nobody can add one now; on PostgreSQL this narrows the window to the commit).
+    Offers made to other dealers meanwhile may have changed their load, which only
+    breaks ties of distance: that is not worth routing again.
+    """
+    if network_version() != prepared.version:
+        return False
+    if offer is None:
+        return True
+    capacity = offer.dealer.daily_capacity
+    return capacity is None or offers_today(offer.dealer, now) <= capacity
 
 
 def decide(
@@ -359,11 +372,9 @@ def local_day_start(zone: str, now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def capacity_left(dealer: Dealer, now: datetime) -> bool:
-    """True when the dealer may take one more offer today (read inside the write lock)."""
-    if dealer.daily_capacity is None:
-        return True
-    made = db.session.execute(
+def offers_today(dealer: Dealer, now: datetime) -> int:
+    """Offers made to the dealer since midnight in its time zone (index-only)."""
+    return db.session.execute(
         select(func.count())
         .select_from(Offer.__table__)
         .where(
@@ -371,7 +382,6 @@ def capacity_left(dealer: Dealer, now: datetime) -> bool:
             OFFERS.offered_at >= local_day_start(dealer.timezone or "UTC", now),
         )
     ).scalar()
-    return made < dealer.daily_capacity
 
 
 # --- Bumping the version -----------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.clock import iso, utcnow
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
-from app.models import STAGES, Dealer, Lead, LeadEvent, LineItem, Offer, User
+from app.models import STAGES, Dealer, Lead, LeadEvent, LineItem, Offer, User, new_lead_id
 from app.schemas import LeadIn, parse
 from app.services import candidates
 from app.services.errors import NotFound, ValidationFailed
@@ -85,22 +85,43 @@ def create_lead(
     With a `review_reason` (pre-qualification) the lead waits in `review` for a
     coordinator to approve or reject it instead of being routed.
 
-    Routing reads only, and runs before the first write: the transaction, and on SQLite
-    the database's one write lock, then covers just the inserts of the lead, its offer
-    and their events (a few milliseconds), not the ranking. Inside it the decision is
-    checked to still hold (network unchanged, dealer under capacity) and redone if not.
+    Routing only reads, and runs before anything is written: the transaction (on
+    SQLite, the database's one write lock) then covers just the lead, its offer, their
+    events and notifications, flushed at once. Inside it the decision is confirmed (the
+    network unchanged, the dealer still within its capacity with this offer); if another
+    process got in between, it is undone and the lead routed again inside the lock.
     """
     lead = build_lead(data, source)
-    prepared = None if review_reason else candidates.prepare(lead, lead.created_at)
+    if review_reason:
+        return _store_lead(lead, actor, review_reason=review_reason)
+    prepared = candidates.prepare(lead, lead.created_at)
+    lead.id = new_lead_id()  # known before the flush, so the events can name it
+    with db.session.no_autoflush:  # one flush for everything, below
+        db.session.add(lead)
+        record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
+        offer = offer_next_dealer(lead, lead.created_at, actor=actor, decision=prepared.decision)
+        db.session.flush()
+    if not candidates.confirm(prepared, offer, lead.created_at):
+        db.session.rollback()
+        return _store_lead(build_lead(data, source), actor)
+    return _commit_and_keep(lead)
+
+
+def _store_lead(lead: Lead, actor: User | None, review_reason: str | None = None) -> Lead:
+    """Insert the lead, then hold it for review or route it inside the transaction."""
     db.session.add(lead)
     db.session.flush()
-    record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
+    record_event(lead, "received", actor=actor, source=lead.source, consent=lead.consent)
     if review_reason:
         lead.status = "review"
         record_event(lead, "held_for_review", actor=actor, reason=review_reason)
     else:
-        offer_next_dealer(lead, lead.created_at, actor=actor, prepared=prepared)
-    # What was just written is what the caller shows: keep it instead of reloading it.
+        offer_next_dealer(lead, lead.created_at, actor=actor)
+    return _commit_and_keep(lead)
+
+
+def _commit_and_keep(lead: Lead) -> Lead:
+    """Commit; what was just written is what the caller shows, so keep it loaded."""
     session = db.session()
     session.expire_on_commit = False
     try:

@@ -59,19 +59,15 @@ def offer_next_dealer(
     lead: Lead,
     now: datetime | None = None,
     actor: User | None = None,
-    prepared: candidates.Prepared | None = None,
+    decision: RoutingDecision | None = None,
 ) -> Offer | None:
     """Offer the lead to the best eligible dealer, or put it in the OEM queue.
 
-    Runs inside the caller's transaction; the caller commits. A decision made before
-    the transaction began (`candidates.prepare`, so that no write lock is held while
-    ranking) is used when it still holds: the network has not changed since and its
-    dealer still has capacity today; otherwise the lead is routed again here.
+    Runs inside the caller's transaction; the caller commits. A `decision` made before
+    the transaction began is the caller's to confirm (see leads.create_lead).
     """
     now = now or utcnow()
-    if prepared is not None and prepared.still_holds():
-        decision = prepared.decision
-    else:
+    if decision is None:
         decision = decide_next_dealer(lead, now)
     if decision.chosen is None:
         lead.status = "unassigned"
@@ -80,8 +76,6 @@ def offer_next_dealer(
         notify.notify_unassigned(lead)
         return None
     dealer = db.session.scalar(select(Dealer).where(Dealer.code == decision.chosen.code))
-    if not candidates.capacity_left(dealer, now):  # filled by another process meanwhile
-        return offer_next_dealer(lead, now, actor)
     return create_offer(
         lead, dealer, now, kind="routed", explanation=decision.explanation(), actor=actor
     )
