@@ -257,11 +257,22 @@ class Lead(db.Model):
 
     @property
     def title(self) -> str:
-        """A short human title: what the customer asks about."""
+        """A short human title: what the customer asks about ("TR-500 +1", "Mowers")."""
         first = self.line_items[0] if self.line_items else None
-        what = (first.sku or first.product_group) if first else "inquiry"
+        if first is None:
+            return "Inquiry"
+        what = first.sku or first.product_group.replace("-", " ").replace("_", " ").capitalize()
         more = f" +{len(self.line_items) - 1}" if len(self.line_items) > 1 else ""
         return f"{what}{more}"
+
+    @property
+    def title_detail(self) -> str:
+        """The product groups, when the title does not already say them ("" otherwise)."""
+        groups = self.product_groups
+        first = self.line_items[0] if self.line_items else None
+        if first is not None and not first.sku and len(self.line_items) == 1:
+            return ""
+        return ", ".join(groups)
 
 
 class LineItem(db.Model):

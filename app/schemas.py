@@ -6,6 +6,7 @@ dotted field path (`line_items.0.product_group`).
 
 from typing import Annotated, Any, Literal, TypeVar
 
+import phonenumbers
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
@@ -145,6 +146,27 @@ class RejectIn(Strict):
 
 class TextIn(Strict):
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+def phone_in_e164(phone: str, country: str | None) -> str:
+    """A customer's phone number as E.164 (+4930123456), read as dialled in `country`.
+
+    Raises ValueError with a sentence for the customer when it is not a phone number
+    (letters, too short or long, no country to read a national number in).
+    """
+    region = country.upper() if country else None
+    try:
+        number = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        if region is None and not phone.lstrip().startswith(("+", "00")):
+            raise ValueError(
+                "give the number with its country code (e.g. +49 30 1234567), or the lead's country"
+            ) from None
+        raise ValueError("is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        where = f" in {region}" if region and not phone.lstrip().startswith("+") else ""
+        raise ValueError(f"is not a valid phone number{where}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 Model = TypeVar("Model", bound=BaseModel)

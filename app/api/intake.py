@@ -2,13 +2,14 @@
 
 import secrets
 
-from flask import g, request
+from flask import g, jsonify, request
 from sqlalchemy import select
 
 from app.auth import Unauthorized, api_user
 from app.extensions import db
-from app.models import FormKey, User
+from app.models import FormKey, Lead, User
 from app.services.errors import Forbidden
+from app.services.leads import lead_to_dict
 
 FORM_KEY_HEADER = "X-Form-Key"
 
@@ -58,6 +59,17 @@ def lead_submitter() -> tuple[User | None, str]:
             errors={"authorization": "send a coordinator bearer token or a valid X-Form-Key"}
         )
     return None, "form"
+
+
+def submission_response(lead: Lead, actor: User | None):
+    """201 for a new lead: the whole lead for a coordinator, only its receipt for a form.
+
+    The public never learns which dealer got the lead, who else was in the running, or
+    how far away they are.
+    """
+    if actor is None:
+        return jsonify({"id": lead.id, "status": "received"}), 201
+    return jsonify(lead_to_dict(lead, actor)), 201
 
 
 def create_form_key(name: str, rate_limit: str = "30/minute;300/hour") -> FormKey:

@@ -118,6 +118,13 @@ def _response_schemas() -> dict:
             },
             "required": ["id", "status", "stage", "dealer", "offers", "created_at"],
         },
+        "Receipt": {
+            "type": "object",
+            "description": "What a form key is told of its new lead: nothing about routing.",
+            "properties": {"id": {"type": "string"}, "status": {"const": "received"}},
+            "required": ["id", "status"],
+            "additionalProperties": False,
+        },
         "LeadPage": {
             "type": "object",
             "properties": {
@@ -194,9 +201,9 @@ def openapi_document() -> dict:
         "/api/v1/leads": {
             "post": {
                 **_op(
-                    "Submit a lead (routed before the response)",
+                    "Submit a lead (routed before the response); a form key gets a receipt",
                     201,
-                    lead,
+                    {"oneOf": [lead, _ref("Receipt")]},
                     body="LeadIn",
                     errors=(401, 403, 429),
                 ),

@@ -87,7 +87,7 @@ def create_lead():
     """Take in a lead and route it before answering."""
     actor, source = intake.lead_submitter()
     lead = leads.create_lead(json_body(), source=source, actor=actor)
-    return jsonify(leads.lead_to_dict(lead, actor)), 201
+    return intake.submission_response(lead, actor)
 
 
 @bp.get("/leads/<lead_id>")

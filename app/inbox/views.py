@@ -25,7 +25,16 @@ from app.inbox.forms import (
 )
 from app.models import DEALER_ROLES, STAGES, Dealer, Lead, Offer
 from app.routing import distance_km
-from app.services import absence, dealers, leads, offers, push_subscriptions, questions, stages
+from app.services import (
+    absence,
+    dealers,
+    leads,
+    offers,
+    privacy,
+    push_subscriptions,
+    questions,
+    stages,
+)
 from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 OPEN_STAGES = ("new", "contacted", "qualified", "appointment")
@@ -46,7 +55,13 @@ def inbox_helpers() -> dict:
         "stage_labels": STAGE_LABELS,
         "local_time": local_time,
         "waiting_count": _waiting_count,
+        "customer_of": _customer_of,
     }
+
+
+def _customer_of(lead: Lead) -> privacy.CustomerView:
+    """The lead's customer as the signed-in user may see them (contact hidden until accept)."""
+    return privacy.customer_for(lead, current_user)
 
 
 def _zone() -> ZoneInfo:
@@ -106,6 +121,7 @@ def _lead_context(lead: Lead, **extra) -> dict:
         "lead": lead,
         "offer": offer,
         "distance": _distance(lead, dealer),
+        "place": leads.lead_place(lead),
         "dealer": dealer,
         "questions": questions.questions_for_lead(lead.id, current_user),
         "action_form": ConfirmForm(),

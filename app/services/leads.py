@@ -12,7 +12,7 @@ from app.clock import iso, utcnow
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
 from app.models import STAGES, Dealer, Lead, LeadEvent, LineItem, Offer, User, new_lead_id
-from app.schemas import LeadIn, parse
+from app.schemas import LeadIn, parse, phone_in_e164
 from app.services import candidates
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import record_event
@@ -22,6 +22,7 @@ from app.services.offers import (
     decide_next_dealer,
     offer_next_dealer,
 )
+from app.services.privacy import customer_for
 
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
@@ -30,7 +31,7 @@ DEFAULT_PAGE = 50
 def build_lead(data: dict, source: str = "api") -> Lead:
     """Validate an inquiry into an unsaved Lead with its line items and coordinates."""
     payload = parse(LeadIn, data)
-    location = _check_lead(payload)
+    location = _check_lead(payload, source)
     now = utcnow()
     customer = payload.customer
     preferred = payload.preferred_seller
@@ -40,7 +41,7 @@ def build_lead(data: dict, source: str = "api") -> Lead:
         first_name=customer.first_name,
         last_name=customer.last_name,
         email=str(customer.email) if customer.email else None,
-        phone=customer.phone or None,
+        phone=location["phone"],
         company=customer.company or None,
         inquiry_type=payload.inquiry_type,
         interest_category=payload.interest_category or None,
@@ -138,12 +139,23 @@ def preview_routing(data: dict) -> dict:
     return {**decision.to_dict(), "explanation": decision.explanation()}
 
 
-def _check_lead(payload: LeadIn) -> dict:
-    """Cross-field rules, and the lead's coordinates: explicit lat/lon win over the postal code."""
+def _check_lead(payload: LeadIn, source: str = "api") -> dict:
+    """Cross-field rules, the phone as E.164, and the lead's coordinates.
+
+    Explicit lat/lon win over the postal code. A form lead needs the customer's consent.
+    """
     errors: dict[str, str] = {}
     customer = payload.customer
-    if not customer.email and not customer.phone:
+    phone = customer.phone or None
+    if not customer.email and not phone:
         errors["customer.email"] = "give an email address or a phone number"
+    if phone:
+        try:
+            phone = phone_in_e164(phone, payload.country)
+        except ValueError as error:
+            errors["customer.phone"] = str(error)
+    if source == "form" and not payload.consent:
+        errors["consent"] = "the customer must agree to be contacted"
     if payload.inquiry_type == "b2b":
         if not customer.company:
             errors["customer.company"] = "a b2b inquiry needs the company"
@@ -174,7 +186,18 @@ def _check_lead(payload: LeadIn) -> dict:
             )
         else:
             lat, lon = found.lat, found.lon
-    return {"postal_code": postal_code, "lat": lat, "lon": lon, "note": note}
+    return {"postal_code": postal_code, "lat": lat, "lon": lon, "note": note, "phone": phone}
+
+
+def lead_place(lead: Lead) -> str | None:
+    """The town of the lead's postal code where our postal-code data names it."""
+    if not lead.postal_code or not lead.country:
+        return None
+    try:
+        found = locate(lead.postal_code, lead.country)
+    except PostalCodeFormatError:
+        return None
+    return found.place if found is not None else None
 
 
 def _lead_query():
@@ -209,7 +232,8 @@ def get_visible_lead(lead_id: str, user: User) -> Lead:
 
 
 def lead_to_dict(lead: Lead, viewer: User | None = None) -> dict:
-    """The API's view of a lead; a dealer sees only its own offers."""
+    """The API's view of a lead; a dealer sees only its own offers, and the customer's
+    contact details only once its dealer owns the lead (app/services/privacy.py)."""
     offers = lead.offers
     if viewer is not None and not viewer.is_coordinator:
         mine = acting_dealer_ids(viewer)
@@ -220,13 +244,7 @@ def lead_to_dict(lead: Lead, viewer: User | None = None) -> dict:
         "stage": lead.stage,
         "dealer": lead.holder.code if lead.holder else None,
         "offers": [offer_to_dict(offer, viewer) for offer in offers],
-        "customer": {
-            "first_name": lead.first_name,
-            "last_name": lead.last_name,
-            "email": lead.email,
-            "phone": lead.phone,
-            "company": lead.company,
-        },
+        "customer": customer_for(lead, viewer).to_dict(),
         "inquiry_type": lead.inquiry_type,
         "interest_category": lead.interest_category,
         "postal_code": lead.postal_code,

@@ -77,14 +77,18 @@ def coordinators() -> list[User]:
 
 
 def notify_new_offer(lead: Lead, dealer: Dealer) -> None:
-    """Tell a dealer's people that a lead waits for their answer."""
+    """Tell a dealer's people that a lead waits for their answer.
+
+    Pushes to a dealer name the customer by first name only: until it accepts, the
+    dealer may not read the surname or contact details (app/services/privacy.py).
+    """
     where = f" near {lead.postal_code}" if lead.postal_code else ""
     queue_for_users(
         dealer_users(dealer),
         "new_offer",
         lead,
         f"New lead: {lead.title}",
-        f"{lead.customer_name}{where}. Accept or decline in LeadRelay.",
+        f"{lead.first_name}{where}. Accept or decline in LeadRelay.",
     )
 
 
@@ -106,7 +110,7 @@ def notify_withdrawn(lead: Lead, dealer: Dealer) -> None:
         "withdrawn",
         lead,
         f"Lead taken back: {lead.title}",
-        f"{lead.customer_name}: the manufacturer gave this lead to another dealer. "
+        f"{lead.first_name}: the manufacturer gave this lead to another dealer. "
         "Nothing more to do.",
         url="/inbox",
     )
@@ -301,6 +305,6 @@ def notify_reminder(lead: Lead, dealer: Dealer, due: datetime | None = None) -> 
         "reminder",
         lead,
         f"Still waiting: {lead.title}",
-        f"{lead.customer_name} waits for your answer. Accept or decline{when}, "
+        f"{lead.first_name} waits for your answer. Accept or decline{when}, "
         "or it goes to another dealer.",
     )

@@ -269,7 +269,7 @@ def test_decline_needs_a_known_reason(oem, network, dealer_api):
     assert oem.get(f"/api/v1/leads/{lead['id']}").get_json()["offers"][0]["status"] == "pending"
 
 
-def test_form_key_submits_leads(client, network, db):
+def test_form_key_submits_leads(client, oem, network, db):
     from app.api.intake import FORM_KEY_HEADER
     from app.models import FormKey
 
@@ -277,7 +277,7 @@ def test_form_key_submits_leads(client, network, db):
     db.session.commit()
     first = client.post("/api/v1/leads", json=lead_body(), headers={FORM_KEY_HEADER: "pk_test"})
     assert first.status_code == 201
-    assert first.get_json()["source"] == "form"
+    assert oem.get(f"/api/v1/leads/{first.get_json()['id']}").get_json()["source"] == "form"
     assert (
         client.post(
             "/api/v1/leads", json=lead_body(), headers={FORM_KEY_HEADER: "pk_wrong"}

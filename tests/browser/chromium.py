@@ -12,6 +12,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VIEWPORT = {"width": 390, "height": 844}
+DESKTOP_VIEWPORT = {"width": 1366, "height": 768}
 
 
 def launch_phone(playwright, profile_dir: str):
@@ -26,6 +27,21 @@ def launch_phone(playwright, profile_dir: str):
         device_scale_factor=1,
         is_mobile=True,
         has_touch=True,
+        locale="en-GB",
+        timezone_id="Europe/Berlin",
+    )
+
+
+def launch_desktop(playwright):
+    """Debian's Chromium as a browser for desktop pages; contexts come from new_desktop_context."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+def new_desktop_context(browser):
+    """A fresh incognito context at 1366 x 768, the coordinator's laptop."""
+    return browser.new_context(
+        viewport=DESKTOP_VIEWPORT,
+        device_scale_factor=1,
         locale="en-GB",
         timezone_id="Europe/Berlin",
     )

@@ -24,7 +24,7 @@ from app.models import Lead
 from app.services.leads import create_lead
 from app.services.users import create_user
 from app.webpush import load_or_create_vapid_keys
-from tests.browser.chromium import CHROMIUM, launch_phone
+from tests.browser.chromium import CHROMIUM, launch_desktop, launch_phone, new_desktop_context
 from tests.conftest import TestConfig
 from tests.factories import lead_body, make_dealer
 
@@ -65,6 +65,13 @@ class LiveServer:
             lead = create_lead(body, source="form")
             assert lead.holder is not None and lead.holder.code == dealer_code
             return lead.id
+
+    def coordinator(self) -> str:
+        """A fresh coordinator user; returns its email."""
+        email = f"coordinator.{next(_numbers)}@browser.example"
+        with self.app.app_context():
+            create_user(email, "coordinator", None, PASSWORD)
+        return email
 
     def lead(self, lead_id: str) -> Lead:
         """The lead as stored now (loaded fresh, detached)."""
@@ -112,20 +119,49 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def browser_context(tmp_path_factory, live_server):
-    """One Chromium for the session: a persistent profile at 390×844, touch, a phone."""
+def playwright_session():
+    """One Playwright driver for the session (a second one in the same thread is refused)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
-        context = launch_phone(playwright, profile)
-        context.set_default_timeout(10_000)
-        try:
-            yield context
-        finally:
-            context.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory, live_server, playwright_session):
+    """One Chromium for the session: a persistent profile at 390×844, touch, a phone."""
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    context = launch_phone(playwright_session, profile)
+    context.set_default_timeout(10_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def desktop_browser(playwright_session, live_server):
+    """A second Chromium for the coordinator's desktop pages (started on first use)."""
+    browser = launch_desktop(playwright_session)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def desktop_page(desktop_browser):
+    """A fresh 1366×768 tab in its own signed-out context; closed afterwards."""
+    context = new_desktop_context(desktop_browser)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
 
 
 @pytest.fixture
@@ -148,3 +184,12 @@ def sign_in(page, live_server: LiveServer, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").tap()
     page.wait_for_url(f"{live_server.url}/inbox")
+
+
+def sign_in_coordinator(page, live_server: LiveServer, email: str) -> None:
+    """Sign a coordinator in through the login form; lands on the console."""
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/console")

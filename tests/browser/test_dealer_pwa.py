@@ -102,7 +102,7 @@ def test_a_push_delivered_through_devtools_shows_a_notification(page, live_serve
         )
         payload = {
             "title": "New lead: TR-500",
-            "body": "Eva Ng near 10117. Accept or decline in LeadRelay.",
+            "body": "Eva near 10117. Accept or decline in LeadRelay.",
             "url": "/inbox/leads/abc",
             "tag": "lead-abc",
         }
