@@ -46,6 +46,8 @@ lint: install-dev
 	$(BIN)/ruff format --check app tests bench wsgi.py
 
 bench: install-dev system-deps
+	@command -v wrk >/dev/null || { echo "Installing wrk from Debian..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/recycling.py

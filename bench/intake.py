@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from network import SEED, build_network, lead_bodies  # noqa: E402
+from network import SEED, build_network, lead_bodies, prepare_database  # noqa: E402
 
 GUNICORN = [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--log-level", "warning"]
 HELLO_APP = """
@@ -83,39 +83,6 @@ def free_port() -> int:
 
 def lua_string(text: str) -> str:
     return json.dumps(text)  # a JSON string literal is a valid Lua string literal here
-
-
-def prepare_database(database_url: str, network: str, history: int) -> str:
-    """Migrate, load the network and its offer history; return a coordinator token."""
-    env = {**os.environ, "DATABASE_URL": database_url, "RELAY_WORKER": "0"}
-    subprocess.run(
-        [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    code = f"""
-import sys
-sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "bench")!r}]
-from network import build_network, load_network
-from app import create_app
-from app.services.users import create_token, create_user
-app = create_app()
-with app.app_context():
-    load_network(build_network({network!r}, {SEED}), history={history})
-    user = create_user("bench@example.com", "coordinator", password="bench-password")
-    print(create_token(user))
-"""
-    result = subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "-c", code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout.strip().splitlines()[-1]
 
 
 class Gunicorn:

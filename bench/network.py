@@ -15,7 +15,9 @@ Two networks:
 counts have rows to read: old answered offers, open ones, and today's.
 """
 
+import os
 import random
+import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -300,3 +302,40 @@ def load_network(dealers: list[DealerSpec], history: int = 0, seed: int = SEED) 
             db.session.execute(insert(Offer), offers)
             leads, offers = [], []
     db.session.commit()
+
+
+def prepare_database(database_url: str, network: str, history: int, seed: int = SEED) -> str:
+    """Migrate a database, load the network and its history; return a coordinator token.
+
+    In child processes, as an operator would (`flask db upgrade`, then a script), so
+    the benchmark's own process holds no connection to the database it measures.
+    """
+    env = {**os.environ, "DATABASE_URL": database_url, "RELAY_WORKER": "0"}
+    subprocess.run(
+        [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    code = f"""
+import sys
+sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "bench")!r}]
+from network import build_network, load_network
+from app import create_app
+from app.services.users import create_token, create_user
+app = create_app()
+with app.app_context():
+    load_network(build_network({network!r}, {seed}), history={history}, seed={seed})
+    user = create_user("bench@example.com", "coordinator", password="bench-password")
+    print(create_token(user))
+"""
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
