@@ -6,10 +6,11 @@ from functools import wraps
 from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
 
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.models import User
 from app.services.errors import DomainError, Forbidden
-from app.services.users import user_for_token
+from app.services.sessions import user_for_session
+from app.services.tokens import user_for_token
 
 
 class Unauthorized(DomainError):
@@ -22,15 +23,14 @@ def init_app(app: Flask) -> None:
     """Configure Flask-Login."""
     login_manager.login_view = "public.login"
     login_manager.login_message = "Please sign in to continue."
+    # The cookies carry a server-side session key, not the user id: see services/sessions.
+    login_manager.id_attribute = "session_cookie_id"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login: the user stored in the session."""
-    try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
+def load_user(session_key: str) -> User | None:
+    """Flask-Login: the user of the (still open) session the cookie names."""
+    return user_for_session(session_key) if isinstance(session_key, str) else None
 
 
 def api_user() -> User:

@@ -156,6 +156,16 @@ class User(UserMixin, db.Model):
 
     dealer: Mapped[Dealer | None] = relationship()
 
+    # Not a column: the key of the browser session this object was loaded for (set by
+    # the session service). Flask-Login puts it, never the user id, into the cookies.
+    session_key = None
+
+    def session_cookie_id(self) -> str:
+        """What the session and remember-me cookies carry: the server-side session key."""
+        if not self.session_key:
+            raise RuntimeError("sign in through the session service, which opens a session")
+        return self.session_key
+
     @property
     def is_active(self) -> bool:  # Flask-Login reads this
         return self.active
@@ -177,6 +187,9 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Optional end of life; a token past it answers 401 like a revoked one.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
@@ -192,6 +205,21 @@ class FormKey(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     rate_limit: Mapped[str] = mapped_column(String(40), default="30/minute;300/hour")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # --- embedded forms (issue 10): the settings a coordinator edits in the console ---
+    # Origins of the host sites ("https://brand.example") that may frame the form and
+    # call the JSON API from a browser (CORS).
+    allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    inquiry_types: Mapped[list[str]] = mapped_column(
+        JSON, default=lambda: ["b2c", "b2b", "service"]
+    )
+    default_interest_category: Mapped[str | None] = mapped_column(String(40))
+    # Product groups the picker offers; empty means the whole catalog.
+    product_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    default_language: Mapped[str] = mapped_column(String(5), default="en")
+    # All submissions of this form together, whatever their address (rate_limit is per address).
+    form_rate_limit: Mapped[str] = mapped_column(String(40), default="300/minute;3000/hour")
+    consent_version: Mapped[str] = mapped_column(String(40), default="2026-11")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Lead(db.Model):
@@ -227,6 +255,15 @@ class Lead(db.Model):
     custom_fields: Mapped[dict] = mapped_column(JSON, default=dict)
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(20), default="api")
+    # The embedded form it came through, what the customer agreed to, and the spam verdict.
+    form_id: Mapped[int | None] = mapped_column(ForeignKey("form_keys.id"))
+    consent_text: Mapped[str | None] = mapped_column(Text)
+    consent_version: Mapped[str | None] = mapped_column(String(40))
+    spam_score: Mapped[float | None] = mapped_column(Float)
+    spam_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Normalised e-mail and phone: duplicate detection finds the same customer by index.
+    email_key: Mapped[str | None] = mapped_column(String(254))
+    phone_key: Mapped[str | None] = mapped_column(String(40))
     order_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -245,6 +282,8 @@ class Lead(db.Model):
         Index("ix_leads_updated", "updated_at", "id"),
         Index("ix_leads_status_created", "status", "created_at"),
         Index("ix_leads_holder", "holder_dealer_id", "status"),
+        Index("ix_leads_email_key", "email_key", "created_at"),
+        Index("ix_leads_phone_key", "phone_key", "created_at"),
     )
 
     @property
@@ -422,6 +461,73 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_notifications_due", "sent_at", "failed_at", "next_attempt_at"),)
+
+
+# --- Hardening: server-side sessions and the audit log -------------------------------
+
+
+class UserSession(db.Model):
+    """One signed-in browser: its cookie names this row, so logout can end it for good.
+
+    Only a digest of the session key is stored; the key itself lives in the signed
+    session cookie (and in the remember-me cookie when the user ticked "remember me").
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+    user: Mapped[User] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who did what, when, and from where: sign-ins, token use, coordinator actions."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Kept as text too: the row stays readable after the user is deleted, and a failed
+    # sign-in names the email that was tried.
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    via: Mapped[str] = mapped_column(String(10), default="session")  # session, token, cli
+    ip: Mapped[str | None] = mapped_column(String(45))
+    target: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+
+# --- product catalog (issue 10): what the form's picker offers --------------------------
+
+
+class Product(db.Model):
+    """A catalog entry: a SKU, its name, product group and item type."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    product_group: Mapped[str] = mapped_column(String(80), index=True)
+    item_type: Mapped[str] = mapped_column(String(20), default="vehicle")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 # --- Dealer network version (issue 9: routing reads dealers from a per-process index) ---

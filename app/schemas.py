@@ -4,6 +4,7 @@ Pydantic reports each problem with its location, which becomes the contract's
 dotted field path (`line_items.0.product_group`).
 """
 
+from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 import phonenumbers
@@ -110,6 +111,13 @@ class UserIn(Strict):
     password: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
+class TokenIn(Strict):
+    """Optional settings of a new API token."""
+
+    # An ISO 8601 time with a zone; past it the token answers 401. Null: no expiry.
+    expires_at: Annotated[datetime, Field(strict=False)] | None = None
+
+
 class DeclineIn(Strict):
     reason: Literal["portfolio", "capacity", "location", "spam", "other"]
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
@@ -205,3 +213,68 @@ def _readable(item: dict) -> str:
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     return message[0].lower() + message[1:] if message else "is invalid"
+
+
+# --- embedded forms and the product catalog (issue 10) -----------------------------------
+
+Origin = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+RateLimit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Language = Literal["en", "de"]
+ProductGroup = Tag
+
+
+class FormIn(Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    allowed_origins: Annotated[list[Origin], Field(max_length=50)] = Field(default_factory=list)
+    inquiry_types: Annotated[
+        list[Literal["b2c", "b2b", "service"]], Field(min_length=1, max_length=3)
+    ] = Field(default_factory=lambda: ["b2c", "b2b", "service"])
+    default_interest_category: (
+        Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]
+        | None
+    ) = None
+    product_groups: Annotated[list[ProductGroup], Field(max_length=200)] = Field(
+        default_factory=list
+    )
+    default_language: Language = "en"
+    rate_limit: RateLimit = "30/minute;300/hour"
+    form_rate_limit: RateLimit = "300/minute;3000/hour"
+    consent_version: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)
+    ] = "2026-11"
+    active: bool = True
+
+
+class FormPatchIn(Strict):
+    """Every field optional: only what is sent changes."""
+
+    name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+        | None
+    ) = None
+    allowed_origins: Annotated[list[Origin], Field(max_length=50)] | None = None
+    inquiry_types: (
+        Annotated[list[Literal["b2c", "b2b", "service"]], Field(min_length=1, max_length=3)] | None
+    ) = None
+    default_interest_category: (
+        Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]
+        | None
+    ) = None
+    product_groups: Annotated[list[ProductGroup], Field(max_length=200)] | None = None
+    default_language: Language | None = None
+    rate_limit: RateLimit | None = None
+    form_rate_limit: RateLimit | None = None
+    consent_version: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None
+    ) = None
+    active: bool | None = None
+
+
+class ProductIn(Strict):
+    sku: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,79}$")
+    ]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    product_group: ProductGroup
+    item_type: Literal["vehicle", "accessory", "part"] = "vehicle"
+    active: bool = True

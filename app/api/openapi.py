@@ -10,13 +10,28 @@ from app.schemas import (
     DealerRefIn,
     DealersRefIn,
     DeclineIn,
+    FormIn,
+    FormPatchIn,
     LeadIn,
     StageIn,
     TextIn,
+    TokenIn,
     UserIn,
 )
 
-REQUEST_MODELS = (LeadIn, DealerIn, UserIn, DeclineIn, StageIn, TextIn, DealerRefIn, DealersRefIn)
+REQUEST_MODELS = (
+    LeadIn,
+    DealerIn,
+    UserIn,
+    DeclineIn,
+    StageIn,
+    TextIn,
+    DealerRefIn,
+    DealersRefIn,
+    TokenIn,
+    FormIn,
+    FormPatchIn,
+)
 
 
 def _ref(name: str) -> dict:
@@ -147,7 +162,33 @@ def _response_schemas() -> dict:
                 "dealer": {"type": ["string", "null"]},
             },
         },
-        "Token": {"type": "object", "properties": {"token": {"type": "string"}}},
+        "Token": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "token": {"type": "string", "description": "the secret; shown only here"},
+                "prefix": {"type": "string"},
+                "created_at": time,
+                "expires_at": nullable_time,
+            },
+            "required": ["id", "token"],
+        },
+        "TokenInfo": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "prefix": {"type": "string"},
+                "created_at": time,
+                "last_used_at": nullable_time,
+                "expires_at": nullable_time,
+                "revoked": {"type": "boolean"},
+            },
+            "required": ["id", "created_at", "last_used_at", "revoked"],
+        },
+        "TokenList": {
+            "type": "object",
+            "properties": {"items": {"type": "array", "items": _ref("TokenInfo")}},
+        },
         "Question": {
             "type": "object",
             "properties": {
@@ -159,6 +200,34 @@ def _response_schemas() -> dict:
             },
         },
         "DealerReport": {"type": "object"},
+        "Form": {
+            "allOf": [
+                _ref("FormIn"),
+                {
+                    "type": "object",
+                    "properties": {"id": {"type": "integer"}, "public_key": {"type": "string"}},
+                    "required": ["id", "name", "public_key", "allowed_origins", "active"],
+                },
+            ]
+        },
+        "Product": {
+            "type": "object",
+            "properties": {
+                "sku": {"type": "string"},
+                "name": {"type": "string"},
+                "product_group": {"type": "string"},
+                "item_type": {"type": "string"},
+                "active": {"type": "boolean"},
+            },
+        },
+        "ImportReport": {
+            "type": "object",
+            "properties": {
+                "created": {"type": "integer"},
+                "updated": {"type": "integer"},
+                "errors": {"type": "array", "items": {"type": "object"}},
+            },
+        },
     }
 
 
@@ -194,9 +263,39 @@ def openapi_document() -> dict:
         },
         "/api/v1/users": {"post": _op("Create a user", 201, _ref("User"), body="UserIn")},
         "/api/v1/users/{user_id}/tokens": {
-            "post": _op(
-                "Issue an API token", 201, _ref("Token"), params=[_path_param("user_id", "integer")]
-            )
+            "post": {
+                **_op(
+                    "Issue an API token (optional expires_at); the secret is shown once",
+                    201,
+                    _ref("Token"),
+                    errors=(401, 404, 422),
+                    params=[_path_param("user_id", "integer")],
+                ),
+                "requestBody": {"required": False, **_json(_ref("TokenIn"))},
+            },
+            "get": _op(
+                "A user's tokens (never the secret)",
+                200,
+                _ref("TokenList"),
+                errors=(401, 404),
+                params=[_path_param("user_id", "integer")],
+            ),
+        },
+        "/api/v1/tokens/{token_id}": {
+            "delete": {
+                **_op(
+                    "Revoke a token: 401 from then on",
+                    204,
+                    {},
+                    errors=(401, 404),
+                    params=[_path_param("token_id", "integer")],
+                ),
+                "responses": {
+                    "204": {"description": "Revoked"},
+                    "401": ERRORS,
+                    "404": ERRORS,
+                },
+            }
         },
         "/api/v1/leads": {
             "post": {
@@ -232,6 +331,33 @@ def openapi_document() -> dict:
                     _query("cursor", {"type": "string"}, "next_cursor of the previous page"),
                 ],
             ),
+        },
+        "/api/v1/leads/adf": {
+            "post": {
+                "summary": "Submit a lead as an ADF/XML 1.0 document (answered like POST /leads)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        kind: {"schema": {"type": "string", "description": "ADF/XML 1.0"}}
+                        for kind in ("application/xml", "text/xml")
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "OK",
+                        **_json({"oneOf": [lead, _ref("Receipt")]}),
+                    },
+                    **{
+                        str(status): {
+                            **ERRORS,
+                            "description": "Error: field path -> message; "
+                            "422 names the document's problem under `adf`",
+                        }
+                        for status in (401, 403, 413, 415, 422, 429)
+                    },
+                },
+                "security": [{"bearer": []}, {"formKey": []}],
+            }
         },
         "/api/v1/leads/{lead_id}": {"get": _op("Get a lead", 200, lead, params=lead_id)},
         "/api/v1/inbox": {"get": _op("My dealer's pending and owned leads", 200, items(lead))},
@@ -327,6 +453,47 @@ def openapi_document() -> dict:
                     ),
                     _query("to", {"type": "string", "format": "date"}, "to this day (exclusive)"),
                 ],
+            )
+        },
+        "/api/v1/forms": {
+            "post": _op("Create an embedded form", 201, _ref("Form"), body="FormIn"),
+            "get": _op("List embedded forms", 200, items(_ref("Form"))),
+        },
+        "/api/v1/forms/{form_id}": {
+            "get": _op("Get a form", 200, _ref("Form"), params=[_path_param("form_id", "integer")]),
+            "patch": _op(
+                'Change a form\'s settings ({"active": false} deactivates it)',
+                200,
+                _ref("Form"),
+                body="FormPatchIn",
+                params=[_path_param("form_id", "integer")],
+            ),
+        },
+        "/api/v1/forms/{form_id}/rotate-key": {
+            "post": _op(
+                "Give the form a new public key (the old one stops working)",
+                200,
+                _ref("Form"),
+                params=[_path_param("form_id", "integer")],
+            )
+        },
+        "/api/v1/products": {"get": _op("The product catalog", 200, items(_ref("Product")))},
+        "/api/v1/products/import": {
+            "post": {
+                **_op("Import catalog rows from CSV", 200, _ref("ImportReport"), errors=(401, 403)),
+                "requestBody": {
+                    "required": True,
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                },
+            }
+        },
+        "/api/v1/leads/{lead_id}/release": {
+            "post": _op(
+                "Release a lead the spam filter rejected (it is routed now)",
+                200,
+                lead,
+                errors=(401, 403, 404, 409),
+                params=lead_id,
             )
         },
         "/api/v1/routing/preview": {

@@ -11,9 +11,11 @@ from sqlalchemy.orm import selectinload
 from app.clock import iso, utcnow
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
+from app.inputs import parse_utc_datetime, strict_loads
 from app.models import STAGES, Dealer, Lead, LeadEvent, LineItem, Offer, User, new_lead_id
 from app.schemas import LeadIn, parse, phone_in_e164
 from app.services import candidates
+from app.services.duplicates import contact_keys
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import record_event
 from app.services.offers import (
@@ -25,6 +27,7 @@ from app.services.offers import (
 from app.services.privacy import customer_for
 
 MAX_PAGE = 200
+MAX_CURSOR_LENGTH = 200
 DEFAULT_PAGE = 50
 
 
@@ -35,13 +38,18 @@ def build_lead(data: dict, source: str = "api") -> Lead:
     now = utcnow()
     customer = payload.customer
     preferred = payload.preferred_seller
+    email = str(customer.email) if customer.email else None
+    phone = location["phone"]
+    email_key, phone_key = contact_keys(email, phone, payload.country)
     return Lead(
+        email_key=email_key,
+        phone_key=phone_key,
         status="offered",
         stage="new",
         first_name=customer.first_name,
         last_name=customer.last_name,
-        email=str(customer.email) if customer.email else None,
-        phone=location["phone"],
+        email=email,
+        phone=phone,
         company=customer.company or None,
         inquiry_type=payload.inquiry_type,
         interest_category=payload.interest_category or None,
@@ -85,6 +93,12 @@ def create_lead(
 
     With a `review_reason` (pre-qualification) the lead waits in `review` for a
     coordinator to approve or reject it instead of being routed.
+    """
+    return admit_lead(build_lead(data, source), actor=actor, review_reason=review_reason)
+
+
+def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None = None) -> Lead:
+    """Store a built lead and route it (or hold it for review), in one transaction.
 
     Routing only reads, and runs before anything is written: the transaction (on
     SQLite, the database's one write lock) then covers just the lead, its offer, their
@@ -92,19 +106,20 @@ def create_lead(
     network unchanged, the dealer still within its capacity with this offer); if another
     process got in between, it is undone and the lead routed again inside the lock.
     """
-    lead = build_lead(data, source)
     if review_reason:
         return _store_lead(lead, actor, review_reason=review_reason)
     prepared = candidates.prepare(lead, lead.created_at)
-    lead.id = new_lead_id()  # known before the flush, so the events can name it
+    lead.id = lead.id or new_lead_id()  # known before the flush, so events can name it
     with db.session.no_autoflush:  # one flush for everything, below
         db.session.add(lead)
-        record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
+        record_event(lead, "received", actor=actor, source=lead.source, consent=lead.consent)
         offer = offer_next_dealer(lead, lead.created_at, actor=actor, decision=prepared.decision)
         db.session.flush()
     if not candidates.confirm(prepared, offer, lead.created_at):
-        db.session.rollback()
-        return _store_lead(build_lead(data, source), actor)
+        db.session.rollback()  # the lead and its line items are unsaved again
+        lead.offers = []
+        lead.status, lead.holder_dealer_id = "offered", None
+        return _store_lead(lead, actor)
     return _commit_and_keep(lead)
 
 
@@ -340,12 +355,18 @@ def encode_cursor(lead: Lead) -> str:
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     """Read a cursor back; a malformed one is a 400-class error naming `cursor`."""
+    invalid = ValidationFailed("bad cursor", {"cursor": "is not a cursor this API gave"})
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise invalid
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        when, lead_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(when.replace("Z", "+00:00")), str(lead_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise ValidationFailed("bad cursor", {"cursor": "is not a cursor this API gave"}) from None
+        decoded = strict_loads(base64.urlsafe_b64decode(padded.encode()))
+        when, lead_id = decoded
+        if not isinstance(when, str) or not isinstance(lead_id, str) or len(lead_id) > 32:
+            raise invalid
+        return parse_utc_datetime(when, "cursor"), lead_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, ValidationFailed):
+        raise invalid from None
 
 
 def inbox_leads(user: User) -> list[Lead]:
