@@ -5,7 +5,7 @@ import binascii
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import and_, exists, false, func, inspect, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from app.clock import iso, utcnow
@@ -116,11 +116,26 @@ def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None 
         offer = offer_next_dealer(lead, lead.created_at, actor=actor, decision=prepared.decision)
         db.session.flush()
     if not candidates.confirm(prepared, offer, lead.created_at):
-        db.session.rollback()  # the lead and its line items are unsaved again
-        lead.offers = []
-        lead.status, lead.holder_dealer_id = "offered", None
-        return _store_lead(lead, actor)
+        db.session.rollback()
+        return _store_lead(_unsaved_copy(lead), actor)
     return _commit_and_keep(lead)
+
+
+def _unsaved_copy(lead: Lead) -> Lead:
+    """The lead as it was built, before routing touched it (a rolled-back one keeps its values)."""
+    values = {column.key: getattr(lead, column.key) for column in inspect(Lead).column_attrs}
+    values.update(status="offered", holder_dealer_id=None, owner_dealer_id=None)
+    items = [
+        LineItem(
+            **{
+                column.key: getattr(item, column.key)
+                for column in inspect(LineItem).column_attrs
+                if column.key not in ("id", "lead_id")
+            }
+        )
+        for item in lead.line_items
+    ]
+    return Lead(**values, offers=[], line_items=items)
 
 
 def _store_lead(lead: Lead, actor: User | None, review_reason: str | None = None) -> Lead:
