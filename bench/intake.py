@@ -90,8 +90,12 @@ class Gunicorn:
 
     def __init__(self, app: str, env: dict, cwd: Path):
         self.port = free_port()
+        # The same settings for the app and the yardstick: the repository's
+        # gunicorn.conf.py (threads, access log) is left out by an empty config file.
+        empty = Path(tempfile.gettempdir()) / "leadrelay-bench-gunicorn.conf.py"
+        empty.write_text("# gunicorn -w 2, nothing else\n")
         self.process = subprocess.Popen(
-            [*GUNICORN, "--bind", f"127.0.0.1:{self.port}", app],
+            [*GUNICORN, "--config", str(empty), "--bind", f"127.0.0.1:{self.port}", app],
             cwd=cwd,
             env=env,
             start_new_session=True,

@@ -269,7 +269,7 @@ def load_network(dealers: list[DealerSpec], history: int = 0, seed: int = SEED) 
         when = now - timedelta(minutes=rng.randint(1, 300)) if kind >= 0.8 else now
         if kind < 0.8:
             when = now - timedelta(days=rng.randint(2, 400))
-        lead_id = f"history{number:027d}"
+        lead_id = f"history{number:025d}"  # 32 characters, the column's size
         leads.append(
             {
                 "id": lead_id,
