@@ -40,7 +40,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from network import SEED, build_network, lead_bodies, prepare_database  # noqa: E402
+from network import (  # noqa: E402
+    SEED,
+    build_network,
+    lead_bodies,
+    prepare_database,
+    start_postgres,
+)
 
 GUNICORN = [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--log-level", "warning"]
 HELLO_APP = """
@@ -255,14 +261,7 @@ def main() -> None:
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f}")
     networks = ("dense", "sparse") if args.network == "both" else (args.network,)
-    postgres = None
-    if not args.no_postgres:
-        from tests.pg import PostgresServer, PostgresUnavailable
-
-        try:
-            postgres = PostgresServer().start()
-        except PostgresUnavailable as error:
-            print(f"(PostgreSQL skipped: {error})")
+    postgres = None if args.no_postgres else start_postgres()
     try:
         with tempfile.TemporaryDirectory(prefix="leadrelay-intake-") as directory:
             workdir = Path(directory)

@@ -339,3 +339,14 @@ with app.app_context():
         text=True,
     )
     return result.stdout.strip().splitlines()[-1]
+
+
+def start_postgres():
+    """A throwaway PostgreSQL server (tests/pg), or None where PostgreSQL is not installed."""
+    from tests.pg import PostgresServer, PostgresUnavailable
+
+    try:
+        return PostgresServer().start()
+    except PostgresUnavailable as error:
+        print(f"(PostgreSQL skipped: {error})")
+        return None

@@ -38,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from network import build_network, lead_bodies, prepare_database  # noqa: E402
+from network import build_network, lead_bodies, prepare_database, start_postgres  # noqa: E402
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -434,14 +434,7 @@ def main() -> None:
         help="for the decline part: bench/network.py's networks, or three Berlin dealers",
     )
     args = parser.parse_args()
-    postgres = None
-    if not args.no_postgres:
-        from tests.pg import PostgresServer, PostgresUnavailable
-
-        try:
-            postgres = PostgresServer().start()
-        except PostgresUnavailable as error:
-            print(f"(PostgreSQL skipped: {error})")
+    postgres = None if args.no_postgres else start_postgres()
     try:
         with tempfile.TemporaryDirectory(prefix="leadrelay-bench-") as directory:
             workdir = Path(directory)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from network import SEED, build_network, lead_bodies, load_network  # noqa: E402
+from network import SEED, build_network, lead_bodies, load_network, start_postgres  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
@@ -141,14 +141,7 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
     networks = ("dense", "sparse") if args.network == "both" else (args.network,)
-    postgres = None
-    if not args.no_postgres:
-        from tests.pg import PostgresServer, PostgresUnavailable
-
-        try:
-            postgres = PostgresServer().start()
-        except PostgresUnavailable as error:
-            print(f"(PostgreSQL skipped: {error})")
+    postgres = None if args.no_postgres else start_postgres()
     try:
         with tempfile.TemporaryDirectory(prefix="leadrelay-routing-") as directory:
             for network in networks:
