@@ -6,6 +6,8 @@ from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.enums import Delivery, InquiryType
+
 CODE_LIST = Regexp(r"^[A-Za-z0-9 ,._-]*$", message="Codes separated by commas.")
 
 
@@ -38,16 +40,16 @@ class PreviewForm(FlaskForm):
     inquiry_type = SelectField(
         "Inquiry type",
         choices=[
-            SelectChoice("b2c", "B2C"),
-            SelectChoice("b2b", "B2B"),
-            SelectChoice("service", "Service"),
+            SelectChoice(InquiryType.B2C.value, "B2C"),
+            SelectChoice(InquiryType.B2B.value, "B2B"),
+            SelectChoice(InquiryType.SERVICE.value, "Service"),
         ],
     )
     delivery = SelectField(
         "Delivery",
         choices=[
-            SelectChoice("pickup", "Pickup at a store"),
-            SelectChoice("ship", "Ship to customer"),
+            SelectChoice(Delivery.PICKUP.value, "Pickup at a store"),
+            SelectChoice(Delivery.SHIP.value, "Ship to customer"),
         ],
     )
 
@@ -128,3 +130,26 @@ class FormSettingsForm(FlaskForm):
 
 class CatalogImportForm(FlaskForm):
     file = FileField("Catalog CSV", validators=[FileRequired()])
+
+
+class ReviewRuleForm(FlaskForm):
+    """A new pre-qualification rule."""
+
+    kind = SelectField(
+        "Hold leads when",
+        choices=[
+            SelectChoice("b2b_volume", "B2B volume estimate is above"),
+            SelectChoice("source", "Source is (api, form, adf, import, or utm_source)"),
+            SelectChoice("campaign", "Campaign is (campaign_id or utm_campaign)"),
+            SelectChoice("product_group", "Product group is"),
+            SelectChoice("spam_score", "Spam score is at least"),
+        ],
+    )
+    setting = StringField("Value or threshold", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Name (optional)", validators=[Optional(), Length(max=120)])
+
+
+class RejectReviewForm(FlaskForm):
+    """Reject a held lead: the reason is kept in its history."""
+
+    note = StringField("Reason", validators=[DataRequired(), Length(max=2000)])

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.auth import login_required_role
 from app.console import bp
+from app.enums import Role
 from app.htmx import is_htmx_request
 from app.services import questions
 from app.services.errors import Conflict, NotFound, ValidationFailed
@@ -31,14 +32,14 @@ def _page(forms: dict[int, AnswerForm] | None = None, status: int = 200, **extra
 
 
 @bp.get("/questions")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def list_questions():
     """Open questions oldest first, each with its answer form; then recent answers."""
     return _page()
 
 
 @bp.post("/questions/<int:question_id>/answer")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def answer_question(question_id: int):
     """Answer one question; the asking dealer gets a push."""
     form = AnswerForm()

@@ -7,28 +7,29 @@ from app.auth import login_required_role
 from app.clock import utcnow
 from app.console import bp
 from app.console.forms import AssignForm
+from app.enums import Role
 from app.htmx import is_htmx_request
-from app.services import leads
+from app.services import board, events, visibility
 
 
 @bp.get("")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def lead_board():
     """Every lead by state; the board refreshes itself."""
-    board = leads.lead_board()
+    columns = board.lead_board()
     template = "console/_board.html" if is_htmx_request() else "console/board.html"
-    return render_template(template, board=board, now=utcnow())
+    return render_template(template, board=columns, now=utcnow())
 
 
 @bp.get("/leads/<lead_id>")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def lead_detail(lead_id: str):
     """A lead with its offers, the routing explanations and its history."""
-    lead = leads.get_visible_lead(lead_id, current_user)
+    lead = visibility.get_visible_lead(lead_id, current_user)
     return render_template(
         "console/lead.html",
         lead=lead,
-        events=leads.lead_events(lead),
+        events=events.lead_events(lead),
         assign_form=AssignForm(),
         now=utcnow(),
     )

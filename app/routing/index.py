@@ -28,7 +28,7 @@ from dataclasses import replace
 
 from app.routing.decision import RoutingDecision
 from app.routing.geo import EARTH_RADIUS_KM, bounding_box
-from app.routing.profiles import DealerProfile, InterestRoute, LeadRequest
+from app.routing.profiles import DealerProfile, LeadRequest, RouteRule
 from app.routing.rank import LoadCounts, decide
 
 _KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180.0
@@ -248,7 +248,7 @@ class DealerIndex:
     def rank(
         self,
         lead: LeadRequest,
-        routes: Sequence[InterestRoute] = (),
+        routes: Sequence[RouteRule] = (),
         *,
         absent: Set[str] = frozenset(),
         load: LoadCounts | None = None,

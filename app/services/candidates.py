@@ -36,8 +36,14 @@ from app.models import (
     Offer,
     absence_covers,
 )
-from app.routing import DealerIndex, DealerProfile, LeadRequest, RoutingDecision, rank_dealers
-from app.routing import InterestRoute as RouteRule
+from app.routing import (
+    DealerIndex,
+    DealerProfile,
+    LeadRequest,
+    RouteRule,
+    RoutingDecision,
+    rank_dealers,
+)
 
 # How many dealers a decision checks for capacity and load: the chosen one and the
 # runners-up its explanation names. The others are checked when their turn comes.
@@ -82,6 +88,9 @@ def lead_request(lead: Lead, excluded_codes: frozenset[str]) -> LeadRequest:
         preferred_dealer=lead.preferred_dealer_code,
         excluded_dealers=excluded_codes,
         location_note=lead.location_note,
+        country=lead.country,
+        # A stored note beside coordinates means they were approximated from a prefix.
+        location_approximate=lead.lat is not None and bool(lead.location_note),
     )
 
 

@@ -3,8 +3,9 @@
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.enums import DEALER_ROLES, Role
 from app.extensions import db
-from app.models import DEALER_ROLES, ROLES, Dealer, User
+from app.models import Dealer, User
 from app.services.audit import record_audit
 from app.services.errors import NotFound, ValidationFailed
 from app.services.sessions import end_all_sessions
@@ -21,8 +22,8 @@ def create_user(
         errors["email"] = "must be an email address"
     elif db.session.scalar(select(User.id).where(User.email == email)):
         errors["email"] = "a user with this email already exists"
-    if role not in ROLES:
-        errors["role"] = f"must be one of: {', '.join(ROLES)}"
+    if role not in tuple(Role):
+        errors["role"] = f"must be one of: {', '.join(Role)}"
     dealer = None
     if role in DEALER_ROLES:
         if not dealer_code:
@@ -31,7 +32,7 @@ def create_user(
             dealer = db.session.scalar(select(Dealer).where(Dealer.code == dealer_code))
             if dealer is None:
                 errors["dealer"] = f"no dealer with code {dealer_code}"
-    elif role == "coordinator" and dealer_code:
+    elif role == Role.COORDINATOR and dealer_code:
         errors["dealer"] = "a coordinator belongs to the OEM, not to a dealer"
     if password is not None and len(password) < 8:
         errors["password"] = "must be at least 8 characters"
@@ -106,13 +107,3 @@ def get_user(user_id: int) -> User:
 def find_user_by_email(email: str) -> User | None:
     """The user with this email, if any."""
     return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-
-
-def user_to_dict(user: User) -> dict:
-    """The API's view of a user."""
-    return {
-        "id": user.id,
-        "email": user.email,
-        "role": user.role,
-        "dealer": user.dealer.code if user.dealer else None,
-    }

@@ -17,7 +17,7 @@ from app.models import Dealer, Lead, NetworkVersion, Offer
 from app.services import candidates
 from app.services.absence import set_absence
 from app.services.dealers import get_dealer, set_daily_capacity
-from app.services.leads import build_lead, create_lead
+from app.services.intake import build_lead, create_lead
 from tests import conftest
 from tests.factories import lead_body, make_dealer
 from tests.services.helpers import new_lead, offers_of
