@@ -12,7 +12,6 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import Dealer
 from app.services import recycling
-from app.services.deadlines import OpeningHoursError, is_timezone, validate_opening_hours
 from app.services.errors import ValidationFailed
 from app.services.unit_of_work import unit_of_work
 
@@ -48,26 +47,4 @@ def clear_absence(dealer: Dealer) -> Dealer:
     with unit_of_work():
         dealer.absent_from = None
         dealer.absent_until = None
-    return dealer
-
-
-def set_opening_hours(dealer: Dealer, hours: dict | None, timezone: str | None = None) -> Dealer:
-    """Store the dealer's opening hours (null: always open) and optionally its time zone.
-
-    Raises ValidationFailed naming the field (`opening_hours.mon.0`, `timezone`).
-    Offers already made keep their deadlines; new offers count the new hours.
-    """
-    errors = {}
-    try:
-        normalised = validate_opening_hours(hours)
-    except OpeningHoursError as error:
-        errors[error.field] = error.message
-    if timezone is not None and not is_timezone(timezone):
-        errors["timezone"] = "must be an IANA time zone such as Europe/Berlin"
-    if errors:
-        raise ValidationFailed("invalid opening hours", errors)
-    dealer.opening_hours = normalised
-    if timezone is not None:
-        dealer.timezone = timezone
-    db.session.commit()
     return dealer

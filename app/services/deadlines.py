@@ -124,17 +124,6 @@ def open_time_after(
     raise ValueError("opening hours never open")
 
 
-def is_open(hours: dict | None, timezone: str | None, at: datetime) -> bool:
-    """True when the dealer is open at the instant `at`."""
-    if not hours:
-        return True
-    zone = _zone(timezone)
-    return any(
-        opens <= at < closes
-        for opens, closes in _open_intervals(hours, zone, at.astimezone(zone).date())
-    )
-
-
 def _open_intervals(hours: dict, zone: ZoneInfo, day: date) -> list[tuple[datetime, datetime]]:
     """The day's open intervals as aware UTC instants."""
     result = []

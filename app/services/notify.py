@@ -13,6 +13,7 @@ from app.clock import utcnow
 from app.enums import Role, WithdrawalReason
 from app.extensions import db
 from app.models import Dealer, Lead, Notification, Question, User
+from app.webpush import push_payload
 
 
 def queue_for_users(
@@ -31,12 +32,9 @@ def queue_for_users(
                 user_id=user.id,
                 lead_id=lead.id if lead is not None else None,
                 kind=kind,
-                payload={
-                    "title": title[:80],
-                    "body": body[:240],
-                    "url": url or lead_url_for(user, lead),
-                    "tag": _tag(kind, lead),
-                },
+                payload=push_payload(
+                    title, body, url or lead_url_for(user, lead), _tag(kind, lead)
+                ),
                 created_at=now,
                 next_attempt_at=now,
             )
