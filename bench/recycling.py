@@ -389,7 +389,7 @@ def main() -> None:
     args = parser.parse_args()
     postgres = None
     if not args.no_postgres:
-        from tests.pg import PostgresServer, PostgresUnavailable
+        from tests.pg.server import PostgresServer, PostgresUnavailable
 
         try:
             postgres = PostgresServer().start()
