@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length
 from app.auth import login_required_role
 from app.console import bp
 from app.enums import Role
-from app.htmx import is_htmx_request
+from app.htmx import redirect_to
 from app.services import questions
 from app.services.errors import Conflict, NotFound, ValidationFailed
 
@@ -53,7 +53,5 @@ def answer_question(question_id: int):
             return redirect(url_for("console.list_questions"))
         else:
             flash(f"Answer sent to {question.dealer.name}.")
-            if is_htmx_request():
-                return "", 200, {"HX-Redirect": url_for("console.list_questions")}
-            return redirect(url_for("console.list_questions"))
+            return redirect_to(url_for("console.list_questions"))
     return _page({question_id: form}, status=422)

@@ -6,8 +6,8 @@ from app.auth import login_required_role
 from app.console import bp
 from app.console.forms import PreviewForm, RouteForm, split_codes
 from app.enums import Role
-from app.forms import ConfirmForm
-from app.htmx import is_htmx_request
+from app.forms import ConfirmForm, submit_form
+from app.htmx import render_page_or_fragment
 from app.services import intake, interest_routes
 from app.services.errors import DomainError
 
@@ -17,23 +17,20 @@ from app.services.errors import DomainError
 def list_routes():
     """Routes by interest category, a form to add one, and the preview."""
     form = RouteForm()
-    if form.validate_on_submit():
-        try:
-            interest_routes.create_route(
-                {
-                    "category": form.category.data,
-                    "dealer_codes": split_codes(form.dealer_codes.data),
-                    "countries": split_codes(form.countries.data),
-                    "postal_prefixes": split_codes(form.postal_prefixes.data),
-                }
-            )
-        except DomainError as error:
-            for field, message in error.errors.items():
-                target = getattr(form, field.split(".")[0], form.category)
-                target.errors = [*target.errors, message]
-        else:
-            flash("Route added.")
-            return redirect(url_for("console.list_routes"))
+    if submit_form(
+        form,
+        lambda: interest_routes.create_route(
+            {
+                "category": form.category.data,
+                "dealer_codes": split_codes(form.dealer_codes.data),
+                "countries": split_codes(form.countries.data),
+                "postal_prefixes": split_codes(form.postal_prefixes.data),
+            }
+        ),
+        fallback="category",
+    ):
+        flash("Route added.")
+        return redirect(url_for("console.list_routes"))
     status = 422 if form.errors else 200
     return (
         render_template(
@@ -64,31 +61,21 @@ def preview_routing():
     form = PreviewForm(request.args)
     result, errors = None, {}
     if form.validate():
-        body = {
-            "customer": {
-                "first_name": "Preview",
-                "last_name": "Customer",
-                "email": "p@example.com",
-            },
-            "inquiry_type": form.inquiry_type.data,
-            "interest_category": form.interest_category.data or None,
-            "postal_code": form.postal_code.data,
-            "country": form.country.data.upper(),
-            "delivery": form.delivery.data,
-            "line_items": [
-                {"product_group": form.product_group.data, "sku": form.sku.data or None}
-            ],
-        }
-        if form.inquiry_type.data == "b2b":
-            body["customer"]["company"] = "Preview GmbH"
-            body["volume_estimate"] = 1
         try:
-            result = intake.preview_routing(body)
+            result = intake.preview_routing_for(
+                postal_code=form.postal_code.data,
+                country=form.country.data,
+                product_group=form.product_group.data,
+                sku=form.sku.data or None,
+                interest_category=form.interest_category.data or None,
+                inquiry_type=form.inquiry_type.data,
+                delivery=form.delivery.data,
+            )
         except DomainError as error:
             errors = error.errors
-    template = "console/_preview.html" if is_htmx_request() else "console/routes.html"
-    return render_template(
-        template,
+    return render_page_or_fragment(
+        "console/routes.html",
+        "console/_preview.html",
         result=result,
         errors=errors,
         preview_form=form,

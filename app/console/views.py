@@ -8,7 +8,7 @@ from app.clock import utcnow
 from app.console import bp
 from app.console.forms import AssignForm
 from app.enums import Role
-from app.htmx import is_htmx_request
+from app.htmx import render_page_or_fragment
 from app.services import board, events, visibility
 
 
@@ -16,9 +16,9 @@ from app.services import board, events, visibility
 @login_required_role(Role.COORDINATOR)
 def lead_board():
     """Every lead by state; the board refreshes itself."""
-    columns = board.lead_board()
-    template = "console/_board.html" if is_htmx_request() else "console/board.html"
-    return render_template(template, board=columns, now=utcnow())
+    return render_page_or_fragment(
+        "console/board.html", "console/_board.html", board=board.lead_board(), now=utcnow()
+    )
 
 
 @bp.get("/leads/<lead_id>")

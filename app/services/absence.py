@@ -6,9 +6,9 @@ when an offer's answer is due (app/services/deadlines.py); they do not change wh
 offered a lead.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
-from app.clock import utcnow
+from app.clock import start_of_day, utcnow
 from app.extensions import db
 from app.models import Dealer
 from app.services import recycling
@@ -40,6 +40,17 @@ def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) 
         recycling.hand_on_offers_of_absent_dealers(dealer=dealer)
         db.session.refresh(dealer)
     return dealer
+
+
+def set_absence_days(dealer: Dealer, first_day: date | None, back_on: date | None) -> Dealer:
+    """The dealer is away from `first_day` (None, today or earlier: from now) until the
+    morning of `back_on`, both read in the dealer's own time zone."""
+    if back_on is None:
+        raise ValidationFailed("no end", {"absent_until": "give the day you are back"})
+    starts = start_of_day(first_day, dealer.timezone) if first_day is not None else None
+    if starts is not None and starts < utcnow():
+        starts = None  # a start date of today or earlier means "from now"
+    return set_absence(dealer, starts, start_of_day(back_on, dealer.timezone))
 
 
 def clear_absence(dealer: Dealer) -> Dealer:

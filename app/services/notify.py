@@ -5,11 +5,10 @@ app/services/push_delivery.py's job, in the worker, never in a request.
 """
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.clock import utcnow
+from app.clock import utcnow, zone
 from app.enums import Role, WithdrawalReason
 from app.extensions import db
 from app.models import Dealer, Lead, Notification, Question, User
@@ -160,7 +159,7 @@ def notify_reminder(lead: Lead, dealer: Dealer, due: datetime | None = None) -> 
     """Remind a dealer's people that a lead still waits for their answer (once per offer)."""
     when = ""
     if due is not None:
-        local = due.astimezone(ZoneInfo(dealer.timezone or "UTC"))
+        local = due.astimezone(zone(dealer.timezone))
         when = f" by {local:%a %H:%M}"
     queue_for_users(
         dealer_users(dealer),

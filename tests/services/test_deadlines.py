@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.clock import zone as _zone
 from app.services.deadlines import (
     WEEKDAYS,
     OpeningHoursError,
     _open_intervals,
-    _zone,
     offer_deadline,
     open_time_after,
     reminder_due,
