@@ -27,22 +27,6 @@ def register(app: Flask) -> None:
             raise click.ClickException(_describe(error)) from None
         click.echo(f"created {user.role} {user.email} (id {user.id})")
 
-    @app.cli.command("set-password")
-    @click.argument("email")
-    @click.password_option("--password", help="at least 8 characters")
-    def set_password_command(email, password):
-        """Replace a user's password; the user's browser sessions end."""
-        from app.services.users import find_user_by_email, set_password
-
-        user = find_user_by_email(email)
-        if user is None:
-            raise click.ClickException(f"no user with email {email}")
-        try:
-            set_password(user, password)
-        except ValidationFailed as error:
-            raise click.ClickException(_describe(error)) from None
-        click.echo(f"password of {user.email} replaced; their sessions are ended")
-
     @app.cli.command("create-token")
     @click.argument("email")
     @click.option(

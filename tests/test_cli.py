@@ -59,15 +59,3 @@ def test_worker_once(runner, db):
     result = runner.invoke(args=["worker", "--once"])
     assert result.exit_code == 0
     assert "expired" in result.output
-
-
-def test_set_password_replaces_it_and_rejects_a_short_one(app, runner):
-    from app.services.users import authenticate, create_user
-
-    create_user("pw@example.com", "coordinator", password="old-password-1")
-    result = runner.invoke(args=["set-password", "pw@example.com", "--password", "new-password-2"])
-    assert result.exit_code == 0, result.output
-    assert authenticate("pw@example.com", "new-password-2") is not None
-    assert authenticate("pw@example.com", "old-password-1") is None
-    short = runner.invoke(args=["set-password", "pw@example.com", "--password", "short"])
-    assert short.exit_code != 0 and "password" in short.output
