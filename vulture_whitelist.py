@@ -50,3 +50,21 @@ _.conversion_rate
 stop_background  # app/worker.py: stops the worker thread (tests; an embedding host at shutdown)
 lead_to_adf  # intake (issue 10b): ADF/XML out, tested; its export endpoint is that issue's
 CONTACT_FIELDS  # tiers (issue 12): the privacy rule's list of held-back fields
+
+# New on main during this session, for their owners to wire up or delete (struct's
+# last merge; each owner's issue decides): console charts and board, dealer picker,
+# route effects, reports, webhooks.
+x  # app/console/charts.py
+centered  # app/console/charts.py
+_.centered
+DELIVERY_CHANNELS  # app/models.py (reports: delivery log)
+_.decline_reasons  # app/responses.py (reports)
+_.due_at  # app/services/board.py (console)
+_.count_cap  # app/services/board.py (console)
+_.missing_groups  # app/services/dealer_picker.py (console)
+_.excluded_because  # app/services/dealer_picker.py (console)
+_.sampled  # app/services/route_effects.py (console)
+_.unchanged  # app/services/route_effects.py (console)
+dealer_report  # app/services/reports.py (reports)
+conn  # bench/reports.py: sqlite3 hook signature
+executemany  # bench/reports.py

@@ -19,7 +19,7 @@ the request helpers need a Flask request.
 
 import json
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Flask, Request, Response, request
@@ -206,6 +206,22 @@ class BoundedIntegerConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", ID_MAX)
         super().__init__(map, *args, **kwargs)
+
+
+def date_arg(name: str) -> date | None:
+    """An optional YYYY-MM-DD query date within the supported years."""
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed("bad date", {name: "must be a date like 2026-11-01"}) from None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationFailed(
+            "bad date", {name: f"must be between the years {MIN_YEAR} and {MAX_YEAR}"}
+        )
+    return value
 
 
 def _reject_nul_characters():
