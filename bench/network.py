@@ -343,7 +343,7 @@ with app.app_context():
 
 def start_postgres():
     """A throwaway PostgreSQL server (tests/pg), or None where PostgreSQL is not installed."""
-    from tests.pg import PostgresServer, PostgresUnavailable
+    from tests.pg.server import PostgresServer, PostgresUnavailable
 
     try:
         return PostgresServer().start()

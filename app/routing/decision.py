@@ -1,6 +1,5 @@
 """The routing engine's output: ranked candidates, exclusions, and their explanation."""
 
-import math
 from collections import Counter
 from dataclasses import asdict, dataclass, fields
 
@@ -58,20 +57,6 @@ class Candidate:
     qualified_as: str = "store"  # "store" (within radius) or "online" (ships anywhere)
     acceptance_rate: float | None = None
     median_response_seconds: float | None = None
-
-    def sort_key(self) -> tuple:
-        """The ranking key: smaller is better (see RANKING_ORDER)."""
-        return (
-            not self.preferred,
-            -len(self.covered_groups),
-            -len(self.skus_in_stock),
-            math.inf if self.distance_km is None else self.distance_km,
-            self.open_offers,
-            # Unknown reliability ranks after known reliability, but only as a last tiebreak.
-            1.0 if self.acceptance_rate is None else -self.acceptance_rate,
-            math.inf if self.median_response_seconds is None else self.median_response_seconds,
-            self.code,
-        )
 
 
 @dataclass(frozen=True, slots=True)

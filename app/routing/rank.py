@@ -192,7 +192,7 @@ def decide(
             excluded.append((inf if distance is None else distance, code, rule, reason, distance))
             continue
 
-        # The ranking key, in RANKING_ORDER (Candidate.sort_key is the same, spelled out).
+        # The ranking key, in RANKING_ORDER: smaller is better.
         covered = groups & tags
         in_stock = skus & dealer.inventory if skus else _NOTHING
         acceptance = dealer.acceptance_rate

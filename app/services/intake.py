@@ -172,6 +172,33 @@ def preview_routing(data: dict) -> dict:
     return {**decision.to_dict(), "explanation": decision.explanation()}
 
 
+def preview_routing_for(
+    *,
+    postal_code: str,
+    country: str,
+    product_group: str,
+    sku: str | None,
+    interest_category: str | None,
+    inquiry_type: str,
+    delivery: str,
+) -> dict:
+    """Where a typical lead with these traits would go right now (the route editor's
+    preview): an invented customer, with what a b2b inquiry needs; nothing is stored."""
+    body = {
+        "customer": {"first_name": "Preview", "last_name": "Customer", "email": "p@example.com"},
+        "inquiry_type": inquiry_type,
+        "interest_category": interest_category,
+        "postal_code": postal_code,
+        "country": (country or "").upper(),
+        "delivery": delivery,
+        "line_items": [{"product_group": product_group, "sku": sku}],
+    }
+    if inquiry_type == InquiryType.B2B:
+        body["customer"]["company"] = "Preview GmbH"
+        body["volume_estimate"] = 1
+    return preview_routing(body)
+
+
 def _check_lead(payload: LeadIn, source: str = "api") -> dict:
     """Cross-field rules, the phone as E.164, and the lead's coordinates.
 

@@ -1,7 +1,7 @@
 """network version: a counter every routing-relevant dealer change bumps
 
 Revision ID: 9a1e5c0d7b21
-Revises: b7e21c4a9d10
+Revises: a7c3d9e1f2b4
 Create Date: 2026-11-27 07:10:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9a1e5c0d7b21"
-down_revision = "b7e21c4a9d10"
+down_revision = "a7c3d9e1f2b4"
 branch_labels = None
 depends_on = None
 
