@@ -18,6 +18,7 @@ import bisect
 import functools
 import gc
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -277,18 +278,27 @@ def confirm(prepared: Prepared, offer: Offer | None, now: datetime) -> bool:
 
 
 def decide(
-    lead: Lead, now: datetime, *, complete: bool = False, network: Network | None = None
+    lead: Lead,
+    now: datetime,
+    *,
+    complete: bool = False,
+    network: Network | None = None,
+    routes: Sequence[RouteRule] | None = None,
+    excluded: frozenset[str] | None = None,
 ) -> RoutingDecision:
     """Where the lead goes next, and why (nothing is stored).
 
     Only the best-ranked dealers are checked for capacity and load unless ``complete``
-    (a preview shows the whole ranking).
+    (a preview shows the whole ranking). ``routes`` and ``excluded`` replace the stored
+    interest routes and the dealers that already had the lead (to try out a change).
     """
     network = network or current_network()
-    request = lead_request(lead, codes_already_offered(lead))
+    if excluded is None:
+        excluded = codes_already_offered(lead)
+    request = lead_request(lead, excluded)
     return network.index.rank(
         request,
-        network.routes,
+        network.routes if routes is None else routes,
         absent=network.absent_at(now),
         load=lambda dealers: load_counts(network, dealers, now),
         enough=None if complete else BEST_CHECKED,
