@@ -93,7 +93,7 @@ def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None 
 
     Routing only reads, and runs before anything is written: the transaction (on
     SQLite, the database's one write lock) then covers just the lead, its offer, their
-    events and notifications, flushed at once. Inside it the decision is confirmed (the
+    events and notifications, written in two flushes. Inside it the decision is confirmed (the
     network unchanged, the dealer still within its capacity with this offer); if another
     process got in between, it is undone and the lead routed again inside the lock.
     """
@@ -104,8 +104,11 @@ def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None 
     lead.id = lead.id or new_lead_id()  # known before the flush, so events can name it
     try:
         with unit_of_work():
-            with db.session.no_autoflush:  # one flush for everything, below
-                db.session.add(lead)
+            db.session.add(lead)
+            # The lead first: rows that only name it by id (events, deliveries) must
+            # follow it, and the unit of work cannot know that of rows without a relation.
+            db.session.flush()
+            with db.session.no_autoflush:  # one more flush for everything else, below
                 record_event(
                     lead, "received", actor=actor, source=lead.source, consent=lead.consent
                 )
