@@ -68,3 +68,6 @@ _.unchanged  # app/services/route_effects.py (console)
 dealer_report  # app/services/reports.py (reports)
 conn  # bench/reports.py: sqlite3 hook signature
 executemany  # bench/reports.py
+flush_context  # app/services/candidates.py: SQLAlchemy after_flush hook signature
+_.dealers_reaching  # app/routing/index.py (perf): used by tests of the index
+_.max_radius_km  # app/routing/index.py (perf): read by tests of the index
