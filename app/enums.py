@@ -113,6 +113,20 @@ _DECLINE_LABELS = {
 }
 
 
+# The languages the pages speak; the first is the fallback.
+LANGUAGES = ("en", "de")
+
+
+class LostReason(StrEnum):
+    """Why a lead a dealer owned was lost (a dealer says so when marking it lost)."""
+
+    PRICE = "price"
+    BOUGHT_ELSEWHERE = "bought_elsewhere"
+    NO_RESPONSE = "no_response"
+    NOT_INTERESTED = "not_interested"
+    OTHER = "other"
+
+
 class InquiryType(StrEnum):
     """What kind of inquiry a lead is."""
 

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
 
@@ -16,7 +17,9 @@ class PlausibleDate:
     def __call__(self, form, field) -> None:
         value = field.data
         if isinstance(value, date) and not MIN_YEAR <= value.year <= MAX_YEAR:
-            raise ValidationError(f"Give a date between {MIN_YEAR} and {MAX_YEAR}.")
+            raise ValidationError(
+                _("Give a date between %(first)s and %(last)s.", first=MIN_YEAR, last=MAX_YEAR)
+            )
 
 
 class ConfirmForm(FlaskForm):

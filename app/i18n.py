@@ -1,7 +1,7 @@
 """Languages: Flask-Babel set up once for every page (the form now, the dealer app next).
 
-The locale is, in order: the signed-in user's own choice (a `language` attribute, once
-users have one), the browser's Accept-Language, the page's default (a form sets its own
+The locale is, in order: the signed-in user's own choice (`User.language`, set in the
+dealer app's settings), the browser's Accept-Language, the page's default (a form sets its own
 with `use_default_language`), else English. Catalogues live in translations/<lang>/;
 `pybabel extract -F babel.cfg -o translations/messages.pot .` then `pybabel update` and
 `pybabel compile -d translations` refresh them (the compiled .mo files are committed).
@@ -10,8 +10,9 @@ with `use_default_language`), else English. Catalogues live in translations/<lan
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, format_currency, format_decimal, get_locale
 
-LANGUAGES = ("en", "de")
-FALLBACK = "en"
+from app.enums import LANGUAGES
+
+FALLBACK = LANGUAGES[0]
 
 babel = Babel()
 

@@ -147,6 +147,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The coordinator console shows every time in this zone (a setting), labelled.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # The language the user chose for the pages ("de", "en"); null: the browser's.
+    language: Mapped[str | None] = mapped_column(String(5))
 
     dealer: Mapped[Dealer | None] = relationship()
 
@@ -262,6 +264,8 @@ class Lead(db.Model):
     email_key: Mapped[str | None] = mapped_column(String(254))
     phone_key: Mapped[str | None] = mapped_column(String(40))
     order_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    # Why it was lost (LostReason), while its stage is lost.
+    lost_reason: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -709,3 +713,24 @@ class NetworkVersion(db.Model):
 def _insert_version_row(table, connection, **kwargs) -> None:
     """The counter's one row exists from the moment the table does (create_all in tests)."""
     connection.execute(table.insert().values(id=1, version=0))
+
+
+# --- Dealer app: private notes on a lead (issue 14) ---
+
+
+class LeadNote(db.Model):
+    """A salesperson's private note on a lead, read by everyone of the same dealership
+    (never by the customer, the manufacturer or another dealer)."""
+
+    __tablename__ = "lead_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    dealer_id: Mapped[int] = mapped_column(ForeignKey("dealers.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+    __table_args__ = (Index("ix_lead_notes_lead_dealer", "lead_id", "dealer_id", "created_at"),)

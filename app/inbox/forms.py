@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.enums import TARGET_STAGES, DeclineReason, Stage
+from app.enums import TARGET_STAGES, DeclineReason, LostReason, Stage
 from app.forms import PlausibleDate
 
 # The decline reasons in the page's language (app/enums.py keeps the English names).
@@ -35,6 +35,19 @@ STEPPER_LABELS = {
     Stage.APPOINTMENT: _l("Appoint\u00adment"),
 }
 STAGE_CHOICES = [SelectChoice(stage.value, STEPPER_LABELS[stage]) for stage in TARGET_STAGES]
+LOST_LABELS = {
+    LostReason.PRICE: _l("Price"),
+    LostReason.BOUGHT_ELSEWHERE: _l("Bought elsewhere"),
+    LostReason.NO_RESPONSE: _l("No response"),
+    LostReason.NOT_INTERESTED: _l("Not interested"),
+    LostReason.OTHER: _l("Other (say why in the note)"),
+}
+LOST_CHOICES = [SelectChoice(reason.value, LOST_LABELS[reason]) for reason in LostReason]
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("As my browser says")),
+    SelectChoice("de", "Deutsch"),
+    SelectChoice("en", "English"),
+]
 
 
 class DeclineForm(FlaskForm):
@@ -49,7 +62,32 @@ class StageForm(FlaskForm):
 
     stage = RadioField(_l("Move to"), choices=STAGE_CHOICES, validators=[DataRequired()])
     order_value = StringField(_l("Order value (€, needed for won)"), validators=[Length(max=20)])
+    # Checked below, not by the field: it is needed only when the lead is lost.
+    lost_reason = RadioField(
+        _l("Why was it lost? (needed for lost)"), choices=LOST_CHOICES, validate_choice=False
+    )
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
+
+    def validate_lost_reason(self, field) -> None:
+        """Lost needs one of the reasons; other stages ignore the field."""
+        if self.stage.data == Stage.LOST and field.data not in tuple(LostReason):
+            raise ValidationError(_l("Choose why it was lost."))
+
+    def chosen_lost_reason(self) -> str | None:
+        """The reason to store: only a lost lead has one."""
+        return self.lost_reason.data if self.stage.data == Stage.LOST else None
+
+
+class NoteForm(FlaskForm):
+    """A private note on a lead, for the dealership's own people (prefix "note")."""
+
+    body = TextAreaField(_l("Your note"), validators=[DataRequired(), Length(max=2000)])
+
+
+class LanguageForm(FlaskForm):
+    """The language the pages speak to this user; empty follows the browser."""
+
+    language = RadioField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
 class QuestionForm(FlaskForm):
@@ -62,13 +100,13 @@ class AbsenceForm(FlaskForm):
     """The dealership's holiday: no new leads are offered meanwhile."""
 
     # Bounded: a date like 0001-01-01 cannot be converted between time zones.
-    absent_from = DateField("Away from", validators=[Optional(), PlausibleDate()])
-    absent_until = DateField("Back on", validators=[Optional(), PlausibleDate()])
+    absent_from = DateField(_l("Away from"), validators=[Optional(), PlausibleDate()])
+    absent_until = DateField(_l("Back on"), validators=[Optional(), PlausibleDate()])
 
 
 class CapacityForm(FlaskForm):
     """How many new leads a day the dealership takes; empty means no limit."""
 
     daily_capacity = IntegerField(
-        "New leads per day", validators=[Optional(), NumberRange(min=0, max=100000)]
+        _l("New leads per day"), validators=[Optional(), NumberRange(min=0, max=100000)]
     )

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from babel.dates import format_datetime
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,11 +21,14 @@ from app.forms import ConfirmForm, submit_form
 from app.htmx import is_htmx_request, redirect_to, render_page_or_fragment
 from app.inbox import bp
 from app.inbox.forms import (
+    LOST_LABELS,
     STAGE_LABELS,
     STEPPER_LABELS,
     AbsenceForm,
     CapacityForm,
     DeclineForm,
+    LanguageForm,
+    NoteForm,
     QuestionForm,
     StageForm,
 )
@@ -35,19 +38,33 @@ from app.services import (
     absence,
     dealers,
     inbox,
+    notes,
     offers,
     privacy,
     push_subscriptions,
     questions,
     stages,
+    users,
     visibility,
 )
 from app.services.errors import Conflict, DomainError, NotFound
 
-# The stage service's field errors, as the page's language words them.
-STAGE_ERRORS = {
+# The services' field errors, as the page's language words them (the services and the
+# JSON API keep their English texts).
+FIELD_ERRORS = {
     "a won lead needs its value": _l("a won lead needs its value"),
     "must be an amount from 0 to 999,999,999,999.99": _l("Please enter an amount from 0."),
+    "give the day you are back": _l("Give the day you are back."),
+    "the absence must end after it starts": _l("The absence must end after it starts."),
+    "write your question or answer": _l("Write your question."),
+    "write your note": _l("Write your note."),
+}
+
+# The forms of the lead page's cards, empty (the note form's prefix keeps its field's id
+# apart from the question form's on the same page).
+EMPTY_CARD_FORMS = {
+    "question": lambda: QuestionForm(formdata=None),
+    "note": lambda: NoteForm(formdata=None, prefix="note"),
 }
 
 
@@ -82,12 +99,12 @@ def local_time(value: datetime | None, with_date: bool = True) -> str:
     return format_datetime(local, pattern, locale=get_locale())
 
 
-def _stage_error(text: str) -> str:
-    """A stage field error in the page's language; a bad amount shows how to write one."""
+def _field_error(text: str) -> str:
+    """A service's field error in the page's language; a bad amount shows how to write one."""
     if text == "must be a number":
         example = format_decimal(12500.5, format="#,##0.00")
         return _("Please enter the amount as a number, such as %(example)s.", example=example)
-    return str(STAGE_ERRORS.get(text, text))
+    return str(FIELD_ERRORS.get(text, text))
 
 
 def _waiting_count() -> int:
@@ -136,7 +153,10 @@ def _lead_context(lead: Lead, **extra) -> dict:
         "action_form": ConfirmForm(),
         "decline_form": DeclineForm(),
         "stage_form": extra.pop("stage_form", None) or _stage_form(lead),
-        "question_form": extra.pop("question_form", None) or QuestionForm(formdata=None),
+        "question_form": extra.pop("question_form", None) or EMPTY_CARD_FORMS["question"](),
+        "notes": notes.notes_on(lead, current_user),
+        "note_form": extra.pop("note_form", None) or EMPTY_CARD_FORMS["note"](),
+        "lost_labels": LOST_LABELS,
         "now": utcnow(),
         **extra,
     }
@@ -218,9 +238,10 @@ def change_stage(lead_id: str):
                 form.order_value.data,
                 form.note.data,
                 locale=str(get_locale()),
+                lost_reason=form.chosen_lost_reason(),
             ),
             fallback="stage",
-            wording=_stage_error,
+            wording=_field_error,
         )
     except Conflict:
         flash(_("Accept the lead before you change its stage."))
@@ -242,18 +263,44 @@ def ask_question(lead_id: str):
     """Ask the manufacturer about this lead; the answer comes back as a push."""
     lead = visibility.get_visible_lead(lead_id, current_user)
     form = QuestionForm()
-    message = None
-    if submit_form(
-        form, lambda: questions.ask_about(lead, current_user, form.body.data), fallback="body"
-    ):
-        message = "Question sent. You get a notification when the manufacturer answers."
-        if not is_htmx_request():
-            flash(message)
-            return redirect(url_for("inbox.lead_detail", lead_id=lead_id) + "#questions")
-        form = QuestionForm(formdata=None)
+    return _save_on_lead_card(
+        lead,
+        form,
+        lambda: questions.ask_about(lead, current_user, form.body.data),
+        card="question",
+        message=_("Question sent. You get a notification when the manufacturer answers."),
+    )
+
+
+@bp.post("/leads/<lead_id>/notes")
+@login_required_role(*DEALER_ROLES)
+def add_note(lead_id: str):
+    """Keep a private note on the lead, for the people of this dealership."""
+    lead = visibility.get_visible_lead(lead_id, current_user)
+    form = NoteForm(prefix="note")
+    return _save_on_lead_card(
+        lead,
+        form,
+        lambda: notes.add_note(lead.id, current_user, form.body.data),
+        card="note",
+        message=_("Note saved. Only your dealership sees it."),
+    )
+
+
+def _save_on_lead_card(lead: Lead, form, action, card: str, message: str):
+    """The question and note cards: the form through its service call, then the lead
+    page again (a redirect), or for htmx just the card (`_questions.html`, `_notes.html`)."""
+    saved = submit_form(form, action, fallback="body", wording=_field_error)
+    if saved and not is_htmx_request():
+        flash(message)
+        return redirect(url_for("inbox.lead_detail", lead_id=lead.id) + f"#{card}s")
+    if saved:
+        form = EMPTY_CARD_FORMS[card]()
     status = 422 if form.errors else 200
-    context = _lead_context(lead, question_form=form, question_message=message)
-    return render_page_or_fragment("inbox/lead.html", "inbox/_questions.html", status, **context)
+    context = _lead_context(
+        lead, **{f"{card}_form": form, f"{card}_message": message if saved else None}
+    )
+    return render_page_or_fragment("inbox/lead.html", f"inbox/_{card}s.html", status, **context)
 
 
 # --- settings ------------------------------------------------------------------------
@@ -281,6 +328,7 @@ def _settings_context(form: AbsenceForm | None = None, **extra) -> dict:
         "absence_starts": dealer.absent_from if dealer is not None else None,
         "capacity_form": extra.pop("capacity_form", None) or _capacity_form(),
         "vapid_public_key": push_subscriptions.vapid_keys().public_key,
+        "language_form": extra.pop("language_form", None) or _language_form(),
         "now": utcnow(),
         **extra,
     }
@@ -293,6 +341,31 @@ def show_settings():
     return render_template("inbox/settings.html", **_settings_context())
 
 
+def _language_form() -> LanguageForm:
+    form = LanguageForm(formdata=None)
+    form.language.data = current_user.language or ""
+    return form
+
+
+@bp.post("/settings/language")
+@login_required_role(*DEALER_ROLES)
+def save_language():
+    """The language the pages speak to this user; the whole app changes, so the settings
+    page loads again in it."""
+    form = LanguageForm()
+    if submit_form(
+        form,
+        lambda: users.set_language(current_user, form.language.data),
+        fallback="language",
+        wording=_field_error,
+    ):
+        refresh()  # this response already speaks the new language
+        flash(_("Language saved."))
+        return redirect_to(url_for("inbox.show_settings"))
+    context = _settings_context(language_form=form)
+    return render_template("inbox/settings.html", **context), 422
+
+
 @bp.post("/settings/absence")
 @login_required_role(Role.DEALER_MANAGER)
 def save_absence():
@@ -303,14 +376,15 @@ def save_absence():
     if request.form.get("action") == "clear":
         if form.validate_on_submit():
             absence.clear_absence(dealer)
-            message = "Absence cleared. New leads reach you again."
+            message = _("Absence cleared. New leads reach you again.")
             form = _absence_form()
     elif submit_form(
         form,
         lambda: absence.set_absence_days(dealer, form.absent_from.data, form.absent_until.data),
         fallback="absent_until",
+        wording=_field_error,
     ):
-        message = "Absence saved. No new leads are offered to you meanwhile."
+        message = _("Absence saved. No new leads are offered to you meanwhile.")
         form = _absence_form()
     if message and not is_htmx_request():
         flash(message)
@@ -335,7 +409,7 @@ def save_capacity():
     message = None
     if form.validate_on_submit():
         dealers.set_daily_capacity(current_user.dealer, form.daily_capacity.data)
-        message = "Capacity saved."
+        message = _("Capacity saved.")
         if not is_htmx_request():
             flash(message)
             return redirect(url_for("inbox.show_settings"))

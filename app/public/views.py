@@ -1,5 +1,6 @@
 """Sign in, sign out, and the files a PWA needs at the site root."""
 
+import math
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,6 +14,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from app import PROJECT_ROOT, ratelimits
@@ -57,7 +60,7 @@ def login():
             if not _is_local(target):
                 target = url_for(home_endpoint(user))
             return redirect(target)
-        form.password.errors.append("Email or password is not right.")
+        form.password.errors.append(_("Email or password is not right."))
     status = 422 if form.errors else 200
     return render_template("public/login.html", form=form), status
 
@@ -66,12 +69,13 @@ def login():
 def login_rate_limited(retry_after: int):
     """Too many failed sign-ins: the same form, what was typed kept, and when to retry."""
     form = LoginForm(formdata=None, email=request.form.get("email", "")[:254])
-    wait = ratelimits.describe_wait(retry_after)
-    return render_template(
-        "public/login.html",
-        form=form,
-        throttled=f"Too many sign-in attempts. Please try again {wait}.",
+    minutes = max(1, math.ceil(retry_after / 60))
+    throttled = ngettext(
+        "Too many sign-in attempts. Please try again in %(num)d minute.",
+        "Too many sign-in attempts. Please try again in %(num)d minutes.",
+        minutes,
     )
+    return render_template("public/login.html", form=form, throttled=throttled)
 
 
 def _open_session(user, remember: bool) -> None:
@@ -105,7 +109,7 @@ def logout():
     if current_user.is_authenticated:
         record_sign_out(current_user)
     logout_user()  # also tells the browser to drop the remember-me cookie
-    flash("You are signed out.")
+    flash(_("You are signed out."))
     response = redirect(url_for("public.login"))
     response.headers["Clear-Site-Data"] = '"cache"'
     return response

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import NumberFormatError, parse_decimal
 
 from app.clock import utcnow
-from app.enums import TARGET_STAGES, Stage
+from app.enums import TARGET_STAGES, LostReason, Stage
 from app.models import Lead, User
 from app.services.errors import ValidationFailed
 from app.services.events import record_event
@@ -65,14 +65,21 @@ def change_stage(
     note: str | None = None,
     now: datetime | None = None,
     locale: str | None = None,
+    lost_reason: str | None = None,
 ) -> Lead:
-    """Move an owned lead to a stage; won needs the order value. Records a stage event.
+    """Move an owned lead to a stage; won needs the order value, lost may say why
+    (a LostReason). Records a stage event.
 
     `locale` is the page's language when the value was typed into a page (None for JSON).
     """
     if stage not in TARGET_STAGES:
         raise ValidationFailed(
             "bad stage", {"stage": f"must be one of: {', '.join(TARGET_STAGES)}"}
+        )
+    if lost_reason is not None and lost_reason not in tuple(LostReason):
+        raise ValidationFailed(
+            "bad lost reason",
+            {"lost_reason": f"must be one of: {', '.join(LostReason)}"},
         )
     value = parse_order_value(order_value, locale)
     if stage == Stage.WON and value is None:
@@ -84,6 +91,7 @@ def change_stage(
         lead.stage = stage
         # Reports sum the order value of won leads only: anything else carries none.
         lead.order_value = value if stage == Stage.WON else None
+        lead.lost_reason = lost_reason if stage == Stage.LOST else None
         record_event(
             lead,
             "stage_changed",
@@ -92,6 +100,7 @@ def change_stage(
             stage_from=previous,
             stage=stage,
             order_value=str(value) if stage == Stage.WON else None,
+            lost_reason=lead.lost_reason,
             note=(note or "").strip()[:2000] or None,
         )
         lead.updated_at = now

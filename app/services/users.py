@@ -5,7 +5,7 @@ import secrets
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.enums import DEALER_ROLES, Role
+from app.enums import DEALER_ROLES, LANGUAGES, Role
 from app.extensions import db
 from app.models import Dealer, User
 from app.services.audit import record_audit
@@ -121,6 +121,20 @@ def set_timezone(user: User, timezone: str) -> User:
             "bad time zone", {"timezone": "must be an IANA time zone such as Europe/Berlin"}
         )
     user.timezone = timezone
+    db.session.commit()
+    return user
+
+
+def set_language(user: User, language: str | None) -> User:
+    """The language the pages speak to this user ("de", "en"); None or "" follows the
+    browser's Accept-Language."""
+    if language in (None, ""):
+        language = None
+    elif language not in LANGUAGES:
+        raise ValidationFailed(
+            "bad language", {"language": f"must be one of: {', '.join(LANGUAGES)}, or empty"}
+        )
+    user.language = language
     db.session.commit()
     return user
 

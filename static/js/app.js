@@ -3,7 +3,9 @@
  * - [data-sheet="ID"] links open <dialog id="ID"> as a bottom sheet (the link's href
  *   still leads to a full page when this script does not run).
  * - [data-push] sections: "Enable notifications" asks for permission only on a tap,
- *   subscribes with the server's VAPID key and posts the subscription.
+ *   subscribes with the server's VAPID key and posts the subscription; what it says is
+ *   read from the section's data-text-* attributes, which the server writes in the
+ *   page's language.
  * - form[data-sign-out]: forgets this device's push subscription before signing out.
  *
  * Listeners sit on the document (once), so pages swapped in by htmx need no rebinding.
@@ -89,11 +91,12 @@
     });
   }
 
-  function showPushState(section, state, text) {
+  /* The words come from the page (data-text-NAME on the section), in the page's language. */
+  function showPushState(section, state, textName) {
     var status = section.querySelector("[data-push-status]");
     var enable = section.querySelector("[data-push-enable]");
     var disable = section.querySelector("[data-push-disable]");
-    if (status) status.textContent = text;
+    if (status) status.textContent = section.getAttribute("data-text-" + textName) || "";
     if (enable) {
       enable.hidden = state === "on";
       enable.disabled = state === "unsupported" || state === "blocked" || state === "busy";
@@ -106,24 +109,24 @@
 
   function refreshPush(section) {
     if (!pushSupported()) {
-      showPushState(section, "unsupported", "This browser cannot show notifications. Install the app or use another browser.");
+      showPushState(section, "unsupported", "unsupported");
       return;
     }
     if (Notification.permission === "denied") {
-      showPushState(section, "blocked", "Notifications are blocked for LeadRelay. Allow them in your browser's site settings.");
+      showPushState(section, "blocked", "blocked");
       return;
     }
     currentSubscription().then(function (subscription) {
       if (subscription && Notification.permission === "granted") {
-        showPushState(section, "on", "Notifications are on for this device.");
+        showPushState(section, "on", "on");
       } else {
-        showPushState(section, "off", "Notifications are off on this device.");
+        showPushState(section, "off", "off");
       }
     });
   }
 
   function enablePush(section) {
-    showPushState(section, "busy", "Asking for permission…");
+    showPushState(section, "busy", "asking");
     Notification.requestPermission()
       .then(function (permission) {
         if (permission !== "granted") {
@@ -142,21 +145,21 @@
         return sendSubscription(section.getAttribute("data-url"), "POST", body);
       })
       .then(function () {
-        showPushState(section, "on", "Notifications are on for this device.");
+        showPushState(section, "on", "on");
       })
       .catch(function (error) {
         if (error && error.message === "blocked") {
-          showPushState(section, "blocked", "Notifications are blocked for LeadRelay. Allow them in your browser's site settings.");
+          showPushState(section, "blocked", "blocked");
         } else if (error && error.message === "dismissed") {
-          showPushState(section, "off", "Notifications are off. Tap the button again when you are ready.");
+          showPushState(section, "off", "dismissed");
         } else {
-          showPushState(section, "off", "Notifications could not be turned on. Check your connection and try again.");
+          showPushState(section, "off", "failed");
         }
       });
   }
 
   function disablePush(section) {
-    showPushState(section, "busy", "Turning notifications off…");
+    showPushState(section, "busy", "turning-off");
     currentSubscription()
       .then(function (subscription) {
         if (!subscription) return null;
@@ -166,7 +169,7 @@
         });
       })
       .then(function () {
-        showPushState(section, "off", "Notifications are off on this device.");
+        showPushState(section, "off", "off");
       })
       .catch(function () {
         refreshPush(section);

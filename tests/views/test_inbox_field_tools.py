@@ -1,0 +1,143 @@
+"""What a salesperson reaches for in the field: the page's language as a setting, a lost
+lead's reason, private notes within the dealership; and pages that never come back stale."""
+
+import pytest
+from sqlalchemy import select
+
+from app.models import Lead, LeadNote, User
+from app.services.users import create_user
+from tests.conftest import csrf_token_in
+from tests.factories import lead_body, make_dealer
+
+
+@pytest.fixture
+def owned(oem, auth, client):
+    """A lead D-BER-1's salesperson has accepted (signed in); returns the lead id."""
+    make_dealer("D-BER-1", name="Autohaus Mitte")
+    make_dealer("D-BER-2", name="Spandau", lat=52.535, lon=13.197, inventory=[])
+    create_user("sales@example.com", "salesperson", "D-BER-1", "password-123")
+    create_user("colleague@example.com", "salesperson", "D-BER-1", "password-123")
+    create_user("rival@example.com", "salesperson", "D-BER-2", "password-123")
+    lead = oem.post(
+        "/api/v1/leads", json=lead_body(preferred_seller={"dealer": "D-BER-1"})
+    ).get_json()
+    auth.login("sales@example.com")
+    url = f"/inbox/leads/{lead['id']}"
+    client.post(f"{url}/accept", data={"csrf_token": _token(client, url)})
+    return lead["id"]
+
+
+def _token(client, url, headers=None):
+    return csrf_token_in(client.get(url, headers=headers or {}).get_data(as_text=True))
+
+
+def _post(client, url, data, page, headers=None):
+    return client.post(
+        url, data={"csrf_token": _token(client, page, headers), **data}, headers=headers or {}
+    )
+
+
+# --- language ----------------------------------------------------------------------------
+
+
+def test_the_users_language_setting_wins_over_the_browser(client, owned, db):
+    english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
+    response = _post(
+        client, "/inbox/settings/language", {"language": "de"}, "/inbox/settings", english_browser
+    )
+    assert response.status_code == 302
+    settings = client.get("/inbox/settings", headers=english_browser).get_data(as_text=True)
+    assert '<html lang="de">' in settings and "Sprache gespeichert." in settings
+    inbox = client.get("/inbox", headers=english_browser).get_data(as_text=True)
+    assert "Ihre Leads" in inbox
+    # Empty: the browser's language again.
+    _post(client, "/inbox/settings/language", {"language": ""}, "/inbox/settings")
+    assert db.session.scalar(select(User.language).where(User.email == "sales@example.com")) is None
+    assert "Your leads" in client.get("/inbox", headers=english_browser).get_data(as_text=True)
+
+
+def test_an_unknown_language_is_a_field_error_and_nothing_changes(client, owned, db):
+    response = _post(client, "/inbox/settings/language", {"language": "xx"}, "/inbox/settings")
+    assert response.status_code == 422
+    assert "field__error" in response.get_data(as_text=True)
+    assert db.session.scalar(select(User.language).where(User.email == "sales@example.com")) is None
+
+
+# --- lost with a reason --------------------------------------------------------------------
+
+
+def test_lost_needs_a_reason_and_keeps_it(client, owned, db):
+    page = f"/inbox/leads/{owned}"
+    htmx = {"HX-Request": "true"}
+    refused = _post(client, f"{page}/stage", {"stage": "lost"}, page, htmx)
+    assert refused.status_code == 422
+    assert "Choose why it was lost." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Lead, owned).stage == "new"
+
+    saved = _post(
+        client, f"{page}/stage", {"stage": "lost", "lost_reason": "bought_elsewhere"}, page
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    lead = db.session.get(Lead, owned)
+    assert (lead.stage, lead.lost_reason) == ("lost", "bought_elsewhere")
+    german = client.get(page, headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "Verloren wegen:" in german and "Anderswo gekauft" in german
+
+
+def test_a_reason_sent_with_another_stage_is_not_kept(client, owned, db):
+    page = f"/inbox/leads/{owned}"
+    _post(client, f"{page}/stage", {"stage": "contacted", "lost_reason": "price"}, page)
+    db.session.expire_all()
+    lead = db.session.get(Lead, owned)
+    assert (lead.stage, lead.lost_reason) == ("contacted", None)
+
+
+# --- private notes -------------------------------------------------------------------------
+
+
+def test_a_note_is_read_within_the_dealership_only(client, owned, auth, db):
+    page = f"/inbox/leads/{owned}"
+    response = _post(client, f"{page}/notes", {"note-body": "Calls back after 17:00"}, page)
+    assert response.status_code == 302
+    assert "Calls back after 17:00" in client.get(page).get_data(as_text=True)
+
+    auth.login("colleague@example.com")
+    assert "Calls back after 17:00" in client.get(page).get_data(as_text=True)
+
+    auth.login("rival@example.com")
+    assert client.get(page).status_code == 404
+    token = _token(client, "/inbox")
+    stolen = client.post(f"{page}/notes", data={"csrf_token": token, "note-body": "mine now"})
+    assert stolen.status_code == 404
+    assert db.session.scalar(select(LeadNote.body)) == "Calls back after 17:00"
+
+
+def test_an_empty_note_is_a_field_error_with_htmx(client, owned, db):
+    page = f"/inbox/leads/{owned}"
+    response = _post(client, f"{page}/notes", {"note-body": "  "}, page, {"HX-Request": "true"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="notes"') and 'aria-invalid="true"' in html
+    assert db.session.scalar(select(LeadNote)) is None
+
+
+def test_htmx_note_returns_the_card_with_the_note(client, owned):
+    page = f"/inbox/leads/{owned}"
+    response = _post(
+        client, f"{page}/notes", {"note-body": "Wants red"}, page, {"HX-Request": "true"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="notes"') and "Wants red" in html
+
+
+# --- no stale pages --------------------------------------------------------------------------
+
+
+def test_signed_in_pages_are_not_stored_and_history_is_not_snapshotted(client, owned):
+    response = client.get(f"/inbox/leads/{owned}")
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    assert '"historyCacheSize":0' in html and '"refreshOnHistoryMiss":true' in html
