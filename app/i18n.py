@@ -61,9 +61,11 @@ def money(amount, currency: str = "EUR") -> str:
     return format_currency(amount, currency)
 
 
-def number(amount) -> str:
-    """A whole number with the page's grouping: "12.500" in German, "12,500" in English."""
-    return format_decimal(amount, format="#,##0")
+def number(amount, places: int = 0) -> str:
+    """A number with the page's grouping and decimal sign, to `places` decimals:
+    "12.500" and "1,7" in German, "12,500" and "1.7" in English."""
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    return format_decimal(amount, format=pattern)
 
 
 def init_app(app: Flask) -> None:

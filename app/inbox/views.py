@@ -193,7 +193,8 @@ def accept_lead(lead_id: str):
     message = _("Lead accepted. It's yours: contact the customer soon.")
     if is_htmx_request():
         lead = visibility.get_visible_lead(lead_id, current_user)
-        return render_template("inbox/_lead.html", **_lead_context(lead, status_message=message))
+        context = _lead_context(lead, status_message=message)
+        return render_template("inbox/_lead_update.html", **context)
     flash(message)
     return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
 

@@ -15,9 +15,9 @@ VIEWPORT = {"width": 390, "height": 844}
 DESKTOP_VIEWPORT = {"width": 1366, "height": 768}
 
 
-def launch_phone(playwright, profile_dir: str):
+def launch_phone(playwright, profile_dir: str, locale: str = "en-GB"):
     """Debian's Chromium as a 390 x 844 touch phone, with a persistent profile
-    (installability checks refuse incognito contexts)."""
+    (installability checks refuse incognito contexts), speaking `locale`."""
     return playwright.chromium.launch_persistent_context(
         str(profile_dir),
         executable_path=CHROMIUM,
@@ -27,7 +27,7 @@ def launch_phone(playwright, profile_dir: str):
         device_scale_factor=1,
         is_mobile=True,
         has_touch=True,
-        locale="en-GB",
+        locale=locale,
         timezone_id="Europe/Berlin",
     )
 

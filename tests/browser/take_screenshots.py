@@ -1,6 +1,8 @@
 """Screenshots of every dealer screen at 390×844, for docs/screenshots/ (and for looking).
 
-    .venv/bin/python -m tests.browser.take_screenshots [OUT_DIR]
+    .venv/bin/python -m tests.browser.take_screenshots [OUT_DIR] [en|de]
+
+German screenshots are named NAME-de.png.
 
 Starts the app on a temporary database, fills it with a small believable set of leads,
 signs in as a dealer manager and saves one PNG per screen.
@@ -16,7 +18,7 @@ from playwright.sync_api import sync_playwright
 
 from app.extensions import db
 from app.models import User
-from app.services import offers, questions, stages
+from app.services import notes, offers, questions, stages
 from app.services.users import create_user
 from tests.browser.chromium import launch_phone
 from tests.browser.conftest import PASSWORD, serve_app
@@ -75,8 +77,11 @@ def _fill(server, code: str, email: str) -> dict[str, str]:
             if stage == "won":
                 stages.change_stage(lead_id, user, "contacted")
                 stages.change_stage(lead_id, user, "won", "24500")
+            elif stage == "lost":
+                stages.change_stage(lead_id, user, stage, lost_reason="price")
             else:
                 stages.change_stage(lead_id, user, stage)
+        notes.add_note(ids[3], user, "Prefers a call after 5 pm; the old UT-2 is for trade-in.")
         question = questions.ask_question(
             ids[3], user, "Is the UT-4 demo unit free for a test drive on Saturday?"
         )
@@ -87,11 +92,34 @@ def _fill(server, code: str, email: str) -> dict[str, str]:
         questions.ask_question(ids[3], user, "Can we offer the spring campaign price as well?")
 
     server.query(progress)
-    return {"pending": ids[0], "owned": ids[3]}
+    return {"pending": ids[0], "owned": ids[3], "lost": ids[5]}
 
 
-def take(out: Path) -> list[Path]:
-    """Save the screenshots into out; returns their paths."""
+# What the script types and taps, per language.
+WORDS = {
+    "en": {
+        "locale": "en-GB",
+        "email": "Email",
+        "password": "Password",
+        "sign_in": "Sign in",
+        "decline": "Decline…",
+        "accept": "Accept lead",
+    },
+    "de": {
+        "locale": "de-DE",
+        "email": "E-Mail",
+        "password": "Passwort",
+        "sign_in": "Anmelden",
+        "decline": "Ablehnen …",
+        "accept": "Lead annehmen",
+    },
+}
+
+
+def take(out: Path, language: str = "en") -> list[Path]:
+    """Save the screenshots into out (German ones as NAME-de.png); returns their paths."""
+    words = WORDS[language]
+    suffix = "" if language == "en" else f"-{language}"
     out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     with tempfile.TemporaryDirectory() as folder, serve_app(Path(folder)) as server:
@@ -103,36 +131,57 @@ def take(out: Path) -> list[Path]:
         )
         ids = _fill(server, code, email)
         with sync_playwright() as playwright:
-            context = launch_phone(playwright, Path(folder) / "profile")
+            context = launch_phone(playwright, Path(folder) / "profile", words["locale"])
             page = context.new_page()
 
             def shot(name: str, full_page: bool = False) -> None:
                 page.wait_for_load_state("networkidle")
-                path = out / f"{name}.png"
+                path = out / f"{name}{suffix}.png"
                 page.screenshot(path=str(path), full_page=full_page)
                 saved.append(path)
 
             page.goto(f"{server.url}/login")
             shot("login")
-            page.get_by_label("Email").fill(email)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
+            page.get_by_label(words["email"]).fill(email)
+            page.get_by_label(words["password"]).fill(PASSWORD)
+            page.get_by_role("button", name=words["sign_in"]).click()
             page.wait_for_url(f"{server.url}/inbox")
             shot("inbox")
             page.goto(f"{server.url}/inbox/leads/{ids['pending']}")
             shot("lead-offered")
-            page.get_by_role("link", name="Decline…").click()
+            page.get_by_role("link", name=words["decline"]).click()
             page.wait_for_selector("dialog[open]")
             shot("decline-sheet")
+            page.goto(f"{server.url}/inbox/leads/{ids['pending']}")
+            context.set_offline(True)
+            page.get_by_role("button", name=words["accept"]).click()
+            page.locator("#offline-notice").wait_for(state="visible")
+            page.screenshot(path=str(out / f"offline-tap{suffix}.png"))
+            saved.append(out / f"offline-tap{suffix}.png")
+            context.set_offline(False)
             page.goto(f"{server.url}/inbox/leads/{ids['owned']}")
             shot("lead-owned")
-            page.goto(f"{server.url}/inbox/leads/{ids['owned']}#questions")
-            page.locator("#questions").scroll_into_view_if_needed()
-            shot("lead-questions")
-            page.goto(f"{server.url}/inbox/settings")
-            shot("settings")
+            page.locator("#stage details").evaluate("(details) => { details.open = true; }")
+            page.locator("#stage").scroll_into_view_if_needed()
+            shot("lead-stage")
+            lead_page = f"/inbox/leads/{ids['owned']}"
+            for path, card, name in (
+                (lead_page, "notes", "lead-notes"),
+                (lead_page, "questions", "lead-questions"),
+                (f"/inbox/leads/{ids['lost']}", None, "lead-lost"),
+                ("/inbox/settings", None, "settings"),
+                ("/inbox/settings", "absence", "settings-absence"),
+                ("/inbox/settings", "capacity", "settings-more"),
+            ):
+                page.goto(f"{server.url}{path}")
+                if card:
+                    page.locator(f"#{card}").scroll_into_view_if_needed()
+                shot(name)
             page.goto(f"{server.url}/offline")
             shot("offline")
+            if language != "en":  # the console speaks English only
+                context.close()
+                return saved
             context.clear_cookies()
             page.goto(f"{server.url}/login")
             page.get_by_label("Email").fill("oem.shots@example.com")
@@ -146,5 +195,6 @@ def take(out: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in take(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT):
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
+    for path in take(folder, sys.argv[2] if len(sys.argv) > 2 else "en"):
         print(f"{path}  {path.stat().st_size // 1024} KB")

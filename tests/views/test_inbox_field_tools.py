@@ -141,3 +141,22 @@ def test_signed_in_pages_are_not_stored_and_history_is_not_snapshotted(client, o
     assert response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     assert '"historyCacheSize":0' in html and '"refreshOnHistoryMiss":true' in html
+
+
+# --- badges --------------------------------------------------------------------------------
+
+
+def test_accept_with_htmx_updates_the_badge_on_the_same_page(client, oem, owned):
+    second = oem.post(
+        "/api/v1/leads", json=lead_body(preferred_seller={"dealer": "D-BER-1"}, message="two")
+    ).get_json()
+    page = f"/inbox/leads/{second['id']}"
+    assert '<span id="nav-count" class="app-nav__count">1<' in client.get(page).get_data(
+        as_text=True
+    )
+    response = _post(client, f"{page}/accept", {}, page, {"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="lead"')
+    assert (
+        'id="nav-count" class="app-nav__count app-nav__count--none" hx-swap-oob="true">0<' in html
+    )
