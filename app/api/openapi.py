@@ -216,6 +216,27 @@ def _response_schemas() -> dict:
                 "description": {"type": "string"},
             },
         },
+        "LeadImportReport": {
+            "type": "object",
+            "properties": {
+                "dry_run": {"type": "boolean"},
+                "rows": {"type": "integer"},
+                "valid": {"type": "integer"},
+                "failed": {"type": "integer"},
+                "imported": {"type": "array", "items": {"type": "string"}},
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "row": {"type": "integer"},
+                            "column": {"type": "string"},
+                            "message": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        },
         "HeldLead": {
             "type": "object",
             "properties": {
@@ -502,6 +523,31 @@ def openapi_document() -> dict:
                     **{str(status): ERRORS for status in (401, 403, 404)},
                 },
             },
+        },
+        "/api/v1/leads/import": {
+            "post": {
+                **_op(
+                    "Import leads from CSV (dry run, per-row errors; all or nothing unless "
+                    "import_valid_rows)",
+                    201,
+                    _ref("LeadImportReport"),
+                    errors=(400, 401, 403, 413, 415, 422),
+                    params=[
+                        _query("dry_run", {"type": "boolean"}, "check only, store nothing"),
+                        _query(
+                            "import_valid_rows",
+                            {"type": "boolean"},
+                            "store the valid rows even when some fail",
+                        ),
+                        _query("country", {"type": "string"}, "for rows without a country"),
+                        _query("campaign", {"type": "string"}, "campaign_id for rows without one"),
+                    ],
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                },
+            }
         },
         "/api/v1/review-queue": {
             "get": _op(

@@ -2,7 +2,14 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -151,3 +158,19 @@ class RejectReviewForm(FlaskForm):
     """Reject a held lead: the reason is kept in its history."""
 
     note = StringField("Reason", validators=[DataRequired(), Length(max=2000)])
+
+
+class LeadImportForm(FlaskForm):
+    """A CSV list of leads (a trade show), checked first, imported on request."""
+
+    file = FileField("Leads CSV", validators=[FileRequired()])
+    country = StringField(
+        "Country where a row names none",
+        default="DE",
+        validators=[Optional(), Length(min=2, max=2)],
+    )
+    campaign = StringField(
+        "Campaign (campaign_id where a row names none)",
+        validators=[Optional(), Length(max=120)],
+    )
+    import_valid_rows = BooleanField("Import the valid rows even if some rows fail")
