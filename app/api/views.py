@@ -69,17 +69,23 @@ def create_user():
 # --- leads ---------------------------------------------------------------------------
 
 
+def form_key_limits(view):
+    """The public form key's limits (per address, and for the whole form) on a lead intake."""
+    per_address = limiter.limit(
+        intake.form_key_rate_limit,
+        key_func=intake.form_rate_key,
+        exempt_when=intake.not_a_form_request,
+    )
+    whole_form = limiter.limit(
+        intake.form_total_rate_limit,
+        key_func=intake.form_total_rate_key,
+        exempt_when=intake.not_a_form_request,
+    )
+    return per_address(whole_form(view))
+
+
 @bp.post("/leads")
-@limiter.limit(
-    intake.form_key_rate_limit,
-    key_func=intake.form_rate_key,
-    exempt_when=intake.not_a_form_request,
-)
-@limiter.limit(
-    intake.form_total_rate_limit,
-    key_func=intake.form_total_rate_key,
-    exempt_when=intake.not_a_form_request,
-)
+@form_key_limits
 def create_lead():
     """Take in a lead and route it before answering."""
     actor, source = intake.lead_submitter()
@@ -92,11 +98,7 @@ def create_lead():
 
 
 @bp.post("/leads/adf")
-@limiter.limit(
-    intake.form_key_rate_limit,
-    key_func=intake.form_rate_key,
-    exempt_when=intake.not_a_form_request,
-)
+@form_key_limits
 def create_lead_from_adf():
     """Take in a lead as an ADF/XML 1.0 document; answered like POST /leads."""
     actor, _ = intake.lead_submitter()
