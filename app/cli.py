@@ -5,7 +5,7 @@ from datetime import timedelta
 import click
 from flask import Flask
 
-from app.models import ROLES
+from app.enums import Role
 from app.services.errors import ValidationFailed
 
 
@@ -14,7 +14,7 @@ def register(app: Flask) -> None:
 
     @app.cli.command("create-user")
     @click.argument("email")
-    @click.option("--role", required=True, type=click.Choice(ROLES))
+    @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
     @click.option("--dealer", "dealer_code", default=None, help="dealer code for dealer roles")
     @click.option("--password", default=None, help="at least 8 characters")
     def create_user_command(email, role, dealer_code, password):
@@ -40,6 +40,19 @@ def register(app: Flask) -> None:
         user = _user_by_email(email)
         expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
         click.echo(issue_token(user, expires_at)[1])
+
+    @app.cli.command("set-password")
+    @click.argument("email")
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    def set_password_command(email, password):
+        """Set a user's password; every session of that user ends (all devices sign in again)."""
+        from app.services.users import set_password
+
+        try:
+            set_password(_user_by_email(email), password)
+        except ValidationFailed as error:
+            raise click.ClickException(_describe(error)) from None
+        click.echo(f"password set for {email}; its sessions have ended")
 
     @app.cli.command("list-tokens")
     @click.argument("email")

@@ -23,23 +23,14 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    func,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.clock import utcnow
+from app.enums import LeadStatus, OfferKind, OfferStatus, Role, Stage, Tier
 from app.extensions import db
-
-ROLES = ("coordinator", "dealer_manager", "salesperson")
-DEALER_ROLES = ("dealer_manager", "salesperson")
-TIERS = ("dealer", "distributor")
-INQUIRY_TYPES = ("b2c", "b2b", "service")
-DELIVERY_OPTIONS = ("pickup", "ship")
-LEAD_STATUSES = ("review", "offered", "accepted", "unassigned", "rejected")
-STAGES = ("new", "contacted", "qualified", "appointment", "won", "lost")
-OFFER_STATUSES = ("pending", "accepted", "declined", "expired", "withdrawn")
-DECLINE_REASONS = ("portfolio", "capacity", "location", "spam", "other")
-OFFER_KINDS = ("routed", "assigned", "distributed", "forwarded", "returned")
 
 
 class UTCDateTime(TypeDecorator):
@@ -77,11 +68,12 @@ class Dealer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    tier: Mapped[str] = mapped_column(String(20), default="dealer")
+    tier: Mapped[str] = mapped_column(String(20), default=Tier.DEALER)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"), index=True)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
     postal_code: Mapped[str | None] = mapped_column(String(12))
+    town: Mapped[str | None] = mapped_column(String(120))  # the console's picker finds by it
     country: Mapped[str] = mapped_column(String(2), default="DE")
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
@@ -152,6 +144,8 @@ class User(UserMixin, db.Model):
     dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The coordinator console shows every time in this zone (a setting), labelled.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     dealer: Mapped[Dealer | None] = relationship()
 
@@ -171,7 +165,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_coordinator(self) -> bool:
-        return self.role == "coordinator"
+        return self.role == Role.COORDINATOR
 
 
 class ApiToken(db.Model):
@@ -227,8 +221,8 @@ class Lead(db.Model):
     __tablename__ = "leads"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_lead_id)
-    status: Mapped[str] = mapped_column(String(20), default="offered")
-    stage: Mapped[str] = mapped_column(String(20), default="new")
+    status: Mapped[str] = mapped_column(String(20), default=LeadStatus.OFFERED)
+    stage: Mapped[str] = mapped_column(String(20), default=Stage.NEW)
     # The dealer with the pending offer, or the owner; null when none or several.
     holder_dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"))
     owner_dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"))
@@ -252,6 +246,9 @@ class Lead(db.Model):
     preferred_dealer_code: Mapped[str | None] = mapped_column(String(40))
     preferred_contact: Mapped[str | None] = mapped_column(String(120))
     custom_fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    # custom_fields.campaign_id, else utm_campaign: kept as a column so the console
+    # board filters by campaign through an index (see campaign_of).
+    campaign: Mapped[str | None] = mapped_column(String(120))
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(20), default="api")
     # The embedded form it came through, what the customer agreed to, and the spam verdict.
@@ -283,7 +280,16 @@ class Lead(db.Model):
         Index("ix_leads_holder", "holder_dealer_id", "status"),
         Index("ix_leads_email_key", "email_key", "created_at"),
         Index("ix_leads_phone_key", "phone_key", "created_at"),
+        # Console board: a status tab, a campaign, a region, each newest change first.
+        Index("ix_leads_status_updated", "status", "updated_at", "id"),
+        Index("ix_leads_campaign_updated", "campaign", "updated_at"),
+        Index("ix_leads_country_postal", "country", "postal_code"),
     )
+
+    @validates("custom_fields")
+    def _keep_campaign(self, key: str, value: dict | None) -> dict | None:
+        self.campaign = campaign_of(value)
+        return value
 
     @property
     def customer_name(self) -> str:
@@ -313,6 +319,22 @@ class Lead(db.Model):
         return ", ".join(groups)
 
 
+def campaign_of(custom_fields: dict | None) -> str | None:
+    """A lead's campaign: custom_fields.campaign_id, else utm_campaign, else None."""
+    fields = custom_fields or {}
+    for key in ("campaign_id", "utm_campaign"):
+        value = fields.get(key)
+        if isinstance(value, str | int) and str(value).strip():
+            return str(value).strip()[:120]
+    return None
+
+
+# Console search: customer name prefixes, case-insensitive, by index (e-mail and phone
+# are found through email_key and phone_key).
+Index("ix_leads_last_name_lower", func.lower(Lead.last_name))
+Index("ix_leads_first_name_lower", func.lower(Lead.first_name))
+
+
 class LineItem(db.Model):
     """One product the customer asks about."""
 
@@ -329,6 +351,9 @@ class LineItem(db.Model):
 
     lead: Mapped[Lead] = relationship(back_populates="line_items")
 
+    # Console board filter by product group.
+    __table_args__ = (Index("ix_line_items_group_lead", "product_group", "lead_id"),)
+
 
 class Offer(db.Model):
     """A lead offered to one dealer, with a deadline and the dealer's answer."""
@@ -338,8 +363,8 @@ class Offer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
     dealer_id: Mapped[int] = mapped_column(ForeignKey("dealers.id"))
-    status: Mapped[str] = mapped_column(String(20), default="pending")
-    kind: Mapped[str] = mapped_column(String(20), default="routed")
+    status: Mapped[str] = mapped_column(String(20), default=OfferStatus.PENDING)
+    kind: Mapped[str] = mapped_column(String(20), default=OfferKind.ROUTED)
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When the worker reminds the dealer (a fraction of the SLA in open hours); cleared
@@ -363,6 +388,13 @@ class Offer(db.Model):
         Index("ix_offers_pending_reminder", "status", "remind_at"),
         Index("ix_offers_dealer_status", "dealer_id", "status"),
         Index("ix_offers_dealer_offered", "dealer_id", "offered_at"),
+        # Reports read the offers of a date range; on PostgreSQL the index covers every
+        # column they aggregate, so a range is an index-only scan.
+        Index(
+            "ix_offers_offered_at",
+            "offered_at",
+            postgresql_include=["lead_id", "dealer_id", "status", "responded_at", "reason"],
+        ),
         # Two pending offers for one lead are impossible, except a deliberate
         # distribution to several dealers at once.
         Index(
@@ -460,6 +492,108 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_notifications_due", "sent_at", "failed_at", "next_attempt_at"),)
+
+
+# --- Reports and delivery to dealers' systems (campaign spend, webhooks, outbox, log) ---
+
+WEBHOOK_EVENTS = (
+    "lead.created",
+    "offer.created",
+    "offer.accepted",
+    "offer.declined",
+    "offer.expired",
+    "lead.unassigned",
+    "lead.won",
+)
+DELIVERY_CHANNELS = ("webhook", "email")
+EMAIL_FORMATS = ("adf", "text")
+
+
+class CampaignSpend(db.Model):
+    """What the OEM spent on a campaign; the campaign report turns it into ROI."""
+
+    __tablename__ = "campaign_spend"
+
+    campaign: Mapped[str] = mapped_column(String(120), primary_key=True)
+    spend: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Webhook(db.Model):
+    """An integration's URL that hears about lead events, signed with its secret."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    secret: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Deleted webhooks stay as rows so their delivery log keeps its target.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DealerDelivery(db.Model):
+    """Where a dealer wants its accepted leads e-mailed, and in which format."""
+
+    __tablename__ = "dealer_deliveries"
+
+    dealer_id: Mapped[int] = mapped_column(
+        ForeignKey("dealers.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    format: Mapped[str] = mapped_column(String(10), default="text")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dealer: Mapped[Dealer] = relationship()
+
+
+class Delivery(db.Model):
+    """An outbox row: one lead event to send to one webhook or one dealer mailbox."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    event: Mapped[str] = mapped_column(String(40))
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    # The dealer the event concerns (the recipient of an e-mail), if any.
+    dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"), index=True)
+    webhook_id: Mapped[int | None] = mapped_column(ForeignKey("webhooks.id"))
+    target: Mapped[str] = mapped_column(String(2000))
+    # Frozen at the first attempt, so every retry sends the same document.
+    body: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+    dealer: Mapped[Dealer | None] = relationship()
+    attempt_log: Mapped[list[DeliveryAttempt]] = relationship(
+        back_populates="delivery", cascade="all, delete-orphan", order_by="DeliveryAttempt.id"
+    )
+
+    __table_args__ = (Index("ix_deliveries_due", "sent_at", "failed_at", "next_attempt_at"),)
+
+
+class DeliveryAttempt(db.Model):
+    """One try at a delivery: when, the answer's status code, what went wrong."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(300))
+
+    delivery: Mapped[Delivery] = relationship(back_populates="attempt_log")
 
 
 # --- Hardening: server-side sessions and the audit log -------------------------------

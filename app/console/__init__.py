@@ -4,4 +4,19 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
-from app.console import audit, forms_pages, lead_import, questions, review, routing, views  # noqa: E402,F401
+from app.console import (  # noqa: E402,F401
+    audit,
+    dealers,
+    deliveries,
+    display,
+    forms_pages,
+    lead_import,
+    questions,
+    reports,
+    review,
+    route_editor,
+    settings,
+    steering,
+    users,
+    views,
+)

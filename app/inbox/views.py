@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from app.auth import login_required_role
 from app.clock import utcnow
+from app.enums import DEALER_ROLES, OPEN_STAGES, Role, Stage
 from app.forms import ConfirmForm
 from app.htmx import is_htmx_request
 from app.inbox import bp
@@ -24,29 +25,22 @@ from app.inbox.forms import (
     StageForm,
 )
 from app.inputs import read_json_object
-from app.models import DEALER_ROLES, STAGES, Dealer, Lead, Offer
+from app.models import Dealer, Lead, Offer
 from app.routing import distance_km
 from app.services import (
     absence,
     dealers,
-    leads,
+    inbox,
     offers,
     privacy,
     push_subscriptions,
     questions,
     stages,
+    visibility,
 )
 from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 
-OPEN_STAGES = ("new", "contacted", "qualified", "appointment")
-STAGE_LABELS = {
-    "new": "New",
-    "contacted": "Contacted",
-    "qualified": "Qualified",
-    "appointment": "Appointment",
-    "won": "Won",
-    "lost": "Lost",
-}
+STAGE_LABELS = {stage.value: stage.label for stage in Stage}
 
 
 @bp.context_processor
@@ -88,7 +82,7 @@ def _waiting_count() -> int:
 def _inbox_rows() -> tuple[list[tuple[Lead, Offer]], list[Lead]]:
     """(pending offers by deadline, owned leads by stage then latest change) for this user."""
     if "inbox_rows" not in g:  # the page and its badge share one read per request
-        g.inbox_rows = leads.dealer_inbox(current_user)
+        g.inbox_rows = inbox.dealer_inbox(current_user)
     return g.inbox_rows
 
 
@@ -116,13 +110,13 @@ def list_leads():
 
 def _lead_context(lead: Lead, **extra) -> dict:
     """Everything the lead page and its partials show."""
-    offer = leads.pending_offer_for(lead, current_user)
+    offer = visibility.pending_offer_for(lead, current_user)
     dealer = offer.dealer if offer is not None else lead.owner
     return {
         "lead": lead,
         "offer": offer,
         "distance": _distance(lead, dealer),
-        "place": leads.lead_place(lead),
+        "place": inbox.lead_place(lead),
         "dealer": dealer,
         "questions": questions.questions_for_lead(lead.id, current_user),
         "action_form": ConfirmForm(),
@@ -144,7 +138,7 @@ def _stage_form(lead: Lead) -> StageForm:
     """The stage form, with the next step of the pipeline chosen."""
     form = StageForm(formdata=None)
     if lead.stage in OPEN_STAGES:
-        form.stage.data = STAGES[STAGES.index(lead.stage) + 1]
+        form.stage.data = Stage(lead.stage).next_stage()
     return form
 
 
@@ -152,7 +146,7 @@ def _stage_form(lead: Lead) -> StageForm:
 @login_required_role(*DEALER_ROLES)
 def lead_detail(lead_id: str):
     """Everything the customer said, and what the dealer can do now."""
-    lead = leads.get_visible_lead(lead_id, current_user)
+    lead = visibility.get_visible_lead(lead_id, current_user)
     template = "inbox/_lead.html" if is_htmx_request() else "inbox/lead.html"
     return render_template(template, **_lead_context(lead))
 
@@ -171,7 +165,7 @@ def accept_lead(lead_id: str):
         return _to_inbox()
     message = "Lead accepted. It's yours: contact the customer soon."
     if is_htmx_request():
-        lead = leads.get_visible_lead(lead_id, current_user)
+        lead = visibility.get_visible_lead(lead_id, current_user)
         return render_template("inbox/_lead.html", **_lead_context(lead, status_message=message))
     flash(message)
     return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
@@ -188,7 +182,7 @@ def _to_inbox():
 @login_required_role(*DEALER_ROLES)
 def decline_lead(lead_id: str):
     """Decline with a reason; the lead goes to the next dealer at once."""
-    lead = leads.get_visible_lead(lead_id, current_user)
+    lead = visibility.get_visible_lead(lead_id, current_user)
     form = DeclineForm()
     if form.validate_on_submit():
         try:
@@ -206,7 +200,7 @@ def decline_lead(lead_id: str):
 @login_required_role(*DEALER_ROLES)
 def change_stage(lead_id: str):
     """Move an owned lead along the pipeline; won asks for the order value."""
-    lead = leads.get_visible_lead(lead_id, current_user)
+    lead = visibility.get_visible_lead(lead_id, current_user)
     form = StageForm()
     message = None
     if form.validate_on_submit():
@@ -236,7 +230,7 @@ def change_stage(lead_id: str):
 @login_required_role(*DEALER_ROLES)
 def ask_question(lead_id: str):
     """Ask the manufacturer about this lead; the answer comes back as a push."""
-    lead = leads.get_visible_lead(lead_id, current_user)
+    lead = visibility.get_visible_lead(lead_id, current_user)
     form = QuestionForm()
     message = None
     if form.validate_on_submit():
@@ -275,7 +269,7 @@ def _settings_context(form: AbsenceForm | None = None, **extra) -> dict:
     return {
         "dealer": dealer,
         "absence_form": form or _absence_form(),
-        "may_set_absence": current_user.role == "dealer_manager",
+        "may_set_absence": current_user.role == Role.DEALER_MANAGER,
         "is_absent_now": dealer is not None and dealer.is_absent(utcnow()),
         "absence_ends": dealer.absent_until if dealer is not None else None,
         "absence_starts": dealer.absent_from if dealer is not None else None,
@@ -300,7 +294,7 @@ def _start_of_day(day: date | None) -> datetime | None:
 
 
 @bp.post("/settings/absence")
-@login_required_role("dealer_manager")
+@login_required_role(Role.DEALER_MANAGER)
 def save_absence():
     """Set or clear the dealership's absence (holiday); no leads are offered meanwhile."""
     form = AbsenceForm()
@@ -343,7 +337,7 @@ def _capacity_form() -> CapacityForm:
 
 
 @bp.post("/settings/capacity")
-@login_required_role("dealer_manager")
+@login_required_role(Role.DEALER_MANAGER)
 def save_capacity():
     """Set how many new leads a day the dealership takes; routing skips it beyond that."""
     form = CapacityForm()

@@ -14,6 +14,7 @@ from app.models import Dealer
 from app.services import recycling
 from app.services.deadlines import OpeningHoursError, is_timezone, validate_opening_hours
 from app.services.errors import ValidationFailed
+from app.services.unit_of_work import unit_of_work
 
 
 def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) -> Dealer:
@@ -32,20 +33,21 @@ def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) 
             errors["absent_until"] = "the absence must end after it starts"
     if errors:
         raise ValidationFailed("invalid absence", errors)
-    dealer.absent_from = starts or now
-    dealer.absent_until = ends
-    db.session.commit()
+    with unit_of_work():
+        dealer.absent_from = starts or now
+        dealer.absent_until = ends
     if dealer.is_absent(utcnow()):
-        recycling.hand_on_offers_of_absent_dealers()
+        # Only this dealer's offers, each in its own transaction like the worker's.
+        recycling.hand_on_offers_of_absent_dealers(dealer=dealer)
         db.session.refresh(dealer)
     return dealer
 
 
 def clear_absence(dealer: Dealer) -> Dealer:
     """The dealer is back: routing offers it leads again from now on."""
-    dealer.absent_from = None
-    dealer.absent_until = None
-    db.session.commit()
+    with unit_of_work():
+        dealer.absent_from = None
+        dealer.absent_until = None
     return dealer
 
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.models import Lead, User
-from app.services import leads
+from app.services import intake
 from app.services.errors import ValidationFailed
 
 MAX_ROWS = 5000
@@ -114,7 +114,7 @@ def import_leads(
     for row_number, row in rows:
         body = row_to_lead_body(row, default_country=default_country, campaign=campaign)
         try:
-            leads.build_lead(body, source=SOURCE)
+            intake.build_lead(body, source=SOURCE)
         except ValidationFailed as error:
             report.errors.extend(
                 RowError(row_number, column_for(path, row), message)
@@ -127,7 +127,7 @@ def import_leads(
     if dry_run or not bodies or (report.errors and not import_valid_rows):
         return report
     for body in bodies:
-        report.imported.append(leads.create_lead(body, source=SOURCE, actor=actor))
+        report.imported.append(intake.create_lead(body, source=SOURCE, actor=actor))
     return report
 
 

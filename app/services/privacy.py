@@ -14,7 +14,7 @@ dealers (app/services/notify.py) name the customer by first name alone.
 from dataclasses import asdict, dataclass
 
 from app.models import Lead, User
-from app.services.offers import acting_dealer_ids
+from app.services.visibility import acting_dealer_ids
 
 # Held back until the viewer's dealer owns the lead.
 CONTACT_FIELDS = ("last_name", "email", "phone")

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from app.services import review_rules
-from app.services.leads import create_lead
+from app.services.intake import create_lead
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.conftest import sign_in_coordinator
 from tests.factories import lead_body
