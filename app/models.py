@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    event,
     func,
     text,
 )
@@ -684,3 +685,27 @@ class ReviewRule(db.Model):
     value: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- Dealer network version (issue 9: routing reads dealers from a per-process index) ---
+
+
+class NetworkVersion(db.Model):
+    """One row: a counter bumped in the same transaction as every change routing reads.
+
+    Dealers (their tags, stock, place, radius, capacity, absence, activity) and interest
+    routes are held in each process's memory for routing; a process compares this
+    counter with the one its copy was built at and reloads when they differ, so a change
+    made through any process is seen by every other one at its next decision.
+    """
+
+    __tablename__ = "network_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@event.listens_for(NetworkVersion.__table__, "after_create")
+def _insert_version_row(table, connection, **kwargs) -> None:
+    """The counter's one row exists from the moment the table does (create_all in tests)."""
+    connection.execute(table.insert().values(id=1, version=0))

@@ -1,11 +1,12 @@
 """Reports per dealer, region, product group and campaign; campaign spend for ROI."""
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
 
 from app.api import bp
 from app.api.spec import api_endpoint
 from app.api.views import json_body, query_args
 from app.auth import token_required
+from app.downloads import csv_response
 from app.enums import Role
 from app.responses import CampaignSpendOut, Items, ReportItemOut
 from app.schemas import CampaignSpendIn, ReportQuery, parse
@@ -45,12 +46,3 @@ def put_campaign(campaign: str):
     """Record what a campaign cost; the campaign report then shows its ROI."""
     payload = parse(CampaignSpendIn, json_body())
     return jsonify(reports.set_campaign_spend(campaign, payload.spend))
-
-
-def csv_response(text: str, filename: str) -> Response:
-    """CSV text as a download."""
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )

@@ -12,10 +12,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from app.api.reports import csv_response
 from app.auth import login_required_role
 from app.clock import utcnow
 from app.console import bp, charts
+from app.downloads import csv_response
 from app.inputs import date_arg
 from app.services import reports
 from app.services.errors import ValidationFailed

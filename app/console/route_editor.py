@@ -81,26 +81,16 @@ def preview_routing():
     form = PreviewForm(request.args)
     result, errors = None, {}
     if form.validate():
-        body = {
-            "customer": {
-                "first_name": "Preview",
-                "last_name": "Customer",
-                "email": "p@example.com",
-            },
-            "inquiry_type": form.inquiry_type.data,
-            "interest_category": form.interest_category.data or None,
-            "postal_code": form.postal_code.data,
-            "country": form.country.data.upper(),
-            "delivery": form.delivery.data,
-            "line_items": [
-                {"product_group": form.product_group.data, "sku": form.sku.data or None}
-            ],
-        }
-        if form.inquiry_type.data == "b2b":
-            body["customer"]["company"] = "Preview GmbH"
-            body["volume_estimate"] = 1
         try:
-            result = intake.preview_routing(body)
+            result = intake.preview_routing_for(
+                postal_code=form.postal_code.data,
+                country=form.country.data,
+                product_group=form.product_group.data,
+                sku=form.sku.data or None,
+                interest_category=form.interest_category.data or None,
+                inquiry_type=form.inquiry_type.data,
+                delivery=form.delivery.data,
+            )
         except DomainError as error:
             errors = error.errors
     template = "console/_preview.html" if is_htmx_request() else "console/routes.html"

@@ -18,13 +18,9 @@ from sqlalchemy.orm import selectinload
 from app.clock import utcnow
 from app.extensions import db
 from app.models import InterestRoute, Lead
-from app.routing import FALLBACK, RouteRule, rank_dealers, select_routes
-from app.services.candidates import (
-    candidate_dealers,
-    dealer_profiles,
-    interest_routes,
-    lead_request,
-)
+from app.routing import FALLBACK, RouteRule, select_routes
+from app.services import candidates
+from app.services.candidates import interest_routes
 
 SAMPLE = 40  # recent leads routed twice (now, and with the change)
 CATEGORY_WINDOW = 1000  # recent leads whose categories are checked
@@ -110,10 +106,8 @@ def _compare(current: list[RouteRule], proposed: list[RouteRule], now: datetime 
         .limit(SAMPLE)
     ).all()
     for lead in leads:
-        request = lead_request(lead, frozenset())
-        profiles = dealer_profiles(candidate_dealers(request), now)
-        before = rank_dealers(request, profiles, current).chosen
-        after = rank_dealers(request, profiles, proposed).chosen
+        before = candidates.decide(lead, now, routes=current, excluded=frozenset()).chosen
+        after = candidates.decide(lead, now, routes=proposed, excluded=frozenset()).chosen
         effect.sampled += 1
         before_code = before.code if before else None
         after_code = after.code if after else None

@@ -113,16 +113,6 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
 
 
-def user_to_dict(user: User) -> dict:
-    """The API's view of a user."""
-    return {
-        "id": user.id,
-        "email": user.email,
-        "role": user.role,
-        "dealer": user.dealer.code if user.dealer else None,
-    }
-
-
 def set_timezone(user: User, timezone: str) -> User:
     """The time zone the console shows this user's times in (an IANA name such as
     Europe/Berlin)."""
