@@ -108,6 +108,9 @@ class UserIn(Strict):
     role: str
     dealer: Code | None = None
     password: Annotated[str, StringConstraints(max_length=200)] | None = None
+    regions: list[Annotated[str, StringConstraints(max_length=20)]] = Field(
+        default=[], max_length=50
+    )
 
 
 class DeclineIn(Strict):

@@ -4,14 +4,14 @@ from flask import jsonify
 
 from app.api import bp
 from app.api.views import json_body
-from app.auth import api_user, token_required
+from app.auth import COORDINATORS, api_user, token_required
 from app.models import DEALER_ROLES
 from app.schemas import StageIn, TextIn, parse
 from app.services import leads, questions, stages
 
 
 @bp.post("/leads/<lead_id>/stage")
-@token_required(*DEALER_ROLES)
+@token_required(*DEALER_ROLES, relation="lead")
 def change_stage(lead_id: str):
     """Move my lead to a stage (won needs order_value); 409 while my offer is pending."""
     user = api_user()
@@ -21,7 +21,7 @@ def change_stage(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/questions")
-@token_required(*DEALER_ROLES)
+@token_required(*DEALER_ROLES, relation="lead")
 def ask_question(lead_id: str):
     """Ask the OEM about a lead I can see."""
     payload = parse(TextIn, json_body())
@@ -30,7 +30,7 @@ def ask_question(lead_id: str):
 
 
 @bp.get("/leads/<lead_id>/questions")
-@token_required()
+@token_required(relation="lead")
 def list_questions(lead_id: str):
     """The lead's questions: a dealer sees its own, a coordinator all."""
     items = questions.questions_for_lead(lead_id, api_user())
@@ -38,7 +38,7 @@ def list_questions(lead_id: str):
 
 
 @bp.post("/questions/<int:question_id>/answer")
-@token_required("coordinator")
+@token_required(*COORDINATORS, relation="question")
 def answer_question(question_id: int):
     """Answer a dealer's question; the dealer is told by push."""
     payload = parse(TextIn, json_body())

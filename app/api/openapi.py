@@ -145,6 +145,7 @@ def _response_schemas() -> dict:
                 "email": {"type": "string"},
                 "role": {"type": "string"},
                 "dealer": {"type": ["string", "null"]},
+                "regions": {"type": "array", "items": {"type": "string"}},
             },
         },
         "Token": {"type": "object", "properties": {"token": {"type": "string"}}},

@@ -6,7 +6,7 @@ from flask import jsonify, request
 
 from app.api import bp
 from app.api.views import json_body
-from app.auth import api_user, token_required
+from app.auth import COORDINATORS, api_user, token_required
 from app.models import DEALER_ROLES
 from app.schemas import DealerRefIn, DealersRefIn, RejectIn, parse
 from app.services import dispatch, leads, reports, routes
@@ -18,14 +18,14 @@ def _lead_response(lead):
 
 
 @bp.post("/leads/<lead_id>/approve")
-@token_required("coordinator")
+@token_required(*COORDINATORS, relation="lead")
 def approve_lead(lead_id: str):
     """Route a lead that waited for pre-qualification."""
     return _lead_response(dispatch.approve_lead(lead_id, api_user()))
 
 
 @bp.post("/leads/<lead_id>/reject")
-@token_required("coordinator")
+@token_required(*COORDINATORS, relation="lead")
 def reject_lead(lead_id: str):
     """Reject a lead in review."""
     note = parse(RejectIn, request.get_json(silent=True) or {}).note
@@ -33,7 +33,7 @@ def reject_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/assign")
-@token_required("coordinator")
+@token_required(*COORDINATORS, relation="lead")
 def assign_lead(lead_id: str):
     """Offer the lead to a dealer by hand."""
     payload = parse(DealerRefIn, json_body())
@@ -41,7 +41,7 @@ def assign_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/distribute")
-@token_required("coordinator")
+@token_required(*COORDINATORS, relation="lead")
 def distribute_lead(lead_id: str):
     """Offer the lead to several dealers at once; first accept wins."""
     payload = parse(DealersRefIn, json_body())
@@ -49,7 +49,7 @@ def distribute_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/forward")
-@token_required(*DEALER_ROLES)
+@token_required(*DEALER_ROLES, relation="lead", tier="distributor")
 def forward_lead(lead_id: str):
     """A distributor hands a lead to one of its sub-dealers."""
     payload = parse(DealerRefIn, json_body())

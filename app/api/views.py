@@ -6,7 +6,7 @@ from flask import jsonify, request
 
 from app.api import bp, intake
 from app.api.openapi import openapi_document
-from app.auth import api_user, token_required
+from app.auth import COORDINATORS, api_user, declare_access, public, token_required
 from app.extensions import limiter
 from app.models import DEALER_ROLES, LEAD_STATUSES
 from app.schemas import DeclineIn, UserIn, parse
@@ -25,6 +25,7 @@ def json_body() -> dict:
 
 
 @bp.get("/openapi.json")
+@public
 def get_openapi():
     """The OpenAPI 3 document of this API (no token needed)."""
     return jsonify(openapi_document())
@@ -63,7 +64,9 @@ def list_dealers():
 def create_user():
     """Create a user (coordinator, dealer manager or salesperson)."""
     payload = parse(UserIn, json_body())
-    user = users.create_user(payload.email, payload.role, payload.dealer, payload.password)
+    user = users.create_user(
+        payload.email, payload.role, payload.dealer, payload.password, payload.regions
+    )
     return jsonify(users.user_to_dict(user)), 201
 
 
@@ -78,6 +81,7 @@ def create_token(user_id: int):
 
 
 @bp.post("/leads")
+@declare_access(*COORDINATORS)  # or a form's X-Form-Key: app/api/intake.py checks
 @limiter.limit(
     intake.form_key_rate_limit,
     key_func=intake.form_rate_key,
@@ -91,7 +95,7 @@ def create_lead():
 
 
 @bp.get("/leads/<lead_id>")
-@token_required()
+@token_required(relation="lead")
 def get_lead(lead_id: str):
     """One lead, if the caller may see it."""
     user = api_user()
@@ -158,7 +162,7 @@ def get_inbox():
 
 
 @bp.post("/leads/<lead_id>/accept")
-@token_required(*DEALER_ROLES)
+@token_required(*DEALER_ROLES, relation="offered_lead")
 def accept_lead(lead_id: str):
     """Accept my pending offer: my dealer owns the lead."""
     user = api_user()
@@ -167,7 +171,7 @@ def accept_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/decline")
-@token_required(*DEALER_ROLES)
+@token_required(*DEALER_ROLES, relation="offered_lead")
 def decline_lead(lead_id: str):
     """Decline my pending offer with a reason; the next dealer gets it at once."""
     user = api_user()

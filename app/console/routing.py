@@ -3,7 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.auth import login_required_role
+from app.auth import COORDINATORS, login_required_role
 from app.console import bp
 from app.console.forms import AssignForm, PreviewForm, RouteForm, split_codes
 from app.forms import ConfirmForm
@@ -99,7 +99,7 @@ def preview_routing():
 
 
 @bp.post("/leads/<lead_id>/assign")
-@login_required_role("coordinator")
+@login_required_role(*COORDINATORS, relation="lead")
 def assign_lead(lead_id: str):
     """Offer the lead by hand to a dealer the coordinator picks."""
     form = AssignForm()
@@ -113,7 +113,7 @@ def assign_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/approve")
-@login_required_role("coordinator")
+@login_required_role(*COORDINATORS, relation="lead")
 def approve_lead(lead_id: str):
     """Pre-qualification passed: route the lead now."""
     if ConfirmForm().validate_on_submit():
@@ -126,7 +126,7 @@ def approve_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/reject")
-@login_required_role("coordinator")
+@login_required_role(*COORDINATORS, relation="lead")
 def reject_lead(lead_id: str):
     """Pre-qualification failed: the lead is rejected and never routed."""
     if ConfirmForm().validate_on_submit():

@@ -3,7 +3,7 @@
 from flask import render_template
 from flask_login import current_user
 
-from app.auth import login_required_role
+from app.auth import COORDINATORS, login_required_role
 from app.clock import utcnow
 from app.console import bp
 from app.console.forms import AssignForm
@@ -12,16 +12,16 @@ from app.services import leads
 
 
 @bp.get("")
-@login_required_role("coordinator")
+@login_required_role(*COORDINATORS)
 def lead_board():
     """Every lead by state; the board refreshes itself."""
-    board = leads.lead_board()
+    board = leads.lead_board(current_user)
     template = "console/_board.html" if is_htmx_request() else "console/board.html"
     return render_template(template, board=board, now=utcnow())
 
 
 @bp.get("/leads/<lead_id>")
-@login_required_role("coordinator")
+@login_required_role(*COORDINATORS, relation="lead")
 def lead_detail(lead_id: str):
     """A lead with its offers, the routing explanations and its history."""
     lead = leads.get_visible_lead(lead_id, current_user)

@@ -148,7 +148,7 @@ def _stage_form(lead: Lead) -> StageForm:
 
 
 @bp.get("/leads/<lead_id>")
-@login_required_role(*DEALER_ROLES)
+@login_required_role(*DEALER_ROLES, relation="lead")
 def lead_detail(lead_id: str):
     """Everything the customer said, and what the dealer can do now."""
     lead = leads.get_visible_lead(lead_id, current_user)
@@ -157,7 +157,7 @@ def lead_detail(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/accept")
-@login_required_role(*DEALER_ROLES)
+@login_required_role(*DEALER_ROLES, relation="offered_lead")
 def accept_lead(lead_id: str):
     """One tap: the dealer takes the lead."""
     form = ConfirmForm()
@@ -184,7 +184,7 @@ def _to_inbox():
 
 
 @bp.route("/leads/<lead_id>/decline", methods=["GET", "POST"])
-@login_required_role(*DEALER_ROLES)
+@login_required_role(*DEALER_ROLES, relation="lead")
 def decline_lead(lead_id: str):
     """Decline with a reason; the lead goes to the next dealer at once."""
     lead = leads.get_visible_lead(lead_id, current_user)
@@ -202,7 +202,7 @@ def decline_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/stage")
-@login_required_role(*DEALER_ROLES)
+@login_required_role(*DEALER_ROLES, relation="lead")
 def change_stage(lead_id: str):
     """Move an owned lead along the pipeline; won asks for the order value."""
     lead = leads.get_visible_lead(lead_id, current_user)
@@ -232,7 +232,7 @@ def change_stage(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/questions")
-@login_required_role(*DEALER_ROLES)
+@login_required_role(*DEALER_ROLES, relation="lead")
 def ask_question(lead_id: str):
     """Ask the manufacturer about this lead; the answer comes back as a push."""
     lead = leads.get_visible_lead(lead_id, current_user)

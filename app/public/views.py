@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from app import PROJECT_ROOT
-from app.auth import home_endpoint
+from app.auth import home_endpoint, public
 from app.extensions import limiter
 from app.public import bp
 from app.public.forms import LoginForm
@@ -23,6 +23,7 @@ from app.services.users import authenticate
 
 
 @bp.get("/")
+@public
 def index():
     """Send people to their home screen, or to sign in."""
     if current_user.is_authenticated:
@@ -31,6 +32,7 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit("20/minute", methods=["POST"])
 def login():
     """Sign in with email and password."""
@@ -56,6 +58,7 @@ def _is_local(target: str | None) -> bool:
 
 
 @bp.post("/logout")
+@public
 def logout():
     """Sign out and tell the service worker's caches to forget this user."""
     logout_user()
@@ -66,6 +69,7 @@ def logout():
 
 
 @bp.get("/sw.js")
+@public
 def service_worker():
     """The service worker, served from the root so its scope is the whole app."""
     body = (PROJECT_ROOT / "service-worker" / "sw.js").read_bytes()
@@ -77,6 +81,7 @@ def service_worker():
 
 
 @bp.get("/manifest.webmanifest")
+@public
 def manifest():
     """The web app manifest, with its registered media type."""
     body = (Path(current_app.static_folder) / "manifest.webmanifest").read_bytes()
@@ -86,12 +91,14 @@ def manifest():
 
 
 @bp.get("/offline")
+@public
 def offline():
     """The page the service worker shows when the network is gone."""
     return render_template("offline.html")
 
 
 @bp.get("/healthz")
+@public
 def health():
     """Liveness probe for load balancers."""
     return {"ok": True}

@@ -180,10 +180,24 @@ def _lead_query():
     )
 
 
+def in_regions(regions: list[str]):
+    """SQL condition: the lead lies in one of the regions ("AT", or "DE-80": country and
+    postal-code prefix)."""
+    conditions = []
+    for region in regions:
+        country, _, prefix = region.partition("-")
+        condition = Lead.country == country
+        if prefix:
+            condition = and_(condition, Lead.postal_code.startswith(prefix, autoescape=True))
+        conditions.append(condition)
+    return or_(*conditions) if conditions else false()
+
+
 def visible_to(user: User):
-    """SQL condition: the leads this user may see (a dealer: pending offer or owned)."""
+    """SQL condition: the leads this user may see (a dealer: pending offer or owned;
+    a regional coordinator: its regions; a coordinator: all)."""
     if user.is_coordinator:
-        return true()
+        return in_regions(user.regions) if user.regions else true()
     dealer_ids = acting_dealer_ids(user)
     if not dealer_ids:
         return false()
@@ -357,16 +371,21 @@ def pending_offer_for(lead: Lead, user: User) -> Offer | None:
 BOARD_COLUMNS = ("review", "offered", "unassigned", "accepted", "rejected")
 
 
-def lead_board(per_column: int = 50) -> dict[str, tuple[int, list[Lead]]]:
-    """For each lead status: how many, and the most recently changed ones."""
-    counts = dict(db.session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all())
+def lead_board(viewer: User, per_column: int = 50) -> dict[str, tuple[int, list[Lead]]]:
+    """For each lead status: how many, and the most recently changed ones (of those the
+    viewer may see: a regional coordinator its regions)."""
+    counts = dict(
+        db.session.execute(
+            select(Lead.status, func.count()).where(visible_to(viewer)).group_by(Lead.status)
+        ).all()
+    )
     return {
         status: (
             counts.get(status, 0),
             list(
                 db.session.scalars(
                     _lead_query()
-                    .where(Lead.status == status)
+                    .where(Lead.status == status, visible_to(viewer))
                     .order_by(Lead.updated_at.desc())
                     .limit(per_column)
                 )

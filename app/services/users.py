@@ -1,6 +1,7 @@
 """Users, passwords and API tokens."""
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -14,12 +15,20 @@ from app.services.errors import NotFound, ValidationFailed
 
 TOKEN_PREFIX = "lr_"
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+REGION = re.compile(r"[A-Z]{2}(-[0-9A-Z]{1,10})?")
 
 
 def create_user(
-    email: str, role: str, dealer_code: str | None = None, password: str | None = None
+    email: str,
+    role: str,
+    dealer_code: str | None = None,
+    password: str | None = None,
+    regions: list[str] | None = None,
 ) -> User:
-    """Create a user; dealer roles need a dealer, coordinators must not have one."""
+    """Create a user; dealer roles need a dealer, coordinators must not have one.
+
+    `regions` limits a coordinator to countries ("AT") or postal-code prefixes ("DE-80").
+    """
     email = (email or "").strip().lower()
     errors: dict[str, str] = {}
     if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
@@ -40,6 +49,12 @@ def create_user(
         errors["dealer"] = "a coordinator belongs to the OEM, not to a dealer"
     if password is not None and len(password) < 8:
         errors["password"] = "must be at least 8 characters"
+    regions = [region.strip().upper() for region in regions or []]
+    for index, region in enumerate(regions):
+        if not REGION.fullmatch(region):
+            errors[f"regions.{index}"] = 'must be a country ("AT") or country-prefix ("DE-80")'
+    if regions and role != "coordinator":
+        errors["regions"] = "only a coordinator is limited to regions"
     if errors:
         raise ValidationFailed("invalid user", errors)
     user = User(
@@ -47,6 +62,7 @@ def create_user(
         role=role,
         dealer=dealer,
         password_hash=generate_password_hash(password) if password else None,
+        regions=list(dict.fromkeys(regions)),
     )
     db.session.add(user)
     db.session.commit()
@@ -122,4 +138,5 @@ def user_to_dict(user: User) -> dict:
         "email": user.email,
         "role": user.role,
         "dealer": user.dealer.code if user.dealer else None,
+        "regions": list(user.regions or []),
     }
