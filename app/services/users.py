@@ -132,11 +132,13 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def user_to_dict(user: User) -> dict:
-    """The API's view of a user."""
-    return {
+    """The API's view of a user (a regional coordinator's regions only where it has some)."""
+    shown = {
         "id": user.id,
         "email": user.email,
         "role": user.role,
         "dealer": user.dealer.code if user.dealer else None,
-        "regions": list(user.regions or []),
     }
+    if user.regions:
+        shown["regions"] = list(user.regions)
+    return shown

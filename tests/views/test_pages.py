@@ -173,4 +173,4 @@ def test_dealer_manager_sets_daily_capacity(auth, client, app, db):
     auth.logout()
     auth.login("sales@example.com")
     assert "Save capacity" not in client.get("/inbox/settings").get_data(as_text=True)
-    assert client.post("/inbox/settings/capacity", data={"csrf_token": token}).status_code == 302
+    assert client.post("/inbox/settings/capacity", data={"csrf_token": token}).status_code == 403
