@@ -122,6 +122,12 @@ class DealerRefIn(Strict):
     dealer: Code
 
 
+class AssigneeIn(Strict):
+    """Inside a dealership: the salesperson who works the lead from now on."""
+
+    user_id: int
+
+
 class DealersRefIn(Strict):
     dealers: Annotated[list[Code], Field(min_length=1, max_length=50)]
 

@@ -6,8 +6,8 @@ from app.api import bp
 from app.api.views import json_body
 from app.auth import COORDINATORS, api_user, token_required
 from app.models import DEALER_ROLES
-from app.schemas import StageIn, TextIn, parse
-from app.services import leads, questions, stages
+from app.schemas import AssigneeIn, StageIn, TextIn, parse
+from app.services import assignment, leads, questions, stages
 
 
 @bp.post("/leads/<lead_id>/stage")
@@ -18,6 +18,16 @@ def change_stage(lead_id: str):
     payload = parse(StageIn, json_body())
     lead = stages.change_stage(lead_id, user, payload.stage, payload.order_value, payload.note)
     return jsonify(leads.lead_to_dict(leads.get_visible_lead(lead.id, user), user))
+
+
+@bp.post("/leads/<lead_id>/assignee")
+@token_required(*DEALER_ROLES, relation="lead")
+def assign_salesperson(lead_id: str):
+    """Give my dealership's lead to a salesperson (manager), or to a colleague (salesperson)."""
+    user = api_user()
+    payload = parse(AssigneeIn, json_body())
+    lead = assignment.assign_salesperson(lead_id, user, payload.user_id)
+    return jsonify(leads.lead_to_dict(lead, user))
 
 
 @bp.post("/leads/<lead_id>/questions")

@@ -6,6 +6,7 @@ from pydantic.json_schema import models_json_schema
 
 from app.models import DECLINE_REASONS, LEAD_STATUSES, OFFER_STATUSES, STAGES
 from app.schemas import (
+    AssigneeIn,
     DealerIn,
     DealerRefIn,
     DealersRefIn,
@@ -16,7 +17,17 @@ from app.schemas import (
     UserIn,
 )
 
-REQUEST_MODELS = (LeadIn, DealerIn, UserIn, DeclineIn, StageIn, TextIn, DealerRefIn, DealersRefIn)
+REQUEST_MODELS = (
+    LeadIn,
+    DealerIn,
+    UserIn,
+    DeclineIn,
+    StageIn,
+    TextIn,
+    DealerRefIn,
+    DealersRefIn,
+    AssigneeIn,
+)
 
 
 def _ref(name: str) -> dict:
@@ -246,6 +257,17 @@ def openapi_document() -> dict:
                 {"type": "object"},
                 body="DeclineIn",
                 errors=(401, 403, 404, 409),
+                params=lead_id,
+            )
+        },
+        "/api/v1/leads/{lead_id}/assignee": {
+            "post": _op(
+                "Give my dealership's lead to one of its salespeople (a manager), or hand it "
+                "to a colleague (a salesperson); they get a push",
+                200,
+                lead,
+                body="AssigneeIn",
+                errors=(401, 403, 404, 409, 422),
                 params=lead_id,
             )
         },

@@ -1,7 +1,15 @@
 """Forms of the dealer app."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 DECLINE_CHOICES = [
@@ -38,6 +46,12 @@ class QuestionForm(FlaskForm):
     """A question to the manufacturer about this lead."""
 
     body = TextAreaField("Your question", validators=[DataRequired(), Length(max=4000)])
+
+
+class AssigneeForm(FlaskForm):
+    """Inside a dealership: the salesperson who works the lead (choices set by the view)."""
+
+    user_id = SelectField("Salesperson", coerce=int, validators=[DataRequired()])
 
 
 class AbsenceForm(FlaskForm):

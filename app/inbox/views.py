@@ -18,6 +18,7 @@ from app.htmx import is_htmx_request
 from app.inbox import bp
 from app.inbox.forms import (
     AbsenceForm,
+    AssigneeForm,
     CapacityForm,
     DeclineForm,
     QuestionForm,
@@ -27,6 +28,7 @@ from app.models import DEALER_ROLES, STAGES, Dealer, Lead, Offer
 from app.routing import distance_km
 from app.services import (
     absence,
+    assignment,
     dealers,
     leads,
     offers,
@@ -128,9 +130,28 @@ def _lead_context(lead: Lead, **extra) -> dict:
         "decline_form": DeclineForm(),
         "stage_form": extra.pop("stage_form", None) or _stage_form(lead),
         "question_form": extra.pop("question_form", None) or QuestionForm(formdata=None),
+        "assignee_form": extra.pop("assignee_form", None) or _assignee_form(lead),
         "now": utcnow(),
         **extra,
     }
+
+
+def _assignee_form(lead: Lead, formdata: object = None) -> AssigneeForm | None:
+    """Who the lead can go to inside the dealership, or None when it is not the user's
+    to give (not accepted, or a colleague's)."""
+    if lead.status != "accepted" or lead.owner_dealer_id is None:
+        return None
+    if current_user.role == "salesperson" and lead.assignee_user_id not in (None, current_user.id):
+        return None
+    now = utcnow()
+    people = [
+        person
+        for person in assignment.salespeople_of(lead.owner_dealer_id)
+        if person.id not in (lead.assignee_user_id, current_user.id) and not person.is_absent(now)
+    ]
+    form = AssigneeForm(formdata=formdata)
+    form.user_id.choices = [(person.id, person.email) for person in people]
+    return form
 
 
 def _distance(lead: Lead, dealer: Dealer | None) -> float | None:
@@ -231,6 +252,40 @@ def change_stage(lead_id: str):
     return render_template(template, **context), status
 
 
+@bp.post("/leads/<lead_id>/assignee")
+@login_required_role(*DEALER_ROLES, relation="lead")
+def assign_salesperson(lead_id: str):
+    """A manager assigns the lead to a salesperson; a salesperson hands it to a colleague."""
+    lead = leads.get_visible_lead(lead_id, current_user)
+    form = _assignee_form(lead, formdata=request.form) or AssigneeForm(formdata=None)
+    message = None
+    if form.user_id.choices and form.validate_on_submit():
+        try:
+            lead = assignment.assign_salesperson(lead_id, current_user, form.user_id.data)
+        except (ValidationFailed, Conflict) as error:
+            form.user_id.errors = [next(iter(error.errors.values()), error.message)]
+        else:
+            message = f"Given to {lead.assignee.email}. They got a notification."
+            if current_user.role == "salesperson" or not is_htmx_request():
+                # A salesperson who handed the lead on no longer sees it.
+                flash(message)
+                target = (
+                    url_for("inbox.list_leads")
+                    if current_user.role == "salesperson"
+                    else url_for("inbox.lead_detail", lead_id=lead_id)
+                )
+                if is_htmx_request():
+                    return "", 200, {"HX-Redirect": target}
+                return redirect(target)
+            form = _assignee_form(lead)
+    elif not form.user_id.choices:
+        form.user_id.errors = ["There is nobody to give this lead to."]
+    status = 422 if form.errors else 200
+    context = _lead_context(lead, assignee_form=form, assignee_message=message)
+    template = "inbox/_assignee.html" if is_htmx_request() else "inbox/lead.html"
+    return render_template(template, **context), status
+
+
 @bp.post("/leads/<lead_id>/questions")
 @login_required_role(*DEALER_ROLES, relation="lead")
 def ask_question(lead_id: str):
@@ -258,26 +313,34 @@ def ask_question(lead_id: str):
 # --- settings ------------------------------------------------------------------------
 
 
+def _absent_one():
+    """Whose absence the settings page sets: a manager the dealership's, a salesperson
+    their own."""
+    return current_user.dealer if current_user.role == "dealer_manager" else current_user
+
+
 def _absence_form() -> AbsenceForm:
-    dealer = current_user.dealer
+    away = _absent_one()
     form = AbsenceForm(formdata=None)
     zone = _zone()
-    if dealer is not None and dealer.absent_from is not None:
-        form.absent_from.data = dealer.absent_from.astimezone(zone).date()
-    if dealer is not None and dealer.absent_until is not None:
-        form.absent_until.data = dealer.absent_until.astimezone(zone).date()
+    if away is not None and away.absent_from is not None:
+        form.absent_from.data = away.absent_from.astimezone(zone).date()
+    if away is not None and away.absent_until is not None:
+        form.absent_until.data = away.absent_until.astimezone(zone).date()
     return form
 
 
 def _settings_context(form: AbsenceForm | None = None, **extra) -> dict:
     dealer = current_user.dealer
+    away = _absent_one()
     return {
         "dealer": dealer,
         "absence_form": form or _absence_form(),
-        "may_set_absence": current_user.role == "dealer_manager",
-        "is_absent_now": dealer is not None and dealer.is_absent(utcnow()),
-        "absence_ends": dealer.absent_until if dealer is not None else None,
-        "absence_starts": dealer.absent_from if dealer is not None else None,
+        "may_set_absence": away is not None,
+        "own_absence": away is current_user,
+        "is_absent_now": away is not None and away.is_absent(utcnow()),
+        "absence_ends": away.absent_until if away is not None else None,
+        "absence_starts": away.absent_from if away is not None else None,
         "capacity_form": extra.pop("capacity_form", None) or _capacity_form(),
         "vapid_public_key": push_subscriptions.vapid_keys().public_key,
         "now": utcnow(),
@@ -299,15 +362,17 @@ def _start_of_day(day: date | None) -> datetime | None:
 
 
 @bp.post("/settings/absence")
-@login_required_role("dealer_manager")
+@login_required_role(*DEALER_ROLES)
 def save_absence():
-    """Set or clear the dealership's absence (holiday); no leads are offered meanwhile."""
+    """Set or clear an absence: a manager the dealership's (no leads are offered
+    meanwhile), a salesperson their own (no pushes, no leads assigned to them)."""
     form = AbsenceForm()
-    dealer = current_user.dealer
+    away = _absent_one()
+    own = away is current_user
     message = None
     if request.form.get("action") == "clear":
         if form.validate_on_submit():
-            absence.clear_absence(dealer)
+            (absence.clear_user_absence if own else absence.clear_absence)(away)
             message = "Absence cleared. New leads reach you again."
             form = _absence_form()
     elif form.validate_on_submit():
@@ -318,7 +383,9 @@ def save_absence():
             form.absent_until.errors.append("Give the day you are back.")
         else:
             try:
-                absence.set_absence(dealer, starts, _start_of_day(form.absent_until.data))
+                (absence.set_user_absence if own else absence.set_absence)(
+                    away, starts, _start_of_day(form.absent_until.data)
+                )
             except ValidationFailed as error:
                 for field, text in error.errors.items():
                     getattr(form, field, form.absent_until).errors.append(text.capitalize() + ".")

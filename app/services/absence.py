@@ -10,19 +10,13 @@ from datetime import datetime
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Dealer
+from app.models import Dealer, User
 from app.services import recycling
 from app.services.deadlines import OpeningHoursError, is_timezone, validate_opening_hours
 from app.services.errors import ValidationFailed
 
 
-def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) -> Dealer:
-    """Mark the dealer away from `starts` (None: now) until `ends` (None: until cleared).
-
-    An absence that has begun takes the dealer's pending routed offers back at once,
-    each lead going to the next eligible dealer.
-    """
-    now = utcnow()
+def _check_absence(starts: datetime | None, ends: datetime | None, now: datetime) -> None:
     errors = {}
     for field, value in (("absent_from", starts), ("absent_until", ends)):
         if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
@@ -32,6 +26,16 @@ def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) 
             errors["absent_until"] = "the absence must end after it starts"
     if errors:
         raise ValidationFailed("invalid absence", errors)
+
+
+def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) -> Dealer:
+    """Mark the dealer away from `starts` (None: now) until `ends` (None: until cleared).
+
+    An absence that has begun takes the dealer's pending routed offers back at once,
+    each lead going to the next eligible dealer.
+    """
+    now = utcnow()
+    _check_absence(starts, ends, now)
     dealer.absent_from = starts or now
     dealer.absent_until = ends
     db.session.commit()
@@ -47,6 +51,25 @@ def clear_absence(dealer: Dealer) -> Dealer:
     dealer.absent_until = None
     db.session.commit()
     return dealer
+
+
+def set_user_absence(user: User, starts: datetime | None, ends: datetime | None) -> User:
+    """A salesperson's own absence: no pushes about new leads, and nobody assigns them
+    leads meanwhile (app/services/assignment.py); the dealership stays open."""
+    now = utcnow()
+    _check_absence(starts, ends, now)
+    user.absent_from = starts or now
+    user.absent_until = ends
+    db.session.commit()
+    return user
+
+
+def clear_user_absence(user: User) -> User:
+    """The salesperson is back."""
+    user.absent_from = None
+    user.absent_until = None
+    db.session.commit()
+    return user
 
 
 def set_opening_hours(dealer: Dealer, hours: dict | None, timezone: str | None = None) -> Dealer:

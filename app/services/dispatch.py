@@ -137,6 +137,7 @@ def forward_lead(lead_id: str, sub_dealer_code: str, user: User) -> Lead:
         _withdraw_pending(lead, now, note=f"forwarded to {target.code}")
     else:
         lead.owner_dealer_id = None
+        lead.assignee_user_id = None
     create_offer(
         lead,
         target,

@@ -177,6 +177,7 @@ def _lead_query():
         selectinload(Lead.line_items),
         selectinload(Lead.offers).selectinload(Offer.dealer),
         selectinload(Lead.holder),
+        selectinload(Lead.assignee),
     )
 
 
@@ -204,7 +205,11 @@ def visible_to(user: User):
     pending_here = exists().where(
         Offer.lead_id == Lead.id, Offer.dealer_id.in_(dealer_ids), Offer.status == "pending"
     )
-    return or_(Lead.owner_dealer_id.in_(dealer_ids), pending_here)
+    owned = Lead.owner_dealer_id.in_(dealer_ids)
+    if user.role == "salesperson":
+        # Inside a dealership: their own leads and the unassigned ones, not a colleague's.
+        owned = and_(owned, or_(Lead.assignee_user_id.is_(None), Lead.assignee_user_id == user.id))
+    return or_(owned, pending_here)
 
 
 def get_visible_lead(lead_id: str, user: User) -> Lead:
@@ -261,6 +266,7 @@ def lead_to_dict(lead: Lead, viewer: User | None = None) -> dict:
         "consent": lead.consent,
         "source": lead.source,
         "order_value": float(lead.order_value) if lead.order_value is not None else None,
+        "assignee": lead.assignee.email if lead.assignee_user_id and lead.assignee else None,
         "created_at": iso(lead.created_at),
         "updated_at": iso(lead.updated_at),
     }

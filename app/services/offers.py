@@ -171,6 +171,10 @@ def accept_offer(lead_id: str, user: User, now: datetime | None = None) -> Lead:
             status="accepted",
             owner_dealer_id=offer.dealer_id,
             holder_dealer_id=offer.dealer_id,
+            # A salesperson who accepts works the lead; a manager's accept leaves it open.
+            assignee_user_id=user.id
+            if user.role == "salesperson" and user.dealer_id == offer.dealer_id
+            else None,
             updated_at=now,
         )
         .execution_options(synchronize_session=False)

@@ -51,7 +51,8 @@ class Persona:
 # Lead and question keys refer to the world built below.
 PERSONAS = (
     Persona("anonymous", None, "L_OWN", "L_OTHER", "Q_OWN", "Q_OTHER"),
-    Persona("salesperson", "sales@own.example", "L_SALES", "L_OTHER", "Q_OWN", "Q_OTHER"),
+    # A salesperson's "someone else's" lead is a colleague's, in their own dealership.
+    Persona("salesperson", "sales@own.example", "L_SALES", "L_COLLEAGUE", "Q_OWN", "Q_OTHER"),
     Persona("dealer_manager", "manager@own.example", "L_OWN", "L_OTHER", "Q_OWN", "Q_OTHER"),
     Persona("distributor", "manager@dist.example", "L_SUB_OWNED", "L_OTHER", "Q_SUB", "Q_OTHER"),
     Persona("sub_dealer", "manager@sub.example", "L_SUB_PENDING", "L_DIST", "Q_SUB", "Q_DIST"),
@@ -150,7 +151,8 @@ def _build_network() -> dict[str, str]:
         create_user(email, role, code, PASSWORD)
     _user("north@oem.example").regions = ["DE-1"]  # Berlin and around: 10117, not 80331
     keys = {
-        "L_SALES": _lead(owner=own),
+        "L_SALES": _lead(owner=own, assignee=_user("sales@own.example")),
+        "L_COLLEAGUE": _lead(owner=own, assignee=_user("colleague@own.example")),
         "L_OWN": _lead(owner=own),
         "L_SUB_OWNED": _lead(owner=sub),
         "L_SUB_PENDING": _lead(pending=sub, return_to=dist),
@@ -187,6 +189,7 @@ def _lead(
     pending: Dealer | None = None,
     return_to: Dealer | None = None,
     postal_code: str = "10117",
+    assignee: User | None = None,
 ) -> str:
     """A lead owned by `owner`, or offered to `pending`, or waiting in the OEM queue."""
     lead = Lead(
@@ -198,6 +201,7 @@ def _lead(
         postal_code=postal_code,
         country="DE",
         owner_dealer_id=owner.id if owner else None,
+        assignee_user_id=assignee.id if assignee else None,
         holder_dealer_id=(owner or pending).id if owner or pending else None,
         created_at=NOW,
         updated_at=NOW,
