@@ -246,7 +246,21 @@ def openapi_document() -> dict:
             ),
         },
         "/api/v1/leads/{lead_id}": {"get": _op("Get a lead", 200, lead, params=lead_id)},
-        "/api/v1/inbox": {"get": _op("My dealer's pending and owned leads", 200, items(lead))},
+        "/api/v1/inbox": {
+            "get": _op(
+                "My dealer's pending and owned leads",
+                200,
+                items(lead),
+                errors=(401, 403, 422),
+                params=[
+                    _query(
+                        "scope",
+                        {"type": "string", "enum": ["own", "sub_dealers"]},
+                        "a distributor's own leads, or its sub-dealers'",
+                    )
+                ],
+            )
+        },
         "/api/v1/leads/{lead_id}/accept": {
             "post": _op("Accept my offer", 200, lead, errors=(401, 403, 404, 409), params=lead_id)
         },

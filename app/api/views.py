@@ -156,9 +156,16 @@ def _datetime_arg(name: str) -> datetime | None:
 @bp.get("/inbox")
 @token_required(*DEALER_ROLES)
 def get_inbox():
-    """Leads offered to or owned by my dealer (and a distributor's sub-dealers)."""
+    """Leads offered to or owned by my dealer (and a distributor's sub-dealers);
+    `?scope=own|sub_dealers` narrows a distributor's to its own or its sub-dealers'."""
     user = api_user()
-    return jsonify({"items": [leads.lead_to_dict(lead, user) for lead in leads.inbox_leads(user)]})
+    scope = request.args.get("scope") or None
+    if scope is not None and scope not in leads.INBOX_SCOPES:
+        raise ValidationFailed(
+            "bad scope", {"scope": f"must be one of {', '.join(leads.INBOX_SCOPES)}"}
+        )
+    items = leads.inbox_leads(user, scope)
+    return jsonify({"items": [leads.lead_to_dict(lead, user) for lead in items]})
 
 
 @bp.post("/leads/<lead_id>/accept")

@@ -54,6 +54,12 @@ class AssigneeForm(FlaskForm):
     user_id = SelectField("Salesperson", coerce=int, validators=[DataRequired()])
 
 
+class ForwardForm(FlaskForm):
+    """A distributor hands the lead to one of its sub-dealers (choices set by the view)."""
+
+    dealer = SelectField("Sub-dealer", validators=[DataRequired()])
+
+
 class AbsenceForm(FlaskForm):
     """The dealership's holiday: no new leads are offered meanwhile."""
 

@@ -21,6 +21,7 @@ from app.inbox.forms import (
     AssigneeForm,
     CapacityForm,
     DeclineForm,
+    ForwardForm,
     QuestionForm,
     StageForm,
 )
@@ -30,6 +31,7 @@ from app.services import (
     absence,
     assignment,
     dealers,
+    dispatch,
     leads,
     offers,
     privacy,
@@ -99,9 +101,15 @@ def _inbox_rows() -> tuple[list[tuple[Lead, Offer]], list[Lead]]:
 @bp.get("")
 @login_required_role(*DEALER_ROLES)
 def list_leads():
-    """Pending offers first (with time left), then owned leads by stage."""
-    waiting, owned = _inbox_rows()
+    """Pending offers first (with time left), then owned leads by stage; a distributor
+    filters between its own leads and its sub-dealers' (`?scope=own|sub_dealers`)."""
+    is_distributor = current_user.dealer is not None and current_user.dealer.tier == "distributor"
+    scope = request.args.get("scope") if is_distributor else None
+    scope = scope if scope in leads.INBOX_SCOPES else None
+    waiting, owned = leads.dealer_inbox(current_user, scope) if scope else _inbox_rows()
     context = {
+        "is_distributor": is_distributor,
+        "scope": scope,
         "waiting": waiting,
         "distances": {lead.id: _distance(lead, offer.dealer) for lead, offer in waiting},
         "open_leads": [lead for lead in owned if lead.stage in OPEN_STAGES],
@@ -131,6 +139,7 @@ def _lead_context(lead: Lead, **extra) -> dict:
         "stage_form": extra.pop("stage_form", None) or _stage_form(lead),
         "question_form": extra.pop("question_form", None) or QuestionForm(formdata=None),
         "assignee_form": extra.pop("assignee_form", None) or _assignee_form(lead),
+        "forward_form": extra.pop("forward_form", None) or _forward_form(lead),
         "now": utcnow(),
         **extra,
     }
@@ -152,6 +161,26 @@ def _assignee_form(lead: Lead, formdata: object = None) -> AssigneeForm | None:
     form = AssigneeForm(formdata=formdata)
     form.user_id.choices = [(person.id, person.email) for person in people]
     return form
+
+
+def _forward_form(lead: Lead, formdata: object = None) -> ForwardForm | None:
+    """A distributor's choice of sub-dealers for a lead it holds or owns, else None."""
+    distributor = current_user.dealer
+    if distributor is None or distributor.tier != "distributor":
+        return None
+    holds = any(
+        offer.status == "pending" and offer.dealer_id == distributor.id for offer in lead.offers
+    )
+    owns = lead.status == "accepted" and lead.owner_dealer_id == distributor.id
+    if not (holds or owns):
+        return None
+    form = ForwardForm(formdata=formdata)
+    form.dealer.choices = [
+        (child.code, child.name)
+        for child in sorted(distributor.children, key=lambda child: child.name)
+        if child.active
+    ]
+    return form if form.dealer.choices else None
 
 
 def _distance(lead: Lead, dealer: Dealer | None) -> float | None:
@@ -284,6 +313,30 @@ def assign_salesperson(lead_id: str):
     context = _lead_context(lead, assignee_form=form, assignee_message=message)
     template = "inbox/_assignee.html" if is_htmx_request() else "inbox/lead.html"
     return render_template(template, **context), status
+
+
+@bp.post("/leads/<lead_id>/forward")
+@login_required_role(*DEALER_ROLES, relation="lead", tier="distributor")
+def forward_lead(lead_id: str):
+    """A distributor hands the lead to one of its sub-dealers, who gets it as an offer."""
+    lead = leads.get_visible_lead(lead_id, current_user)
+    form = _forward_form(lead, formdata=request.form)
+    if form is None:
+        flash("This lead is not yours to forward now.")
+        return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
+    if form.validate_on_submit():
+        try:
+            lead = dispatch.forward_lead(lead_id, form.dealer.data, current_user)
+        except (ValidationFailed, Conflict) as error:
+            form.dealer.errors = [next(iter(error.errors.values()), error.message)]
+        else:
+            flash(f"Forwarded to {lead.holder.name}. If they decline, it comes back to you.")
+            target = url_for("inbox.lead_detail", lead_id=lead_id)
+            if is_htmx_request():
+                return "", 200, {"HX-Redirect": target}
+            return redirect(target)
+    template = "inbox/_forward.html" if is_htmx_request() else "inbox/lead.html"
+    return render_template(template, **_lead_context(lead, forward_form=form)), 422
 
 
 @bp.post("/leads/<lead_id>/questions")

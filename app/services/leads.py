@@ -199,7 +199,12 @@ def visible_to(user: User):
     a regional coordinator: its regions; a coordinator: all)."""
     if user.is_coordinator:
         return in_regions(user.regions) if user.regions else true()
-    dealer_ids = acting_dealer_ids(user)
+    return _held_by(user, acting_dealer_ids(user))
+
+
+def _held_by(user: User, dealer_ids: set[int]):
+    """SQL condition: a pending offer to one of these dealers, or owned by one (for a
+    salesperson: owned and theirs or unassigned)."""
     if not dealer_ids:
         return false()
     pending_here = exists().where(
@@ -340,19 +345,34 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise ValidationFailed("bad cursor", {"cursor": "is not a cursor this API gave"}) from None
 
 
-def inbox_leads(user: User) -> list[Lead]:
-    """Leads with a pending offer to the user's dealer(s), or owned by them; newest first."""
+INBOX_SCOPES = ("own", "sub_dealers")
+
+
+def inbox_leads(user: User, scope: str | None = None) -> list[Lead]:
+    """Leads with a pending offer to the user's dealer(s), or owned by them; newest first.
+
+    A distributor's users narrow it with `scope`: "own" (the distributor's own leads) or
+    "sub_dealers" (those its sub-dealers hold or own).
+    """
+    dealer_ids = acting_dealer_ids(user)
+    if scope == "own":
+        dealer_ids &= {user.dealer_id}
+    elif scope == "sub_dealers":
+        dealer_ids -= {user.dealer_id}
+    condition = _held_by(user, dealer_ids) if not user.is_coordinator else visible_to(user)
     return list(
         db.session.scalars(
-            _lead_query().where(visible_to(user)).order_by(Lead.updated_at.desc()).limit(500)
+            _lead_query().where(condition).order_by(Lead.updated_at.desc()).limit(500)
         )
     )
 
 
-def dealer_inbox(user: User) -> tuple[list[tuple[Lead, Offer]], list[Lead]]:
+def dealer_inbox(
+    user: User, scope: str | None = None
+) -> tuple[list[tuple[Lead, Offer]], list[Lead]]:
     """The dealer's inbox: (pending offers, soonest deadline first; owned leads by stage,
     then latest change first)."""
-    pairs = [(lead, pending_offer_for(lead, user)) for lead in inbox_leads(user)]
+    pairs = [(lead, pending_offer_for(lead, user)) for lead in inbox_leads(user, scope)]
     waiting = sorted(
         [(lead, offer) for lead, offer in pairs if offer is not None],
         key=lambda pair: pair[1].expires_at,
