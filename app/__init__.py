@@ -32,7 +32,7 @@ def create_app(config: object | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
-    from app import auth, compression, htmx, security
+    from app import auth, compression, htmx, i18n, security
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -43,12 +43,14 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     auth.init_app(app)
     security.init_app(app)
+    i18n.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount the blueprints; each one's name is its URL prefix and template folder."""
     from app.api import bp as api_bp
     from app.console import bp as console_bp
+    from app.form import bp as form_bp
     from app.inbox import bp as inbox_bp
     from app.public import bp as public_bp
 
@@ -56,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(form_bp)
     csrf.exempt(api_bp)  # token-authenticated JSON; no cookies are read there
 
 

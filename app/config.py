@@ -51,3 +51,10 @@ class Config:
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.VAPID_SUBJECT = env.get("VAPID_SUBJECT", "mailto:ops@leadrelay.invalid")
+        # Customer confirmation e-mails after a form inquiry; none when unset.
+        self.SMTP_URL = env.get("SMTP_URL") or None
+        self.MAIL_FROM = env.get("MAIL_FROM", "LeadRelay <no-reply@leadrelay.invalid>")
+        # A form submission joins the same customer's open lead within this many hours.
+        self.RELAY_DUPLICATE_WINDOW_HOURS = float(env.get("RELAY_DUPLICATE_WINDOW_HOURS", "72"))
+        # Faster than this from showing the form to sending it counts as a script.
+        self.RELAY_FORM_MIN_FILL_SECONDS = float(env.get("RELAY_FORM_MIN_FILL_SECONDS", "3"))

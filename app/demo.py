@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Dealer, FormKey, Lead, User
 from app.services import offers
+from app.services.catalog import save_product
 from app.services.dealers import save_dealer
 from app.services.dispatch import reject_lead
 from app.services.leads import create_lead
@@ -55,6 +56,21 @@ DEALERS = [
 ]
 # fmt: on
 SUB_DEALERS_OF_DISTRIBUTOR = ("AT-W-1", "AT-STP-1")
+
+# The catalog the demo form's product picker offers: sku, name, product group, item type.
+PRODUCTS = [
+    ("TR-500", "TR-500 compact tractor, 50 hp", "tractors", "vehicle"),
+    ("TR-700", "TR-700 utility tractor, 75 hp", "tractors", "vehicle"),
+    ("MW-20", "MW-20 push mower, 46 cm", "mowers", "vehicle"),
+    ("MW-45", "MW-45 ride-on mower, 107 cm", "mowers", "vehicle"),
+    ("CS-35", "CS-35 chainsaw, 35 cm bar", "chainsaws", "vehicle"),
+    ("CS-50", "CS-50 professional chainsaw, 50 cm bar", "chainsaws", "vehicle"),
+    ("UT-4", "UT-4 four-seat utility vehicle", "utility", "vehicle"),
+    ("HV-9", "HV-9 hedge and verge cutter attachment", "tractors", "accessory"),
+]
+# Sites that may embed the demo form: a brand site, and a page served locally to try it
+# (python -m http.server 8000 in a folder with the script tag).
+DEMO_FORM_ORIGINS = ["https://brand.example", "http://localhost:8000", "http://127.0.0.1:8000"]
 
 USERS = [
     ("coordinator@leadrelay-demo.example", "coordinator", None),
@@ -124,8 +140,19 @@ def load_demo() -> list[str]:
     for email, role, dealer_code in USERS:
         if find_user_by_email(email) is None:
             create_user(email, role, dealer_code, DEMO_PASSWORD)
+    for sku, name, group, item_type in PRODUCTS:
+        save_product({"sku": sku, "name": name, "product_group": group, "item_type": item_type})
+    db.session.commit()
     if db.session.scalar(select(FormKey).where(FormKey.public_key == DEMO_FORM_KEY)) is None:
-        db.session.add(FormKey(name="Brand site: where to buy", public_key=DEMO_FORM_KEY))
+        db.session.add(
+            FormKey(
+                name="Brand site: where to buy",
+                public_key=DEMO_FORM_KEY,
+                allowed_origins=DEMO_FORM_ORIGINS,
+                default_interest_category="new",
+                default_language="de",
+            )
+        )
         db.session.commit()
     if not db.session.scalar(select(func.count()).select_from(Lead)):
         _demo_leads()

@@ -1,11 +1,14 @@
 """Error responses: `{"errors": {...}}` under /api, a readable page elsewhere."""
 
+import math
+import time
+
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.services.errors import Conflict, DomainError
 
 _GENERIC_FIELD = {
@@ -59,9 +62,14 @@ def register(app: Flask) -> None:
     def handle_http_error(error: HTTPException):
         if wants_json():
             response, status = json_error(error.code or 500)
-            if error.code == 429 and hasattr(error, "retry_after"):
-                response.headers["Retry-After"] = str(error.retry_after)
+            if error.code == 429:
+                response.headers["Retry-After"] = str(retry_after_seconds(error))
             return response, status
+        if error.code == 429:
+            seconds = retry_after_seconds(error)
+            wait = f"{seconds} seconds" if seconds < 120 else f"{round(seconds / 60)} minutes"
+            body, status = _page(429, f"Too many requests from here. Please try again in {wait}.")
+            return body, status, {"Retry-After": str(seconds)}
         return _page(error.code or 500, None)
 
     @app.errorhandler(Exception)
@@ -70,6 +78,17 @@ def register(app: Flask) -> None:
         if wants_json():
             return json_error(500, {"server": "internal error; it has been logged"})
         return _page(500, None)
+
+
+def retry_after_seconds(error: HTTPException | None = None) -> int:
+    """Whole seconds until the rate limit that was hit lets requests through again."""
+    given = getattr(error, "retry_after", None)
+    if isinstance(given, int) and given > 0:
+        return given
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, math.ceil(current.reset_at - time.time()))
 
 
 def _message_errors(error: DomainError) -> dict[str, str] | None:

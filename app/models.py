@@ -201,6 +201,21 @@ class FormKey(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     rate_limit: Mapped[str] = mapped_column(String(40), default="30/minute;300/hour")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # --- embedded forms (issue 10): the settings a coordinator edits in the console ---
+    # Origins of the host sites ("https://brand.example") that may frame the form and
+    # call the JSON API from a browser (CORS).
+    allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    inquiry_types: Mapped[list[str]] = mapped_column(
+        JSON, default=lambda: ["b2c", "b2b", "service"]
+    )
+    default_interest_category: Mapped[str | None] = mapped_column(String(40))
+    # Product groups the picker offers; empty means the whole catalog.
+    product_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    default_language: Mapped[str] = mapped_column(String(5), default="en")
+    # All submissions of this form together, whatever their address (rate_limit is per address).
+    form_rate_limit: Mapped[str] = mapped_column(String(40), default="300/minute;3000/hour")
+    consent_version: Mapped[str] = mapped_column(String(40), default="2026-11")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Lead(db.Model):
@@ -238,6 +253,15 @@ class Lead(db.Model):
     custom_fields: Mapped[dict] = mapped_column(JSON, default=dict)
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(20), default="api")
+    # The embedded form it came through, what the customer agreed to, and the spam verdict.
+    form_id: Mapped[int | None] = mapped_column(ForeignKey("form_keys.id"))
+    consent_text: Mapped[str | None] = mapped_column(Text)
+    consent_version: Mapped[str | None] = mapped_column(String(40))
+    spam_score: Mapped[float | None] = mapped_column(Float)
+    spam_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Normalised e-mail and phone: duplicate detection finds the same customer by index.
+    email_key: Mapped[str | None] = mapped_column(String(254))
+    phone_key: Mapped[str | None] = mapped_column(String(40))
     order_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -258,6 +282,8 @@ class Lead(db.Model):
         Index("ix_leads_status_created", "status", "created_at"),
         Index("ix_leads_holder", "holder_dealer_id", "status"),
         Index("ix_leads_owner_assignee", "owner_dealer_id", "assignee_user_id"),
+        Index("ix_leads_email_key", "email_key", "created_at"),
+        Index("ix_leads_phone_key", "phone_key", "created_at"),
     )
 
     @property
@@ -444,3 +470,21 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_notifications_due", "sent_at", "failed_at", "next_attempt_at"),)
+
+
+# --- product catalog (issue 10): what the form's picker offers --------------------------
+
+
+class Product(db.Model):
+    """A catalog entry: a SKU, its name, product group and item type."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    product_group: Mapped[str] = mapped_column(String(80), index=True)
+    item_type: Mapped[str] = mapped_column(String(20), default="vehicle")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -214,3 +214,68 @@ def _readable(item: dict) -> str:
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     return message[0].lower() + message[1:] if message else "is invalid"
+
+
+# --- embedded forms and the product catalog (issue 10) -----------------------------------
+
+Origin = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+RateLimit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Language = Literal["en", "de"]
+ProductGroup = Tag
+
+
+class FormIn(Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    allowed_origins: Annotated[list[Origin], Field(max_length=50)] = Field(default_factory=list)
+    inquiry_types: Annotated[
+        list[Literal["b2c", "b2b", "service"]], Field(min_length=1, max_length=3)
+    ] = Field(default_factory=lambda: ["b2c", "b2b", "service"])
+    default_interest_category: (
+        Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]
+        | None
+    ) = None
+    product_groups: Annotated[list[ProductGroup], Field(max_length=200)] = Field(
+        default_factory=list
+    )
+    default_language: Language = "en"
+    rate_limit: RateLimit = "30/minute;300/hour"
+    form_rate_limit: RateLimit = "300/minute;3000/hour"
+    consent_version: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)
+    ] = "2026-11"
+    active: bool = True
+
+
+class FormPatchIn(Strict):
+    """Every field optional: only what is sent changes."""
+
+    name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+        | None
+    ) = None
+    allowed_origins: Annotated[list[Origin], Field(max_length=50)] | None = None
+    inquiry_types: (
+        Annotated[list[Literal["b2c", "b2b", "service"]], Field(min_length=1, max_length=3)] | None
+    ) = None
+    default_interest_category: (
+        Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]
+        | None
+    ) = None
+    product_groups: Annotated[list[ProductGroup], Field(max_length=200)] | None = None
+    default_language: Language | None = None
+    rate_limit: RateLimit | None = None
+    form_rate_limit: RateLimit | None = None
+    consent_version: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None
+    ) = None
+    active: bool | None = None
+
+
+class ProductIn(Strict):
+    sku: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,79}$")
+    ]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    product_group: ProductGroup
+    item_type: Literal["vehicle", "accessory", "part"] = "vehicle"
+    active: bool = True

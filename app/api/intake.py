@@ -41,6 +41,17 @@ def form_key_rate_limit() -> str:
     return form.rate_limit if form else "30/minute"
 
 
+def form_total_rate_limit() -> str:
+    """The limit for all submissions of the form together, whatever their address."""
+    form = submitted_form_key()
+    return form.form_rate_limit if form else "300/minute"
+
+
+def form_total_rate_key() -> str:
+    """Limit per form key alone."""
+    return f"form-total|{request.headers.get(FORM_KEY_HEADER, '')}"
+
+
 def form_rate_key() -> str:
     """Limit per form key and client address."""
     return f"{request.headers.get(FORM_KEY_HEADER, '')}|{request.remote_addr}"
@@ -61,14 +72,17 @@ def lead_submitter() -> tuple[User | None, str]:
     return None, "form"
 
 
-def submission_response(lead: Lead, actor: User | None):
+def submission_response(lead: Lead, actor: User | None, merged_into: str | None = None):
     """201 for a new lead: the whole lead for a coordinator, only its receipt for a form.
 
     The public never learns which dealer got the lead, who else was in the running, or
-    how far away they are.
+    how far away they are. A submission that joined the customer's open lead names it.
     """
     if actor is None:
-        return jsonify({"id": lead.id, "status": "received"}), 201
+        receipt = {"id": lead.id, "status": "received"}
+        if merged_into:
+            receipt["merged_into"] = merged_into
+        return jsonify(receipt), 201
     return jsonify(lead_to_dict(lead, actor)), 201
 
 

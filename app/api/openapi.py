@@ -11,6 +11,8 @@ from app.schemas import (
     DealerRefIn,
     DealersRefIn,
     DeclineIn,
+    FormIn,
+    FormPatchIn,
     LeadIn,
     StageIn,
     TextIn,
@@ -27,6 +29,8 @@ REQUEST_MODELS = (
     DealerRefIn,
     DealersRefIn,
     AssigneeIn,
+    FormIn,
+    FormPatchIn,
 )
 
 
@@ -171,6 +175,34 @@ def _response_schemas() -> dict:
             },
         },
         "DealerReport": {"type": "object"},
+        "Form": {
+            "allOf": [
+                _ref("FormIn"),
+                {
+                    "type": "object",
+                    "properties": {"id": {"type": "integer"}, "public_key": {"type": "string"}},
+                    "required": ["id", "name", "public_key", "allowed_origins", "active"],
+                },
+            ]
+        },
+        "Product": {
+            "type": "object",
+            "properties": {
+                "sku": {"type": "string"},
+                "name": {"type": "string"},
+                "product_group": {"type": "string"},
+                "item_type": {"type": "string"},
+                "active": {"type": "boolean"},
+            },
+        },
+        "ImportReport": {
+            "type": "object",
+            "properties": {
+                "created": {"type": "integer"},
+                "updated": {"type": "integer"},
+                "errors": {"type": "array", "items": {"type": "object"}},
+            },
+        },
     }
 
 
@@ -244,6 +276,33 @@ def openapi_document() -> dict:
                     _query("cursor", {"type": "string"}, "next_cursor of the previous page"),
                 ],
             ),
+        },
+        "/api/v1/leads/adf": {
+            "post": {
+                "summary": "Submit a lead as an ADF/XML 1.0 document (answered like POST /leads)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        kind: {"schema": {"type": "string", "description": "ADF/XML 1.0"}}
+                        for kind in ("application/xml", "text/xml")
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "OK",
+                        **_json({"oneOf": [lead, _ref("Receipt")]}),
+                    },
+                    **{
+                        str(status): {
+                            **ERRORS,
+                            "description": "Error: field path -> message; "
+                            "422 names the document's problem under `adf`",
+                        }
+                        for status in (401, 403, 413, 415, 422, 429)
+                    },
+                },
+                "security": [{"bearer": []}, {"formKey": []}],
+            }
         },
         "/api/v1/leads/{lead_id}": {"get": _op("Get a lead", 200, lead, params=lead_id)},
         "/api/v1/inbox": {
@@ -364,6 +423,47 @@ def openapi_document() -> dict:
                     ),
                     _query("to", {"type": "string", "format": "date"}, "to this day (exclusive)"),
                 ],
+            )
+        },
+        "/api/v1/forms": {
+            "post": _op("Create an embedded form", 201, _ref("Form"), body="FormIn"),
+            "get": _op("List embedded forms", 200, items(_ref("Form"))),
+        },
+        "/api/v1/forms/{form_id}": {
+            "get": _op("Get a form", 200, _ref("Form"), params=[_path_param("form_id", "integer")]),
+            "patch": _op(
+                'Change a form\'s settings ({"active": false} deactivates it)',
+                200,
+                _ref("Form"),
+                body="FormPatchIn",
+                params=[_path_param("form_id", "integer")],
+            ),
+        },
+        "/api/v1/forms/{form_id}/rotate-key": {
+            "post": _op(
+                "Give the form a new public key (the old one stops working)",
+                200,
+                _ref("Form"),
+                params=[_path_param("form_id", "integer")],
+            )
+        },
+        "/api/v1/products": {"get": _op("The product catalog", 200, items(_ref("Product")))},
+        "/api/v1/products/import": {
+            "post": {
+                **_op("Import catalog rows from CSV", 200, _ref("ImportReport"), errors=(401, 403)),
+                "requestBody": {
+                    "required": True,
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                },
+            }
+        },
+        "/api/v1/leads/{lead_id}/release": {
+            "post": _op(
+                "Release a lead the spam filter rejected (it is routed now)",
+                200,
+                lead,
+                errors=(401, 403, 404, 409),
+                params=lead_id,
             )
         },
         "/api/v1/routing/preview": {

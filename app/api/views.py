@@ -10,8 +10,8 @@ from app.auth import COORDINATORS, api_user, declare_access, public, token_requi
 from app.extensions import limiter
 from app.models import DEALER_ROLES, LEAD_STATUSES
 from app.schemas import DeclineIn, UserIn, parse
-from app.services import dealers, leads, offers, users
-from app.services.errors import BadRequest, ValidationFailed
+from app.services import adf, dealers, forms, leads, offers, users
+from app.services.errors import BadRequest, UnsupportedMediaType, ValidationFailed
 
 
 def json_body() -> dict:
@@ -87,10 +87,36 @@ def create_token(user_id: int):
     key_func=intake.form_rate_key,
     exempt_when=intake.not_a_form_request,
 )
+@limiter.limit(
+    intake.form_total_rate_limit,
+    key_func=intake.form_total_rate_key,
+    exempt_when=intake.not_a_form_request,
+)
 def create_lead():
     """Take in a lead and route it before answering."""
     actor, source = intake.lead_submitter()
+    if source == "form":
+        # Spam filter and duplicate check, as for the form page; the public learns little.
+        submission = forms.receive_submission(intake.submitted_form_key(), json_body())
+        return intake.submission_response(submission.lead, None, submission.merged_into)
     lead = leads.create_lead(json_body(), source=source, actor=actor)
+    return intake.submission_response(lead, actor)
+
+
+@bp.post("/leads/adf")
+@limiter.limit(
+    intake.form_key_rate_limit,
+    key_func=intake.form_rate_key,
+    exempt_when=intake.not_a_form_request,
+)
+def create_lead_from_adf():
+    """Take in a lead as an ADF/XML 1.0 document; answered like POST /leads."""
+    actor, _ = intake.lead_submitter()
+    if request.mimetype not in ("application/xml", "text/xml"):
+        raise UnsupportedMediaType(
+            "not xml", {"content_type": "send ADF/XML as application/xml or text/xml"}
+        )
+    lead = adf.create_lead_from_adf(request.get_data(), source="adf", actor=actor)
     return intake.submission_response(lead, actor)
 
 

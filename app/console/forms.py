@@ -1,8 +1,10 @@
 """Forms of the coordinator console."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 CODE_LIST = Regexp(r"^[A-Za-z0-9 ,._-]*$", message="Codes separated by commas.")
 
@@ -57,3 +59,72 @@ class AssignForm(FlaskForm):
 def split_codes(text: str | None) -> list[str]:
     """'a, b ,c' -> ['a', 'b', 'c']."""
     return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+# --- embedded forms and the product catalog (issue 10) -----------------------------------
+
+
+class FormSettingsForm(FlaskForm):
+    """A form's settings as the coordinator edits them."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    allowed_origins = TextAreaField(
+        "Sites that may embed it",
+        validators=[Optional(), Length(max=5000)],
+        description="One origin a line, such as https://www.brand.example (no path).",
+    )
+    inquiry_types = SelectMultipleField(
+        "Inquiry types offered",
+        choices=[
+            SelectChoice("b2c", "Private (B2C)"),
+            SelectChoice("b2b", "Business (B2B)"),
+            SelectChoice("service", "Service"),
+        ],
+        default=["b2c", "b2b", "service"],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+    )
+    default_interest_category = StringField(
+        "Default interest category", validators=[Optional(), Length(max=40)]
+    )
+    product_groups = StringField(
+        "Product groups offered",
+        validators=[Optional(), Length(max=2000), CODE_LIST],
+        description="Comma-separated; empty offers the whole catalog.",
+    )
+    default_language = SelectField(
+        "Default language",
+        choices=[SelectChoice("en", "English"), SelectChoice("de", "German")],
+        description="Used when the browser asks for neither.",
+    )
+    rate_limit = StringField(
+        "Limit per address", default="30/minute;300/hour", validators=[DataRequired()]
+    )
+    form_rate_limit = StringField(
+        "Limit for the whole form", default="300/minute;3000/hour", validators=[DataRequired()]
+    )
+    consent_version = StringField(
+        "Consent text version", default="2026-11", validators=[DataRequired(), Length(max=40)]
+    )
+
+    def settings(self) -> dict:
+        """The values as the forms service takes them."""
+        return {
+            "name": self.name.data,
+            "allowed_origins": [
+                line.strip()
+                for line in (self.allowed_origins.data or "").splitlines()
+                if line.strip()
+            ],
+            "inquiry_types": list(self.inquiry_types.data or []),
+            "default_interest_category": self.default_interest_category.data or None,
+            "product_groups": split_codes(self.product_groups.data),
+            "default_language": self.default_language.data,
+            "rate_limit": self.rate_limit.data,
+            "form_rate_limit": self.form_rate_limit.data,
+            "consent_version": self.consent_version.data,
+        }
+
+
+class CatalogImportForm(FlaskForm):
+    file = FileField("Catalog CSV", validators=[FileRequired()])

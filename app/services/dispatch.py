@@ -73,6 +73,18 @@ def reject_lead(lead_id: str, actor: User, note: str | None = None) -> Lead:
     return lead
 
 
+def release_spam(lead_id: str, actor: User) -> Lead:
+    """A lead the spam filter caught was a real customer after all: route it now."""
+    lead = _lead_in_state(lead_id, actor, ("rejected",))
+    if not lead.spam_reasons or lead.offers:
+        raise Conflict("not spam", {"status": "only a lead the spam filter rejected is released"})
+    lead.status = "offered"
+    record_event(lead, "released", actor=actor, score=lead.spam_score)
+    offer_next_dealer(lead, utcnow(), actor=actor)
+    commit_transition()
+    return lead
+
+
 def assign_lead(lead_id: str, dealer_code: str, actor: User) -> Lead:
     """Offer the lead to this dealer by hand, eligible or not; other offers are withdrawn."""
     lead = _lead_in_state(lead_id, actor, STEERABLE)

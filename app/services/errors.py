@@ -40,3 +40,9 @@ class Conflict(DomainError):
     """The lead's current state does not allow this action."""
 
     status = 409
+
+
+class UnsupportedMediaType(DomainError):
+    """A body in a format this endpoint does not read."""
+
+    status = 415

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
 from app.models import STAGES, Dealer, Lead, LeadEvent, LineItem, Offer, User
 from app.schemas import LeadIn, parse, phone_in_e164
+from app.services.duplicates import contact_keys
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import record_event
 from app.services.offers import (
@@ -34,13 +35,18 @@ def build_lead(data: dict, source: str = "api") -> Lead:
     now = utcnow()
     customer = payload.customer
     preferred = payload.preferred_seller
+    email = str(customer.email) if customer.email else None
+    phone = location["phone"]
+    email_key, phone_key = contact_keys(email, phone, payload.country)
     return Lead(
+        email_key=email_key,
+        phone_key=phone_key,
         status="offered",
         stage="new",
         first_name=customer.first_name,
         last_name=customer.last_name,
-        email=str(customer.email) if customer.email else None,
-        phone=location["phone"],
+        email=email,
+        phone=phone,
         company=customer.company or None,
         inquiry_type=payload.inquiry_type,
         interest_category=payload.interest_category or None,
@@ -85,7 +91,12 @@ def create_lead(
     With a `review_reason` (pre-qualification) the lead waits in `review` for a
     coordinator to approve or reject it instead of being routed.
     """
-    lead = build_lead(data, source)
+    return admit_lead(build_lead(data, source), actor=actor, review_reason=review_reason)
+
+
+def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None = None) -> Lead:
+    """Store a built lead and route it (or hold it for review), in one transaction."""
+    source = lead.source
     db.session.add(lead)
     db.session.flush()
     record_event(lead, "received", actor=actor, source=source, consent=lead.consent)

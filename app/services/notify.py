@@ -132,6 +132,21 @@ def notify_assigned(lead: Lead, salesperson: User, by: User) -> None:
     )
 
 
+def notify_customer_wrote_again(lead: Lead) -> None:
+    """Tell the dealer holding a lead (or each one offered it) that the customer wrote again."""
+    dealers = {offer.dealer_id: offer.dealer for offer in lead.offers if offer.status == "pending"}
+    if lead.owner is not None:
+        dealers[lead.owner.id] = lead.owner
+    for dealer in dealers.values():
+        queue_for_users(
+            dealer_users(dealer),
+            "customer_again",
+            lead,
+            f"Customer wrote again: {lead.title}",
+            "The customer sent the inquiry again; the new message is on the lead.",
+        )
+
+
 def notify_question(question: Question, lead: Lead) -> None:
     """Tell the coordinators that a dealer asked about a lead."""
     dealer_name = question.dealer.name if question.dealer else "A dealer"

@@ -1,0 +1,114 @@
+"""Forms, the product catalog and spam release: coordinator endpoints. CORS for form keys."""
+
+from flask import Response, jsonify, request
+
+from app.api import bp
+from app.api.views import json_body
+from app.auth import api_user, token_required
+from app.services import catalog, forms, leads
+from app.services.dispatch import release_spam
+from app.services.errors import BadRequest, Forbidden
+
+FORM_KEY_HEADER = "X-Form-Key"
+# Browser calls with a form key may reach these (sites that build their own form).
+CORS_PATHS = ("/api/v1/leads", "/api/v1/leads/adf")
+
+
+@bp.post("/forms")
+@token_required("coordinator")
+def create_form():
+    """A new embedded form with its public key."""
+    return jsonify(forms.form_to_dict(forms.create_form(json_body()))), 201
+
+
+@bp.get("/forms")
+@token_required("coordinator")
+def list_forms():
+    """Every form."""
+    return jsonify({"items": [forms.form_to_dict(form) for form in forms.list_forms()]})
+
+
+@bp.get("/forms/<int:form_id>")
+@token_required("coordinator")
+def get_form(form_id: int):
+    """One form."""
+    return jsonify(forms.form_to_dict(forms.get_form(form_id)))
+
+
+@bp.patch("/forms/<int:form_id>")
+@token_required("coordinator")
+def update_form(form_id: int):
+    """Change a form's settings (`{"active": false}` deactivates it)."""
+    return jsonify(forms.form_to_dict(forms.update_form(form_id, json_body())))
+
+
+@bp.post("/forms/<int:form_id>/rotate-key")
+@token_required("coordinator")
+def rotate_form_key(form_id: int):
+    """A new public key for the form; the old one stops working at once."""
+    return jsonify(forms.form_to_dict(forms.rotate_key(form_id)))
+
+
+@bp.get("/products")
+@token_required("coordinator")
+def list_products():
+    """The product catalog."""
+    return jsonify({"items": [catalog.product_to_dict(p) for p in catalog.list_products()]})
+
+
+@bp.post("/products/import")
+@token_required("coordinator")
+def import_products():
+    """Import catalog rows from CSV (text/csv body); a report of each rejected row."""
+    if not (request.mimetype or "").startswith("text/"):
+        raise BadRequest("send CSV", {"body": "send the CSV file as text/csv"})
+    text = request.get_data(as_text=True)
+    report = catalog.import_csv(text)
+    return jsonify(report.to_dict()), 200 if not report.errors else 422
+
+
+@bp.post("/leads/<lead_id>/release")
+@token_required("coordinator")
+def release_lead(lead_id: str):
+    """Release a lead the spam filter rejected: it is routed now."""
+    user = api_user()
+    return jsonify(leads.lead_to_dict(release_spam(lead_id, user), user))
+
+
+@bp.before_request
+def refuse_foreign_origin():
+    """A browser page may use a form key only from one of that form's allowed origins."""
+    origin = request.headers.get("Origin")
+    key = request.headers.get(FORM_KEY_HEADER)
+    if not origin or not key or request.method == "OPTIONS" or _same_origin(origin):
+        return None
+    form = forms.active_form(key)
+    if form is not None and not forms.origin_allowed(form, origin):
+        raise Forbidden("origin not allowed", {"origin": "this form does not allow this site"})
+    return None
+
+
+@bp.after_request
+def add_cors_headers(response: Response) -> Response:
+    """CORS only for form keys' allowed origins, on the lead intake endpoints."""
+    origin = request.headers.get("Origin")
+    if not origin or request.path not in CORS_PATHS:
+        return response
+    key = request.headers.get(FORM_KEY_HEADER)
+    if request.method == "OPTIONS":
+        allowed = forms.origin_allowed_by_any_form(origin)
+    else:
+        form = forms.active_form(key)
+        allowed = form is not None and forms.origin_allowed(form, origin)
+    if allowed:
+        response.headers["Access-Control-Allow-Origin"] = forms.normalise_origin(origin)
+        response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Form-Key"
+        response.headers["Access-Control-Max-Age"] = "600"
+        response.headers["Access-Control-Expose-Headers"] = "Retry-After"
+    response.vary.add("Origin")
+    return response
+
+
+def _same_origin(origin: str) -> bool:
+    return forms.normalise_origin(origin) == forms.normalise_origin(request.host_url.rstrip("/"))

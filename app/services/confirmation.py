@@ -1,0 +1,54 @@
+"""The customer's confirmation e-mail after a form inquiry (only when SMTP_URL is set).
+
+It says what happens next in the customer's language and names no dealer: routing may
+still change hands. Sending failures are logged and never fail the inquiry.
+"""
+
+import logging
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.mailer import MailError, send_mail
+from app.models import Lead
+
+log = logging.getLogger(__name__)
+
+
+def confirmation_enabled() -> bool:
+    """True when an SMTP server is configured."""
+    return bool(current_app.config.get("SMTP_URL"))
+
+
+def send_confirmation(lead: Lead, language: str) -> bool:
+    """Send the confirmation to the customer's e-mail address; False when not sent."""
+    if not confirmation_enabled() or not lead.email:
+        return False
+    with force_locale(language):
+        subject = _("We have your inquiry")
+        what = ", ".join(item.sku or item.product_group for item in lead.line_items)
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,", name=lead.first_name),
+                _("thank you for your inquiry about %(what)s.", what=what),
+                _(
+                    "A dealer near you will contact you soon, usually within one working day, "
+                    "by e-mail or phone."
+                ),
+                _("Your reference: %(reference)s", reference=lead.id[:8].upper()),
+                _("You did not send this inquiry? Then you can ignore this e-mail."),
+            ]
+        )
+    try:
+        send_mail(
+            current_app.config["SMTP_URL"],
+            current_app.config.get("MAIL_FROM", "LeadRelay <no-reply@leadrelay.invalid>"),
+            lead.email,
+            subject,
+            body,
+        )
+    except MailError as error:
+        log.warning("confirmation for lead %s not sent: %s", lead.id, error)
+        return False
+    return True

@@ -1,0 +1,229 @@
+"""Form posts end to end: the inquiry form page (/f/KEY, form-encoded, spam filter and
+duplicate check included) and the JSON API with a form key (X-Form-Key), on SQLite with
+the 10,000-dealer network of bench/routing.py, against gunicorn.
+
+    .venv/bin/python bench/form_post.py [--leads 500] [--dealers 10000]
+
+`measure_form_posts` and `measure_form_key_posts` take an open connection and are meant
+to be called from bench/intake.py too (perf owns that file); `main` runs them alone.
+Each measured request is one whole submission: for the page, the POST that answers 303
+to the thank-you page (the GET that renders the form and its signed timestamp is not
+timed). Every customer is new, so nothing merges as a duplicate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+WARM_UP = 30
+STARTED = re.compile(rb'name="started" value="([^"]+)"')
+
+
+def summary(name: str, durations_ms: list[float], seconds: float, statuses: dict) -> dict:
+    """p50/p99 and throughput of one series, printed and returned."""
+    ordered = sorted(durations_ms)
+    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    figures = {
+        "name": name,
+        "count": len(ordered),
+        "p50_ms": statistics.median(ordered),
+        "p99_ms": p99,
+        "per_second": len(ordered) / seconds if seconds else 0.0,
+        "statuses": statuses,
+    }
+    print(
+        f"{name} x{figures['count']} (after {WARM_UP} warm-up), statuses {statuses}\n"
+        f"  p50 {figures['p50_ms']:.2f} ms  p99 {p99:.2f} ms  "
+        f"{figures['per_second']:.0f} submissions/s in sequence"
+    )
+    return figures
+
+
+def form_fields(lead, number: int) -> dict:
+    """What a customer types into the form page for a generated lead."""
+    fields = {
+        "inquiry_type": lead.inquiry_type,
+        "product_group": lead.product_groups[0],
+        "interest_type": "buy",
+        "lat": f"{lead.lat:.5f}",
+        "lon": f"{lead.lon:.5f}",
+        "country": "US" if lead.lon < -30 else "DE",
+        "delivery": lead.delivery,
+        "first_name": "Bench",
+        "last_name": f"Customer {number}",
+        "email": f"customer{number}@bench.example",
+        "message": "Please send me a quote.",
+        "consent": "on",
+        "website": "",
+        "page_url": "https://brand.example/p?utm_source=bench&utm_campaign=form",
+    }
+    if lead.inquiry_type == "b2b":
+        fields.update(company="Bench GmbH", volume_estimate="2")
+    return fields
+
+
+def measure_form_posts(connection: http.client.HTTPConnection, form_key: str, leads) -> dict:
+    """POST /f/KEY for each lead (after GET /f/KEY for its signed timestamp)."""
+    durations, statuses, busy = [], {}, 0.0
+    for number, lead in enumerate(leads):
+        connection.request("GET", f"/f/{form_key}")
+        page = connection.getresponse().read()
+        fields = form_fields(lead, number)
+        fields["started"] = STARTED.search(page).group(1).decode()
+        body = urlencode(fields)
+        begin = time.perf_counter()
+        connection.request(
+            "POST",
+            f"/f/{form_key}",
+            body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        response = connection.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - begin
+        statuses[response.status] = statuses.get(response.status, 0) + 1
+        if number >= WARM_UP:
+            durations.append(elapsed * 1000)
+            busy += elapsed
+    return summary("POST /f/KEY (form page)", durations, busy, statuses)
+
+
+def measure_form_key_posts(connection: http.client.HTTPConnection, form_key: str, leads) -> dict:
+    """POST /api/v1/leads with X-Form-Key for each lead (a site's own form)."""
+    durations, statuses = [], {}
+    started = None
+    for number, lead in enumerate(leads):
+        if number == WARM_UP:
+            started = time.perf_counter()
+        body = {
+            "customer": {
+                "first_name": "Bench",
+                "last_name": f"Api {number}",
+                "email": f"api{number}@bench.example",
+                "company": "Bench GmbH",
+            },
+            "inquiry_type": lead.inquiry_type,
+            "delivery": lead.delivery,
+            "lat": lead.lat,
+            "lon": lead.lon,
+            "line_items": [{"product_group": group} for group in lead.product_groups],
+            "custom_fields": {"utm_source": "bench"},
+            "consent": True,
+        }
+        if lead.inquiry_type == "b2b":
+            body["volume_estimate"] = 2
+        begin = time.perf_counter()
+        connection.request(
+            "POST",
+            "/api/v1/leads",
+            body=json.dumps(body),
+            headers={"Content-Type": "application/json", "X-Form-Key": form_key},
+        )
+        response = connection.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - begin
+        statuses[response.status] = statuses.get(response.status, 0) + 1
+        if number >= WARM_UP:
+            durations.append(elapsed * 1000)
+    seconds = time.perf_counter() - started if started else 0.0
+    return summary("POST /api/v1/leads with X-Form-Key", durations, seconds, statuses)
+
+
+def create_bench_form(database_url: str) -> str:
+    """A form without rate limits worth the name; returns its public key."""
+    os.environ["DATABASE_URL"] = database_url
+    from app import create_app
+    from app.services.forms import create_form
+
+    app = create_app()
+    with app.app_context():
+        form = create_form(
+            {
+                "name": "Bench",
+                "allowed_origins": ["https://brand.example"],
+                "rate_limit": "1000000/minute",
+                "form_rate_limit": "1000000/minute",
+            }
+        )
+        return form.public_key
+
+
+def main() -> None:
+    from intake import free_port, load_network
+    from routing import SEED, build_leads, build_network, postal_codes
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--leads", type=int, default=500)
+    parser.add_argument("--dealers", type=int, default=10_000)
+    args = parser.parse_args()
+
+    rng = random.Random(SEED)
+    codes = {country: postal_codes(country) for country in ("DE", "US")}
+    dealers = build_network(rng, args.dealers, codes)
+    leads = [lead for lead in build_leads(rng, 2 * args.leads + 200, codes, dealers) if lead.lat]
+    workdir = Path(tempfile.mkdtemp(prefix="leadrelay-form-bench-"))
+    database_url = f"sqlite:///{workdir / 'bench.db'}"
+    os.environ["SECRET_KEY"] = "form-post-bench"
+    load_network(database_url, dealers)
+    form_key = create_bench_form(database_url)
+    print(f"network: {len(dealers):,} dealers; form {form_key}")
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "RELAY_WORKER": "0",
+        # The bench posts at once; a person needs seconds (the spam filter's minimum).
+        "RELAY_FORM_MIN_FILL_SECONDS": "0",
+    }
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            "1",
+            "--threads",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        count = args.leads + WARM_UP
+        measure_form_posts(connection, form_key, leads[:count])
+        measure_form_key_posts(connection, form_key, leads[count : 2 * count])
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
