@@ -4,7 +4,7 @@ from flask import Response, jsonify, request
 
 from app.api import bp
 from app.api.views import json_body
-from app.auth import api_user, token_required
+from app.auth import COORDINATORS, api_user, token_required
 from app.services import catalog, forms, leads
 from app.services.dispatch import release_spam
 from app.services.errors import BadRequest, Forbidden
@@ -68,7 +68,7 @@ def import_products():
 
 
 @bp.post("/leads/<lead_id>/release")
-@token_required("coordinator")
+@token_required(*COORDINATORS, relation="lead")
 def release_lead(lead_id: str):
     """Release a lead the spam filter rejected: it is routed now."""
     user = api_user()

@@ -104,6 +104,7 @@ def create_lead():
 
 
 @bp.post("/leads/adf")
+@declare_access(*COORDINATORS)  # or a form's X-Form-Key: app/api/intake.py checks
 @limiter.limit(
     intake.form_key_rate_limit,
     key_func=intake.form_rate_key,

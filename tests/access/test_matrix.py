@@ -24,6 +24,7 @@ from app import create_app
 from app.auth import ANYONE, access_role, declared_access
 from app.extensions import db as _db
 from app.models import Dealer, InterestRoute, Lead, LineItem, Offer, Question, User
+from app.services.forms import create_form
 from app.services.users import create_token, create_user
 from tests import conftest
 from tests.factories import make_dealer
@@ -176,6 +177,8 @@ def _build_network() -> dict[str, str]:
         _db.session.add(question)
         _db.session.flush()
         keys[key] = str(question.id)
+    form = create_form({"name": "Brand site", "allowed_origins": []})
+    keys["public_key"], keys["form_id"] = form.public_key, str(form.id)
     route = InterestRoute(category="new", dealer_codes=["D-OWN"])
     _db.session.add(route)
     _db.session.commit()
@@ -232,6 +235,8 @@ SAMPLES = {
     "route_id": lambda keys: keys["route_id"],
     "user_id": lambda keys: keys["user_id"],
     "filename": lambda keys: "css/app.css",
+    "public_key": lambda keys: keys["public_key"],
+    "form_id": lambda keys: keys["form_id"],
 }
 
 
