@@ -23,6 +23,7 @@ import pytest
 from app import create_app
 from app.auth import ANYONE, access_role, declared_access
 from app.extensions import db as _db
+from app.extensions import limiter
 from app.models import Dealer, InterestRoute, Lead, LineItem, Offer, Question, User
 from app.services.forms import create_form
 from app.services.users import create_token, create_user
@@ -72,7 +73,6 @@ def world(tmp_path_factory):
     live, template = folder / "live.db", folder / "template.db"
     config = conftest.TestConfig(f"sqlite:///{live}")
     config.WTF_CSRF_ENABLED = False  # CSRF has its own tests; here every POST must reach access
-    config.RATELIMIT_ENABLED = False
     app = create_app(config)
     app.test_client_class = conftest.FreshContextClient
     with app.app_context():
@@ -95,6 +95,7 @@ def world(tmp_path_factory):
         with app.app_context():
             _db.session.remove()
             _db.engine.dispose()
+            limiter.reset()  # rate limits have their own tests; here no 429 may hide a rule
         _copy_database(template, live)
 
     yield {
