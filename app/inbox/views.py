@@ -390,6 +390,7 @@ def _settings_context(form: AbsenceForm | None = None, **extra) -> dict:
         "dealer": dealer,
         "absence_form": form or _absence_form(),
         "may_set_absence": away is not None,
+        "may_set_capacity": current_user.role == "dealer_manager",
         "own_absence": away is current_user,
         "is_absent_now": away is not None and away.is_absent(utcnow()),
         "absence_ends": away.absent_until if away is not None else None,
