@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_BIN := /usr/lib/postgresql/15/bin
 
-.PHONY: run test install install-dev system-deps lint bench clean
+.PHONY: run serve test install install-dev system-deps lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +29,19 @@ run: install
 	@echo "LeadRelay on http://$(HOST):$(PORT)  (Ctrl-C stops it)"
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
+# Production-style serving: migrations, then gunicorn with gunicorn.conf.py (workers,
+# threads and bind from the environment; see README "Running in production").
+serve: install
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
 # What the tests need from Debian: Chromium for the browser tests, PostgreSQL for
-# the second database. Installed once; quick when already there.
+# the second database, redis-server for the shared rate-limit test, wrk for the load
+# benchmark. Installed once; quick when already there.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x $(PG_BIN)/pg_ctl ]; then \
-		echo "Installing chromium and postgresql from Debian..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x $(PG_BIN)/pg_ctl ] || [ ! -x /usr/bin/redis-server ] || [ ! -x /usr/bin/wrk ]; then \
+		echo "Installing chromium, postgresql, redis-server and wrk from Debian..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql redis-server wrk >/dev/null; \
 	fi
 
 test: install-dev system-deps

@@ -6,7 +6,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app.config import Config
+from app import inputs
+from app.config import DEFAULTS, Config
 from app.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +23,10 @@ def create_app(config: object | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_object(config if config is not None else Config(app.instance_path))
+    for name, value in DEFAULTS.items():
+        app.config.setdefault(name, value)
     register_extensions(app)
+    inputs.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_cli(app)
@@ -32,7 +36,8 @@ def create_app(config: object | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
-    from app import auth, compression, htmx, i18n, security
+    from app import auditing, auth, compression, htmx, i18n, security
+    from app.ratelimits import warn_if_counters_per_process
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -43,7 +48,9 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     auth.init_app(app)
     security.init_app(app)
+    auditing.init_app(app)
     i18n.init_app(app)
+    warn_if_counters_per_process(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -25,11 +25,12 @@ from functools import wraps
 from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
 
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.models import DEALER_ROLES, User
 from app.services import relations
 from app.services.errors import DomainError, Forbidden
-from app.services.users import user_for_token
+from app.services.sessions import user_for_session
+from app.services.tokens import user_for_token
 
 ANYONE = "anyone"
 COORDINATORS = ("coordinator", "regional_coordinator")
@@ -96,17 +97,16 @@ def init_app(app: Flask) -> None:
     """Configure Flask-Login; static files are public."""
     login_manager.login_view = "public.login"
     login_manager.login_message = "Please sign in to continue."
+    # The cookies carry a server-side session key, not the user id: see services/sessions.
+    login_manager.id_attribute = "session_cookie_id"
     if "static" in app.view_functions:
         public(app.view_functions["static"])
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login: the user stored in the session."""
-    try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
+def load_user(session_key: str) -> User | None:
+    """Flask-Login: the user of the (still open) session the cookie names."""
+    return user_for_session(session_key) if isinstance(session_key, str) else None
 
 
 def api_user() -> User:

@@ -1,5 +1,7 @@
 """The contract's command-line interface."""
 
+from datetime import timedelta
+
 import click
 from flask import Flask
 
@@ -33,14 +35,44 @@ def register(app: Flask) -> None:
 
     @app.cli.command("create-token")
     @click.argument("email")
-    def create_token_command(email):
+    @click.option(
+        "--expires-in-days", type=click.IntRange(1, 3650), default=None, help="optional expiry"
+    )
+    def create_token_command(email, expires_in_days):
         """Print a new API token for the user, alone on the last line."""
-        from app.services.users import create_token, find_user_by_email
+        from app.clock import utcnow
+        from app.services.tokens import issue_token
 
-        user = find_user_by_email(email)
-        if user is None:
-            raise click.ClickException(f"no user with email {email}")
-        click.echo(create_token(user))
+        user = _user_by_email(email)
+        expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+        click.echo(issue_token(user, expires_at)[1])
+
+    @app.cli.command("list-tokens")
+    @click.argument("email")
+    def list_tokens_command(email):
+        """List a user's API tokens: id, prefix, created, last used, expiry, state."""
+        from app.services.tokens import token_to_dict, tokens_of_user
+
+        rows = [token_to_dict(row) for row in tokens_of_user(_user_by_email(email))]
+        click.echo("id\tprefix\tcreated_at\tlast_used_at\texpires_at\tstate")
+        for row in rows:
+            state = "revoked" if row["revoked"] else "live"
+            fields = [row["id"], row["prefix"], row["created_at"], row["last_used_at"]]
+            fields += [row["expires_at"], state]
+            click.echo("\t".join(str(value or "-") for value in fields))
+
+    @app.cli.command("revoke-token")
+    @click.argument("token_id", type=click.IntRange(1, 2**31 - 1))
+    def revoke_token_command(token_id):
+        """Revoke an API token by id (see list-tokens); it answers 401 from then on."""
+        from app.services.errors import NotFound
+        from app.services.tokens import revoke_token
+
+        try:
+            row = revoke_token(token_id)
+        except NotFound:
+            raise click.ClickException(f"no token with id {token_id}") from None
+        click.echo(f"revoked token {row.id} ({row.prefix}…) of {row.user.email}")
 
     @app.cli.command("demo")
     def demo_command():
@@ -60,6 +92,15 @@ def register(app: Flask) -> None:
             click.echo(run_pass(app))
             return
         run_in_foreground(app)
+
+
+def _user_by_email(email: str):
+    from app.services.users import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user with email {email}")
+    return user
 
 
 def _describe(error: ValidationFailed) -> str:

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -26,6 +27,16 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+# Settings a test config may leave out: the application factory fills them in.
+DEFAULTS = {
+    "RELAY_LOGIN_LIMIT_ACCOUNT": "10 per 15 minutes",
+    "RELAY_LOGIN_LIMIT_IP": "30 per 15 minutes;200 per day",
+    "RELAY_TRUSTED_PROXIES": 0,
+    "RELAY_SESSION_LIFETIME": timedelta(hours=12),
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+}
+
+
 class Config:
     """Settings for a real run; every value can come from the environment."""
 
@@ -41,15 +52,32 @@ class Config:
         # Fraction of the SLA after which a dealer gets a reminder push.
         self.RELAY_REMINDER_FRACTION = float(env.get("RELAY_REMINDER_FRACTION", "0.5"))
         # Outgoing requests (push, webhooks) to private addresses only when a test says so.
-        self.RELAY_ALLOW_PRIVATE_ENDPOINTS = env.get("RELAY_ALLOW_PRIVATE_ENDPOINTS") == "1"
+        # RELAY_ALLOW_PRIVATE_TARGETS is the contract's name; the older one still works.
+        self.RELAY_ALLOW_PRIVATE_ENDPOINTS = "1" in (
+            env.get("RELAY_ALLOW_PRIVATE_TARGETS"),
+            env.get("RELAY_ALLOW_PRIVATE_ENDPOINTS"),
+        )
         self.MAX_CONTENT_LENGTH = int(env.get("RELAY_MAX_BODY_BYTES", str(256 * 1024)))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = None
+        # Production: redis://HOST:6379, so that every worker and server shares the counters.
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
-        self.RATELIMIT_HEADERS_ENABLED = True
+        # Failed sign-ins allowed per account and per client address (limits syntax).
+        self.RELAY_LOGIN_LIMIT_ACCOUNT = env.get(
+            "RELAY_LOGIN_LIMIT_ACCOUNT", DEFAULTS["RELAY_LOGIN_LIMIT_ACCOUNT"]
+        )
+        self.RELAY_LOGIN_LIMIT_IP = env.get(
+            "RELAY_LOGIN_LIMIT_IP", DEFAULTS["RELAY_LOGIN_LIMIT_IP"]
+        )
+        # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none;
+        # then those headers are ignored, as a client could forge them).
+        self.RELAY_TRUSTED_PROXIES = int(env.get("RELAY_TRUSTED_PROXIES", "0"))
+        # A session without "remember me" ends after this long (or when the browser closes).
+        self.RELAY_SESSION_LIFETIME = timedelta(hours=int(env.get("RELAY_SESSION_HOURS", "12")))
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=int(env.get("RELAY_REMEMBER_DAYS", "30")))
         self.VAPID_SUBJECT = env.get("VAPID_SUBJECT", "mailto:ops@leadrelay.invalid")
         # Customer confirmation e-mails after a form inquiry; none when unset.
         self.SMTP_URL = env.get("SMTP_URL") or None

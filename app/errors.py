@@ -1,14 +1,12 @@
 """Error responses: `{"errors": {...}}` under /api, a readable page elsewhere."""
 
-import math
-import time
-
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db, limiter
+from app.extensions import db
+from app.ratelimits import describe_wait, page_for_rate_limited, retry_after_seconds
 from app.services.errors import Conflict, DomainError
 
 _GENERIC_FIELD = {
@@ -60,16 +58,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
-        if wants_json():
-            response, status = json_error(error.code or 500)
-            if error.code == 429:
-                response.headers["Retry-After"] = str(retry_after_seconds(error))
-            return response, status
         if error.code == 429:
-            seconds = retry_after_seconds(error)
-            wait = f"{seconds} seconds" if seconds < 120 else f"{round(seconds / 60)} minutes"
-            body, status = _page(429, f"Too many requests from here. Please try again in {wait}.")
-            return body, status, {"Retry-After": str(seconds)}
+            return rate_limited()
+        if wants_json():
+            return json_error(error.code or 500)
         return _page(error.code or 500, None)
 
     @app.errorhandler(Exception)
@@ -80,15 +72,23 @@ def register(app: Flask) -> None:
         return _page(500, None)
 
 
-def retry_after_seconds(error: HTTPException | None = None) -> int:
-    """Whole seconds until the rate limit that was hit lets requests through again."""
-    given = getattr(error, "retry_after", None)
-    if isinstance(given, int) and given > 0:
-        return given
-    current = limiter.current_limit
-    if current is None:
-        return 60
-    return max(1, math.ceil(current.reset_at - time.time()))
+def rate_limited():
+    """429 with a numeric Retry-After: JSON under /api, else the endpoint's own page or ours."""
+    seconds = retry_after_seconds()
+    if wants_json():
+        response, status = json_error(
+            429, {"rate_limit": f"too many requests; try again in {seconds} seconds"}
+        )
+    else:
+        render = page_for_rate_limited(request.endpoint)
+        if render is not None:
+            response, status = make_response(render(seconds)), 429
+        else:
+            message = f"Too many requests. Please try again {describe_wait(seconds)}."
+            response, status = _page(429, message)
+            response = make_response(response)
+    response.headers["Retry-After"] = str(seconds)
+    return response, status
 
 
 def _message_errors(error: DomainError) -> dict[str, str] | None:

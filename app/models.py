@@ -161,6 +161,16 @@ class User(UserMixin, db.Model):
 
     dealer: Mapped[Dealer | None] = relationship()
 
+    # Not a column: the key of the browser session this object was loaded for (set by
+    # the session service). Flask-Login puts it, never the user id, into the cookies.
+    session_key = None
+
+    def session_cookie_id(self) -> str:
+        """What the session and remember-me cookies carry: the server-side session key."""
+        if not self.session_key:
+            raise RuntimeError("sign in through the session service, which opens a session")
+        return self.session_key
+
     @property
     def is_active(self) -> bool:  # Flask-Login reads this
         return self.active
@@ -186,6 +196,9 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Optional end of life; a token past it answers 401 like a revoked one.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
@@ -470,6 +483,55 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_notifications_due", "sent_at", "failed_at", "next_attempt_at"),)
+
+
+# --- Hardening: server-side sessions and the audit log -------------------------------
+
+
+class UserSession(db.Model):
+    """One signed-in browser: its cookie names this row, so logout can end it for good.
+
+    Only a digest of the session key is stored; the key itself lives in the signed
+    session cookie (and in the remember-me cookie when the user ticked "remember me").
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+    user: Mapped[User] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who did what, when, and from where: sign-ins, token use, coordinator actions."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Kept as text too: the row stays readable after the user is deleted, and a failed
+    # sign-in names the email that was tried.
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    via: Mapped[str] = mapped_column(String(10), default="session")  # session, token, cli
+    ip: Mapped[str | None] = mapped_column(String(45))
+    target: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
 
 
 # --- product catalog (issue 10): what the form's picker offers --------------------------

@@ -4,6 +4,7 @@ Pydantic reports each problem with its location, which becomes the contract's
 dotted field path (`line_items.0.product_group`).
 """
 
+from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 import phonenumbers
@@ -111,6 +112,13 @@ class UserIn(Strict):
     regions: list[Annotated[str, StringConstraints(max_length=20)]] = Field(
         default=[], max_length=50
     )
+
+
+class TokenIn(Strict):
+    """Optional settings of a new API token."""
+
+    # An ISO 8601 time with a zone; past it the token answers 401. Null: no expiry.
+    expires_at: Annotated[datetime, Field(strict=False)] | None = None
 
 
 class DeclineIn(Strict):

@@ -1,48 +1,152 @@
-"""Response headers that close common holes; one place to adjust them."""
+"""Security headers, HTTPS awareness behind a proxy, and cookies: one place for them.
 
-from flask import Flask, Response
+Flask-Talisman sets the Content-Security-Policy (no inline scripts: JavaScript lives
+in static/js; a per-request nonce is there for the rare case that needs one, as
+`nonce="{{ csp_nonce() }}"`), X-Frame-Options, nosniff, the referrer and permissions
+policies. On top of it this module:
 
-HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(self)",
+- trusts X-Forwarded-For/-Proto/-Host only from RELAY_TRUSTED_PROXIES proxies (ProxyFix),
+  so `request.is_secure` and `request.remote_addr` are right behind a proxy and cannot
+  be forged without one;
+- marks every cookie `Secure` and sends HSTS only when the request came over HTTPS;
+- sends `Cache-Control: no-store` on everything a signed-in user or a token gets, so the
+  back button never shows a stale offer and no shared cache keeps customer data;
+- lets one response loosen framing: `allow_framing(response, origins)` (the embeddable form page).
+
+Per-response overrides: `return allow_framing(response, ["https://brand.example"])` in
+the view; the response's CSP then says `frame-ancestors 'self' https://brand.example`
+and carries no X-Frame-Options. For a whole view, Talisman's
+own decorator works too: `@talisman(content_security_policy={...})`.
+"""
+
+import re
+from collections.abc import Iterable
+
+from flask import Flask, Response, g, request, session
+from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+talisman = Talisman()
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    # Pages carry no inline style blocks; htmx's indicator styles are off (layout.html).
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "manifest-src": "'self'",
+    "worker-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
 }
+PERMISSIONS_POLICY = {
+    "camera": "()",
+    "microphone": "()",
+    "payment": "()",
+    "usb": "()",
+    # The inquiry form may locate the customer when asked to.
+    "geolocation": "(self)",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 def init_app(app: Flask) -> None:
-    """Add the security headers to every response that does not set its own."""
-
-    @app.after_request
-    def add_security_headers(response: Response) -> Response:
-        for name, value in HEADERS.items():
-            if name == "X-Frame-Options" and names_frame_ancestors(response):
-                continue  # an embeddable page: its CSP frame-ancestors decides
-            response.headers.setdefault(name, value)
-        if not app.debug and not app.testing:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response
-
-
-def allow_framing(response: Response, origins: list[str]) -> Response:
-    """Let exactly these origins (and this site) frame the response; nobody else.
-
-    The one place that decides who may embed a page (the inquiry form at /f/KEY): a
-    Content-Security-Policy whose frame-ancestors lists the allowed origins and 'self',
-    and no X-Frame-Options (it cannot name origins). The rest of the policy keeps the
-    form page to its own scripts, styles and connections.
-    """
-    ancestors = " ".join(["'self'", *origins])
-    response.headers["Content-Security-Policy"] = (
-        f"frame-ancestors {ancestors}; default-src 'self'; script-src 'self'; "
-        "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-        "form-action 'self'; base-uri 'none'; object-src 'none'"
+    """Install the proxy fix, the cookie guard, Talisman and our response hook."""
+    proxies = int(app.config.get("RELAY_TRUSTED_PROXIES", 0) or 0)
+    # Innermost first: the cookie guard must see the scheme ProxyFix has restored.
+    app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
+    # Registered before Talisman's hook, so it runs after it (Flask runs them in reverse).
+    app.after_request(_finish_response)
+    talisman.init_app(
+        app,
+        force_https=False,  # TLS ends at the proxy; it redirects plain HTTP
+        session_cookie_secure=False,  # decided per request by SecureCookiesOverHttps
+        strict_transport_security=False,  # sent by _finish_response, over HTTPS only
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy_nonce_in=["script-src"],
+        frame_options="DENY",
+        referrer_policy="same-origin",
+        permissions_policy=PERMISSIONS_POLICY,
+        session_cookie_samesite=app.config.get("SESSION_COOKIE_SAMESITE", "Lax"),
     )
-    response.headers.pop("X-Frame-Options", None)
+
+
+def allow_framing(response: Response, origins: Iterable[str]) -> Response:
+    """Let this response be framed by `origins` (and the app itself), nobody else.
+
+    The one place that decides who may embed a page (the inquiry form at /f/KEY): the
+    response keeps the app's whole Content-Security-Policy, with `frame-ancestors 'self'
+    ORIGINS` instead of 'none', and no X-Frame-Options (it cannot name origins). Origins
+    that are not plain scheme://host[:port] are dropped.
+    """
+    allowed = [origin for origin in origins if _ORIGIN.match(origin or "")]
+    g.frame_ancestors = ["'self'", *allowed]
     return response
 
 
-def names_frame_ancestors(response: Response) -> bool:
-    """True when the response already says who may frame it (allow_framing)."""
-    return "frame-ancestors" in response.headers.get("Content-Security-Policy", "")
+def _finish_response(response: Response) -> Response:
+    """Framing overrides, HSTS over HTTPS, no-store for signed-in users."""
+    ancestors = g.get("frame_ancestors")
+    if ancestors is not None:
+        response.headers.pop("X-Frame-Options", None)
+        policy = response.headers.get("Content-Security-Policy", "")
+        directives = [
+            part
+            for part in (item.strip() for item in policy.split(";"))
+            if part and not part.startswith("frame-ancestors")
+        ]
+        directives.append("frame-ancestors " + " ".join(ancestors))
+        response.headers["Content-Security-Policy"] = "; ".join(directives)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    # Views that chose a caching policy on purpose (the service worker script, the
+    # manifest, static files) keep it; everything else a signed-in user gets is no-store.
+    if "Cache-Control" not in response.headers and _is_signed_in_request():
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _is_signed_in_request() -> bool:
+    # Cheap checks only: no user is loaded for this.
+    return bool(request.headers.get("Authorization")) or "_user_id" in session
+
+
+class SecureCookiesOverHttps:
+    """WSGI middleware: every Set-Cookie gets `Secure` when the request came over HTTPS.
+
+    One place for all cookies (Flask's session, Flask-Login's remember-me, anything
+    added later), decided per request: plain-HTTP development keeps working, while
+    behind TLS (directly, or via a trusted proxy and ProxyFix) no cookie can leak
+    over plain HTTP.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status, headers, exc_info=None):
+            headers = [
+                (name, _with_secure(value) if name.lower() == "set-cookie" else value)
+                for name, value in headers
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)
+
+
+def _with_secure(cookie: str) -> str:
+    attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+    return cookie if "secure" in attributes else cookie + "; Secure"

@@ -11,10 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
-import ipaddress
 import json
 import os
-import socket
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +23,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
+
+from app.outbound import TargetUnresolvable, UnsafeTarget, check_outbound_url
 
 VAPID_KEY_FILENAME = "vapid_private.pem"
 DEFAULT_VAPID_SUBJECT = "mailto:ops@leadrelay.invalid"
@@ -49,12 +49,10 @@ NOTIFICATION_TITLES = {
 }
 
 
-class UnsafePushEndpoint(ValueError):
-    """The subscription endpoint is not an https URL on a public host."""
-
-
-class EndpointUnresolvable(UnsafePushEndpoint):
-    """The endpoint's host name did not resolve (possibly a passing DNS outage)."""
+# The address check lives in app/outbound.py (shared with webhooks); the old names stay.
+UnsafePushEndpoint = UnsafeTarget
+EndpointUnresolvable = TargetUnresolvable
+check_push_endpoint = check_outbound_url
 
 
 class PushOutcome(enum.StrEnum):
@@ -201,76 +199,6 @@ def load_or_create_vapid_keys(instance_path: str, env: Mapping[str, str]) -> Vap
         # A mismatch would make every browser's subscription fail silently.
         raise ValueError("VAPID_PUBLIC_KEY does not belong to VAPID_PRIVATE_KEY")
     return VapidKeys(private_key_pem=_pem_of(private_key), public_key=public_key, subject=subject)
-
-
-def _address_is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address):
-        # IPv6 forms that carry an IPv4 address are judged by that address too.
-        embedded = [address.ipv4_mapped, address.sixtofour]
-        if address.teredo:
-            embedded.extend(address.teredo)
-        if any(inner is not None and not _address_is_public(inner) for inner in embedded):
-            return False
-        if address.is_site_local:
-            return False
-    return address.is_global and not (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
-
-
-def _endpoint_parts(url: str, allowed_schemes: tuple[str, ...]) -> tuple[str, int]:
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as error:
-        raise UnsafePushEndpoint(f"invalid endpoint URL: {error}") from None
-    if parts.scheme not in allowed_schemes:
-        raise UnsafePushEndpoint(
-            f"endpoint scheme must be {' or '.join(allowed_schemes)}, not {parts.scheme!r}"
-        )
-    if not parts.hostname:
-        raise UnsafePushEndpoint("endpoint URL has no host")
-    if parts.username is not None or parts.password is not None:
-        raise UnsafePushEndpoint("endpoint URL must not carry credentials")
-    return parts.hostname, port or (443 if parts.scheme == "https" else 80)
-
-
-def check_push_endpoint(url: str, allow_private: bool = False) -> None:
-    """Raise UnsafePushEndpoint unless url is https on a host whose every address is public.
-
-    allow_private=True (a test's local receiver) accepts any http(s) URL.
-    The check resolves the name itself; the request resolves it again, so a
-    DNS answer that changes in between is not caught here.
-    """
-    if allow_private:
-        _endpoint_parts(url, ("https", "http"))
-        return
-    host, port = _endpoint_parts(url, ("https",))
-    host = host.rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        raise UnsafePushEndpoint(f"endpoint host {host!r} is local")
-    try:
-        literal = ipaddress.ip_address(host)
-    except ValueError:
-        literal = None
-    if literal is not None:
-        addresses = [literal]
-    else:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError) as error:
-            raise EndpointUnresolvable(f"cannot resolve {host!r}: {error}") from None
-        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-        if not addresses:
-            raise EndpointUnresolvable(f"{host!r} has no address")
-    for address in addresses:
-        if not _address_is_public(address):
-            raise UnsafePushEndpoint(f"endpoint host {host!r} is not public ({address})")
 
 
 def _origin_of(url: str) -> str:

@@ -25,6 +25,8 @@ const SHELL = [
   "/static/css/app.css",
   "/static/htmx.min.js",
   "/static/js/app.js",
+  "/static/js/boot.js",
+  "/static/js/offline.js",
   "/static/icons/favicon-32.png",
 ];
 const NOTIFICATION_ICON = "/static/icons/icon-192.png";

@@ -16,6 +16,7 @@ from app.schemas import (
     LeadIn,
     StageIn,
     TextIn,
+    TokenIn,
     UserIn,
 )
 
@@ -29,6 +30,7 @@ REQUEST_MODELS = (
     DealerRefIn,
     DealersRefIn,
     AssigneeIn,
+    TokenIn,
     FormIn,
     FormPatchIn,
 )
@@ -163,7 +165,33 @@ def _response_schemas() -> dict:
                 "regions": {"type": "array", "items": {"type": "string"}},
             },
         },
-        "Token": {"type": "object", "properties": {"token": {"type": "string"}}},
+        "Token": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "token": {"type": "string", "description": "the secret; shown only here"},
+                "prefix": {"type": "string"},
+                "created_at": time,
+                "expires_at": nullable_time,
+            },
+            "required": ["id", "token"],
+        },
+        "TokenInfo": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "prefix": {"type": "string"},
+                "created_at": time,
+                "last_used_at": nullable_time,
+                "expires_at": nullable_time,
+                "revoked": {"type": "boolean"},
+            },
+            "required": ["id", "created_at", "last_used_at", "revoked"],
+        },
+        "TokenList": {
+            "type": "object",
+            "properties": {"items": {"type": "array", "items": _ref("TokenInfo")}},
+        },
         "Question": {
             "type": "object",
             "properties": {
@@ -238,9 +266,39 @@ def openapi_document() -> dict:
         },
         "/api/v1/users": {"post": _op("Create a user", 201, _ref("User"), body="UserIn")},
         "/api/v1/users/{user_id}/tokens": {
-            "post": _op(
-                "Issue an API token", 201, _ref("Token"), params=[_path_param("user_id", "integer")]
-            )
+            "post": {
+                **_op(
+                    "Issue an API token (optional expires_at); the secret is shown once",
+                    201,
+                    _ref("Token"),
+                    errors=(401, 404, 422),
+                    params=[_path_param("user_id", "integer")],
+                ),
+                "requestBody": {"required": False, **_json(_ref("TokenIn"))},
+            },
+            "get": _op(
+                "A user's tokens (never the secret)",
+                200,
+                _ref("TokenList"),
+                errors=(401, 404),
+                params=[_path_param("user_id", "integer")],
+            ),
+        },
+        "/api/v1/tokens/{token_id}": {
+            "delete": {
+                **_op(
+                    "Revoke a token: 401 from then on",
+                    204,
+                    {},
+                    errors=(401, 404),
+                    params=[_path_param("token_id", "integer")],
+                ),
+                "responses": {
+                    "204": {"description": "Revoked"},
+                    "401": ERRORS,
+                    "404": ERRORS,
+                },
+            }
         },
         "/api/v1/leads": {
             "post": {

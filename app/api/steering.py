@@ -1,12 +1,11 @@
 """Coordinator and distributor steering, reports, interest routes and the routing preview."""
 
-from datetime import date
-
-from flask import jsonify, request
+from flask import jsonify
 
 from app.api import bp
-from app.api.views import json_body
+from app.api.views import json_body, optional_json_body
 from app.auth import COORDINATORS, api_user, token_required
+from app.inputs import date_arg
 from app.models import DEALER_ROLES
 from app.schemas import DealerRefIn, DealersRefIn, RejectIn, parse
 from app.services import dispatch, leads, reports, routes
@@ -28,7 +27,7 @@ def approve_lead(lead_id: str):
 @token_required(*COORDINATORS, relation="lead")
 def reject_lead(lead_id: str):
     """Reject a lead in review."""
-    note = parse(RejectIn, request.get_json(silent=True) or {}).note
+    note = parse(RejectIn, optional_json_body()).note
     return _lead_response(dispatch.reject_lead(lead_id, api_user(), note))
 
 
@@ -60,20 +59,10 @@ def forward_lead(lead_id: str):
 @token_required("coordinator")
 def dealer_report():
     """Acceptance, response time, conversion and order value per dealer."""
-    start, end = _date_arg("from"), _date_arg("to")
+    start, end = date_arg("from"), date_arg("to")
     if start and end and end <= start:
         raise ValidationFailed("bad range", {"to": "must be after from"})
     return jsonify({"items": reports.dealer_report(start, end)})
-
-
-def _date_arg(name: str) -> date | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed("bad date", {name: "must be a date like 2026-11-01"}) from None
 
 
 @bp.get("/interest-routes")

@@ -1,27 +1,26 @@
 """JSON endpoints: parse, call one service, serialise. No business logic here."""
 
-from datetime import datetime
-
 from flask import jsonify, request
 
 from app.api import bp, intake
 from app.api.openapi import openapi_document
 from app.auth import COORDINATORS, api_user, declare_access, public, token_required
 from app.extensions import limiter
+from app.inputs import datetime_arg, int_arg, read_json_object
 from app.models import DEALER_ROLES, LEAD_STATUSES
 from app.schemas import DeclineIn, UserIn, parse
 from app.services import adf, dealers, forms, leads, offers, users
-from app.services.errors import BadRequest, UnsupportedMediaType, ValidationFailed
+from app.services.errors import UnsupportedMediaType, ValidationFailed
 
 
 def json_body() -> dict:
-    """The request's JSON object, or a 400 naming the body."""
-    data = request.get_json(force=True, silent=True)
-    if data is None:
-        raise BadRequest("bad json", {"body": "must be valid JSON"})
-    if not isinstance(data, dict):
-        raise BadRequest("bad json", {"body": "must be a JSON object"})
-    return data
+    """The request's JSON object through the one strict path (app/inputs.py), else a 4xx."""
+    return read_json_object()
+
+
+def optional_json_body() -> dict:
+    """The request's JSON object, or {} when the request has no body at all."""
+    return read_json_object(optional=True)
 
 
 @bp.get("/openapi.json")
@@ -68,13 +67,6 @@ def create_user():
         payload.email, payload.role, payload.dealer, payload.password, payload.regions
     )
     return jsonify(users.user_to_dict(user)), 201
-
-
-@bp.post("/users/<int:user_id>/tokens")
-@token_required("coordinator")
-def create_token(user_id: int):
-    """Issue an API token for a user; shown once."""
-    return jsonify({"token": users.create_token(users.get_user(user_id))}), 201
 
 
 # --- leads ---------------------------------------------------------------------------
@@ -144,37 +136,13 @@ def list_leads():
         user,
         status=status,
         dealer_code=args.get("dealer") or None,
-        updated_since=_datetime_arg("updated_since"),
-        limit=_limit_arg(),
+        updated_since=datetime_arg("updated_since"),
+        limit=int_arg("limit", leads.DEFAULT_PAGE, 1, leads.MAX_PAGE),
         cursor=args.get("cursor") or None,
     )
     return jsonify(
         {"items": [leads.lead_to_dict(lead, user) for lead in page], "next_cursor": next_cursor}
     )
-
-
-def _limit_arg() -> int:
-    raw = request.args.get("limit")
-    if raw is None or raw == "":
-        return leads.DEFAULT_PAGE
-    if not raw.isdigit() or not 1 <= int(raw) <= leads.MAX_PAGE:
-        raise ValidationFailed(
-            "bad limit", {"limit": f"must be a whole number from 1 to {leads.MAX_PAGE}"}
-        )
-    return int(raw)
-
-
-def _datetime_arg(name: str) -> datetime | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError:
-        raise ValidationFailed("bad time", {name: "must be an ISO 8601 time"}) from None
-    if value.tzinfo is None:
-        raise ValidationFailed("bad time", {name: "needs a time zone, e.g. Z"})
-    return value
 
 
 # --- dealer actions ------------------------------------------------------------------

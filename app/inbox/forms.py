@@ -12,6 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.forms import PlausibleDate
+
 DECLINE_CHOICES = [
     SelectChoice("portfolio", "Not in our portfolio"),
     SelectChoice("capacity", "No capacity right now"),
@@ -63,8 +65,9 @@ class ForwardForm(FlaskForm):
 class AbsenceForm(FlaskForm):
     """The dealership's holiday: no new leads are offered meanwhile."""
 
-    absent_from = DateField("Away from", validators=[Optional()])
-    absent_until = DateField("Back on", validators=[Optional()])
+    # Bounded: a date like 0001-01-01 cannot be converted between time zones.
+    absent_from = DateField("Away from", validators=[Optional(), PlausibleDate()])
+    absent_until = DateField("Back on", validators=[Optional(), PlausibleDate()])
 
 
 class CapacityForm(FlaskForm):

@@ -25,6 +25,7 @@ from app.inbox.forms import (
     QuestionForm,
     StageForm,
 )
+from app.inputs import read_json_object
 from app.models import DEALER_ROLES, STAGES, Dealer, Lead, Offer
 from app.routing import distance_km
 from app.services import (
@@ -490,7 +491,7 @@ def save_push_subscription():
     """Store this device's push subscription for the signed-in user."""
     try:
         push_subscriptions.save_subscription(
-            current_user, request.get_json(silent=True), request.headers.get("User-Agent")
+            current_user, read_json_object(), request.headers.get("User-Agent")
         )
     except DomainError as error:
         return jsonify({"errors": error.errors}), error.status
@@ -501,11 +502,9 @@ def save_push_subscription():
 @login_required_role(*DEALER_ROLES)
 def delete_push_subscription():
     """Forget this device's push subscription (notifications off, or signing out)."""
-    data = request.get_json(silent=True)
     try:
-        push_subscriptions.delete_subscription(
-            current_user, data.get("endpoint") if isinstance(data, dict) else None
-        )
+        data = read_json_object(optional=True)
+        push_subscriptions.delete_subscription(current_user, data.get("endpoint"))
     except DomainError as error:
         return jsonify({"errors": error.errors}), error.status
     return jsonify({"subscribed": False})

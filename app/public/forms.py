@@ -1,10 +1,12 @@
 """Sign-in form."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    # Off unless ticked: a shared or lost device must not stay signed in for weeks.
+    remember = BooleanField("Keep me signed in on this device")

@@ -10,16 +10,18 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
 
-from app import PROJECT_ROOT
+from app import PROJECT_ROOT, ratelimits
 from app.auth import home_endpoint, public
 from app.extensions import limiter
 from app.public import bp
 from app.public.forms import LoginForm
-from app.services.users import authenticate
+from app.services import sessions
+from app.services.users import authenticate, record_sign_in, record_sign_out
 
 
 @bp.get("/")
@@ -33,14 +35,26 @@ def index():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit("20/minute", methods=["POST"])
+@limiter.limit(
+    ratelimits.login_limit_per_account,
+    key_func=ratelimits.login_account_key,
+    methods=["POST"],
+    deduct_when=ratelimits.sign_in_failed,
+)
+@limiter.limit(
+    ratelimits.login_limit_per_address,
+    key_func=ratelimits.login_address_key,
+    methods=["POST"],
+    deduct_when=ratelimits.sign_in_failed,
+)
 def login():
-    """Sign in with email and password."""
+    """Sign in with email and password; a new server-side session each time."""
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
+        record_sign_in(form.email.data, user)
         if user is not None:
-            login_user(user, remember=True)
+            _open_session(user, remember=bool(form.remember.data))
             target = request.args.get("next")
             if not _is_local(target):
                 target = url_for(home_endpoint(user))
@@ -48,6 +62,34 @@ def login():
         form.password.errors.append("Email or password is not right.")
     status = 422 if form.errors else 200
     return render_template("public/login.html", form=form), status
+
+
+@ratelimits.rate_limited_page("public.login")
+def login_rate_limited(retry_after: int):
+    """Too many failed sign-ins: the same form, what was typed kept, and when to retry."""
+    form = LoginForm(formdata=None, email=request.form.get("email", "")[:254])
+    wait = ratelimits.describe_wait(retry_after)
+    return render_template(
+        "public/login.html",
+        form=form,
+        throttled=f"Too many sign-in attempts. Please try again {wait}.",
+    )
+
+
+def _open_session(user, remember: bool) -> None:
+    # A fresh cookie for a fresh sign-in: nothing from before it (a planted session,
+    # an old CSRF token) carries over, and the cookie names a new server-side session.
+    session.clear()
+    config = current_app.config
+    lifetime = config["REMEMBER_COOKIE_DURATION"] if remember else config["RELAY_SESSION_LIFETIME"]
+    sessions.start_session(
+        user,
+        remember=remember,
+        lifetime=lifetime,
+        ip=request.remote_addr,
+        user_agent=request.headers.get("User-Agent"),
+    )
+    login_user(user, remember=remember, duration=lifetime if remember else None)
 
 
 def _is_local(target: str | None) -> bool:
@@ -60,8 +102,12 @@ def _is_local(target: str | None) -> bool:
 @bp.post("/logout")
 @public
 def logout():
-    """Sign out and tell the service worker's caches to forget this user."""
-    logout_user()
+    """Sign out for good: the session ends on the server, so no old cookie opens it again."""
+    key = current_user.session_key if current_user.is_authenticated else None
+    sessions.end_session(key)
+    if current_user.is_authenticated:
+        record_sign_out(current_user)
+    logout_user()  # also tells the browser to drop the remember-me cookie
     flash("You are signed out.")
     response = redirect(url_for("public.login"))
     response.headers["Clear-Site-Data"] = '"cache"'

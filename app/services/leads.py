@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.clock import iso, utcnow
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
+from app.inputs import parse_utc_datetime, strict_loads
 from app.models import STAGES, Dealer, Lead, LeadEvent, LineItem, Offer, User
 from app.schemas import LeadIn, parse, phone_in_e164
 from app.services.duplicates import contact_keys
@@ -25,6 +26,7 @@ from app.services.offers import (
 from app.services.privacy import customer_for
 
 MAX_PAGE = 200
+MAX_CURSOR_LENGTH = 200
 DEFAULT_PAGE = 50
 
 
@@ -348,12 +350,18 @@ def encode_cursor(lead: Lead) -> str:
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     """Read a cursor back; a malformed one is a 400-class error naming `cursor`."""
+    invalid = ValidationFailed("bad cursor", {"cursor": "is not a cursor this API gave"})
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise invalid
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        when, lead_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(when.replace("Z", "+00:00")), str(lead_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise ValidationFailed("bad cursor", {"cursor": "is not a cursor this API gave"}) from None
+        decoded = strict_loads(base64.urlsafe_b64decode(padded.encode()))
+        when, lead_id = decoded
+        if not isinstance(when, str) or not isinstance(lead_id, str) or len(lead_id) > 32:
+            raise invalid
+        return parse_utc_datetime(when, "cursor"), lead_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, ValidationFailed):
+        raise invalid from None
 
 
 INBOX_SCOPES = ("own", "sub_dealers")

@@ -1,20 +1,17 @@
 """Users, passwords and API tokens."""
 
-import hashlib
 import re
-import secrets
-from datetime import timedelta
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.clock import utcnow
 from app.extensions import db
-from app.models import DEALER_ROLES, ROLES, ApiToken, Dealer, User
+from app.models import DEALER_ROLES, ROLES, Dealer, User
+from app.services.audit import record_audit
 from app.services.errors import NotFound, ValidationFailed
+from app.services.sessions import end_all_sessions
+from app.services.tokens import issue_token
 
-TOKEN_PREFIX = "lr_"
-TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 REGION = re.compile(r"[A-Z]{2}(-[0-9A-Z]{1,10})?")
 
 
@@ -69,9 +66,17 @@ def create_user(
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Replace a user's password (hashed)."""
+def set_password(user: User, password: str, keep_session_key: str | None = None) -> None:
+    """Replace a user's password and end the user's other browser sessions.
+
+    Whoever knew the old password may hold a session; after the change only the
+    session that made it (`keep_session_key`, if given) still opens the app.
+    """
+    if not password or len(password) < 8:
+        raise ValidationFailed("weak password", {"password": "must be at least 8 characters"})
     user.password_hash = generate_password_hash(password)
+    ended = end_all_sessions(user, keep_key=keep_session_key)
+    record_audit("password.changed", target=f"user:{user.id}", detail={"sessions_ended": ended})
     db.session.commit()
 
 
@@ -88,34 +93,24 @@ def authenticate(email: str, password: str) -> User | None:
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def record_sign_in(email: str, user: User | None) -> None:
+    """Audit a sign-in attempt: the user when it worked, the email tried when not."""
+    if user is not None:
+        record_audit("login.succeeded", actor=user, via="session")
+    else:
+        record_audit("login.failed", actor_email=(email or "").strip().lower()[:254])
+    db.session.commit()
+
+
+def record_sign_out(user: User) -> None:
+    """Audit a sign-out."""
+    record_audit("logout", actor=user, via="session")
+    db.session.commit()
 
 
 def create_token(user: User) -> str:
-    """Issue a new API token for the user; only its digest is stored."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=_digest(token), prefix=token[:10]))
-    db.session.commit()
-    return token
-
-
-def user_for_token(token: str) -> User | None:
-    """The active user a token belongs to, else None."""
-    if not token or len(token) > 200:
-        return None
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False))
-    )
-    if row is None or not row.user.active:
-        return None
-    now = utcnow()
-    # Note use at most every few minutes: a write on every call would turn each read
-    # into a write transaction (and on SQLite serialise readers behind writers).
-    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
-        row.last_used_at = now
-        db.session.commit()
-    return row.user
+    """Issue a new API token for the user and return its secret (shown once)."""
+    return issue_token(user)[1]
 
 
 def get_user(user_id: int) -> User:

@@ -1,7 +1,7 @@
 """tiers: regions, salesperson absence, lead assignee, one accepted offer
 
 Revision ID: 58242ef1e412
-Revises: 1d50aac50d8a
+Revises: cf7556ac5a8e
 Create Date: 2026-11-27 07:23:25.303455
 
 """
@@ -13,7 +13,7 @@ import app.models
 
 # revision identifiers, used by Alembic.
 revision = '58242ef1e412'
-down_revision = '1d50aac50d8a'
+down_revision = 'cf7556ac5a8e'
 branch_labels = None
 depends_on = None
 

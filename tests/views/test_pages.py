@@ -172,5 +172,8 @@ def test_dealer_manager_sets_daily_capacity(auth, client, app, db):
     assert db.session.query(Dealer).filter_by(code="D-BER-1").one().daily_capacity is None
     auth.logout()
     auth.login("sales@example.com")
-    assert "Save capacity" not in client.get("/inbox/settings").get_data(as_text=True)
+    settings = client.get("/inbox/settings").get_data(as_text=True)
+    assert "Save capacity" not in settings
+    # A sign-in starts a fresh session, so the form token is the new page's, not the old one.
+    token = csrf_token_in(settings)
     assert client.post("/inbox/settings/capacity", data={"csrf_token": token}).status_code == 403

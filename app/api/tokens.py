@@ -1,0 +1,45 @@
+"""API tokens: issue, list (never the secret), revoke."""
+
+from flask import jsonify
+
+from app.api import bp
+from app.api.views import optional_json_body
+from app.auth import api_user, token_required
+from app.schemas import TokenIn, parse
+from app.services import tokens, users
+from app.services.errors import NotFound
+
+
+def _may_manage(user_id: int) -> None:
+    # Coordinators manage everyone's tokens; anyone else only their own (404 otherwise).
+    caller = api_user()
+    if not caller.is_coordinator and caller.id != user_id:
+        raise NotFound("no such user", {"id": "no such user"})
+
+
+@bp.post("/users/<int:user_id>/tokens")
+@token_required()
+def create_token(user_id: int):
+    """Issue an API token for a user (optionally expiring); the secret is shown once."""
+    _may_manage(user_id)
+    payload = parse(TokenIn, optional_json_body())
+    row, secret = tokens.issue_token(users.get_user(user_id), payload.expires_at)
+    return jsonify({**tokens.token_to_dict(row), "token": secret}), 201
+
+
+@bp.get("/users/<int:user_id>/tokens")
+@token_required()
+def list_tokens(user_id: int):
+    """A user's tokens with when they were made and last used; never the secret."""
+    _may_manage(user_id)
+    rows = tokens.tokens_of_user(users.get_user(user_id))
+    return jsonify({"items": [tokens.token_to_dict(row) for row in rows]})
+
+
+@bp.delete("/tokens/<int:token_id>")
+@token_required()
+def revoke_token(token_id: int):
+    """Revoke a token: it answers 401 from the next request on."""
+    _may_manage(tokens.get_token(token_id).user_id)
+    tokens.revoke_token(token_id)
+    return "", 204

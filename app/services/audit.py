@@ -1,0 +1,78 @@
+"""The audit log: who did what, when, and from where.
+
+Rows are added to the caller's transaction; the caller commits. This is the one
+service that looks at the request, and only to learn where an action came from
+(client address, the signed-in user or token) so that no caller has to pass it.
+"""
+
+from datetime import datetime
+
+from flask import g, has_request_context, request
+from sqlalchemy import select
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import AuditEvent, User
+
+PAGE_SIZE = 100
+
+
+def record_audit(
+    action: str,
+    *,
+    actor: User | None = None,
+    actor_email: str | None = None,
+    via: str | None = None,
+    target: str | None = None,
+    status: int | None = None,
+    detail: dict | None = None,
+    at: datetime | None = None,
+    describes_request: bool = True,
+) -> AuditEvent:
+    """Append an audit row (in the caller's transaction) for `action` by `actor`.
+
+    `describes_request=False` for rows noted along the way (a token's use): the
+    request's own action is then still audited by the request hook.
+    """
+    origin = _request_origin()
+    actor = actor or origin["actor"]
+    event = AuditEvent(
+        at=at or utcnow(),
+        action=action[:80],
+        actor_user_id=actor.id if actor is not None else None,
+        actor_email=(actor.email if actor is not None else actor_email or None),
+        via=via or origin["via"],
+        ip=origin["ip"],
+        target=(target or "")[:200] or None,
+        status=status,
+        detail=detail or {},
+    )
+    db.session.add(event)
+    if describes_request and has_request_context():
+        g.audited = True
+    return event
+
+
+def _request_origin() -> dict:
+    """Client address, acting user and channel of the current request (none for the CLI)."""
+    if not has_request_context():
+        return {"actor": None, "via": "cli", "ip": None}
+    actor = g.get("api_user")
+    if actor is not None:
+        return {"actor": actor, "via": "token", "ip": request.remote_addr}
+    from flask_login import current_user
+
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    return {"actor": user, "via": "session", "ip": request.remote_addr}
+
+
+def recent_audit_events(
+    action_prefix: str | None = None, before_id: int | None = None, limit: int = PAGE_SIZE
+) -> list[AuditEvent]:
+    """The newest audit rows (optionally of one kind, or older than an id), newest first."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if action_prefix:
+        query = query.where(AuditEvent.action.startswith(action_prefix, autoescape=True))
+    if before_id is not None:
+        query = query.where(AuditEvent.id < before_id)
+    return list(db.session.scalars(query))

@@ -1,0 +1,89 @@
+"""Rate limits hold across processes: two gunicorn workers, one real redis-server."""
+
+import http.client
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from app.models import FormKey
+from tests import conftest
+from tests.crash.harness import Server, relay_env
+from tests.factories import lead_body, make_dealer
+from tests.redis_server import RedisServer, RedisUnavailable
+
+LIMIT = 6
+
+
+@pytest.fixture
+def redis_server():
+    try:
+        server = RedisServer().start()
+    except RedisUnavailable as error:
+        pytest.skip(str(error))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def database_file(tmp_path):
+    """A SQLite file with the schema, a dealer, and a form key limited to LIMIT a minute."""
+    uri = f"sqlite:///{tmp_path / 'shared.db'}"
+    app = create_app(conftest.TestConfig(uri))
+    with app.app_context():
+        db.create_all()
+        make_dealer("D-BER-1")
+        db.session.add(FormKey(name="site", public_key="pk_shared", rate_limit=f"{LIMIT}/minute"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return uri
+
+
+def _submit(port: int) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(
+            "POST",
+            "/api/v1/leads",
+            body=json.dumps(lead_body()),
+            headers={"Content-Type": "application/json", "X-Form-Key": "pk_shared"},
+        )
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def test_form_key_limit_holds_across_two_gunicorn_workers(tmp_path, redis_server, database_file):
+    access_log = tmp_path / "access.log"
+    env = relay_env(
+        database_file,
+        RATELIMIT_STORAGE_URI=redis_server.url,
+        RELAY_WORKER="0",
+        RELAY_ACCESS_LOG=str(access_log),
+        GUNICORN_CMD_ARGS="--access-logformat '%(p)s %(s)s %(U)s'",
+    )
+    server = Server(env, tmp_path / "server.log", workers=2, threads=1).start()
+    try:
+        statuses: list[int] = []
+        # Waves of parallel submissions until both workers have served some.
+        for _ in range(10):
+            with ThreadPoolExecutor(max_workers=6) as pool:
+                statuses += list(pool.map(lambda _: _submit(server.port), range(6)))
+            lines = [
+                line.split()
+                for line in access_log.read_text().splitlines()
+                if "/api/v1/leads" in line
+            ]
+            if len({pid for pid, _, _ in lines}) == 2 and len(statuses) >= 2 * LIMIT:
+                break
+    finally:
+        server.stop()
+    pids = {pid for pid, _, _ in lines}
+    assert len(pids) == 2, "both workers must have served submissions"
+    assert statuses.count(201) == LIMIT, statuses
+    assert set(statuses) == {201, 429}
