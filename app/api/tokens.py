@@ -18,7 +18,7 @@ def _may_manage(user_id: int) -> None:
 
 
 @bp.post("/users/<int:user_id>/tokens")
-@token_required()
+@token_required(relation="self_user")
 def create_token(user_id: int):
     """Issue an API token for a user (optionally expiring); the secret is shown once."""
     _may_manage(user_id)
@@ -28,7 +28,7 @@ def create_token(user_id: int):
 
 
 @bp.get("/users/<int:user_id>/tokens")
-@token_required()
+@token_required(relation="self_user")
 def list_tokens(user_id: int):
     """A user's tokens with when they were made and last used; never the secret."""
     _may_manage(user_id)
@@ -37,7 +37,7 @@ def list_tokens(user_id: int):
 
 
 @bp.delete("/tokens/<int:token_id>")
-@token_required()
+@token_required(relation="own_token")
 def revoke_token(token_id: int):
     """Revoke a token: it answers 401 from the next request on."""
     _may_manage(tokens.get_token(token_id).user_id)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from sqlalchemy import exists, select
 
 from app.extensions import db
-from app.models import Offer, Question, User
+from app.models import ApiToken, Offer, Question, User
 from app.services.errors import NotFound
 from app.services.leads import get_visible_lead
 from app.services.offers import acting_dealer_ids
@@ -60,9 +60,29 @@ def _question(user: User, kwargs: dict) -> None:
         raise NotFound("no such question", {"id": "no such question"}) from None
 
 
+def _manages_everyone(user: User) -> bool:
+    """An unrestricted coordinator; a regional one manages only itself."""
+    return user.is_coordinator and not user.regions
+
+
+def _self_user(user: User, kwargs: dict) -> None:
+    """The user named by `user_id` is the caller (or the caller manages everyone)."""
+    if kwargs["user_id"] != user.id and not _manages_everyone(user):
+        raise NotFound("no such user", {"id": "no such user"})
+
+
+def _own_token(user: User, kwargs: dict) -> None:
+    """The token named by `token_id` is the caller's (or the caller manages everyone)."""
+    owner = db.session.scalar(select(ApiToken.user_id).where(ApiToken.id == kwargs["token_id"]))
+    if owner is None or (owner != user.id and not _manages_everyone(user)):
+        raise NotFound("no such token", {"id": "no such token"})
+
+
 # relation name -> check(user, view kwargs); tests/access/test_matrix.py knows each one.
 CHECKS: dict[str, Callable[[User, dict], None]] = {
     "lead": _lead,
     "offered_lead": _offered_lead,
     "question": _question,
+    "self_user": _self_user,
+    "own_token": _own_token,
 }

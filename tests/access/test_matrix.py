@@ -24,7 +24,7 @@ from app import create_app
 from app.auth import ANYONE, access_role, declared_access
 from app.extensions import db as _db
 from app.extensions import limiter
-from app.models import Dealer, InterestRoute, Lead, LineItem, Offer, Question, User
+from app.models import ApiToken, Dealer, InterestRoute, Lead, LineItem, Offer, Question, User
 from app.services.forms import create_form
 from app.services.users import create_token, create_user
 from tests import conftest
@@ -35,7 +35,13 @@ PASSWORD = "password-123"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 # URL argument -> the relation whose objects fill it (own / someone else's).
-RELATION_ARGS = {"lead": "lead_id", "offered_lead": "lead_id", "question": "question_id"}
+RELATION_ARGS = {
+    "lead": "lead_id",
+    "offered_lead": "lead_id",
+    "question": "question_id",
+    "self_user": "user_id",
+    "own_token": "token_id",
+}
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,14 @@ def world(tmp_path_factory):
             persona.name: _role_of(_user(persona.email)) for persona in PERSONAS if persona.email
         }
         clients = {persona.name: _signed_in_client(app, persona) for persona in PERSONAS}
+        create_token(_user("colleague@own.example"))
+        for persona in (*PERSONAS, Persona("colleague", "colleague@own.example")):
+            if persona.email:
+                user = _user(persona.email)
+                keys[f"user:{persona.name}"] = str(user.id)
+                keys[f"token:{persona.name}"] = str(
+                    _db.session.query(ApiToken.id).filter_by(user_id=user.id).first()[0]
+                )
         _db.session.remove()
         _db.engine.dispose()
     _copy_database(live, template)
@@ -234,7 +248,6 @@ def _lead(
 SAMPLES = {
     "code": lambda keys: "D-OWN",
     "route_id": lambda keys: keys["route_id"],
-    "user_id": lambda keys: keys["user_id"],
     "filename": lambda keys: "css/app.css",
     "public_key": lambda keys: keys["public_key"],
     "form_id": lambda keys: keys["form_id"],
@@ -253,7 +266,15 @@ def _url(rule, access, persona: Persona, keys, whose: str) -> str | None:
     values = {}
     relation_arg = RELATION_ARGS.get(access.relation) if access.relation else None
     for argument in rule.arguments:
-        if argument == relation_arg:
+        if argument in ("user_id", "token_id") and argument == relation_arg:
+            # Users and tokens: the persona's own, or a colleague's (everyone's for the
+            # unrestricted coordinator, who has no "someone else's").
+            kind = argument.removesuffix("_id")
+            if whose == "other" and persona.name == "coordinator":
+                return None
+            owner = persona.name if whose == "own" and persona.email else "colleague"
+            values[argument] = keys[f"{kind}:{owner}"]
+        elif argument == relation_arg:
             key = getattr(persona, f"{whose}_{'question' if 'question' in argument else 'lead'}")
             if key is None:
                 return None
@@ -344,14 +365,16 @@ def test_authorization_matrix(world):
         access = declared_access(view)
         if access is None or rule.endpoint == "static":
             continue
+        world["restore"]()
         for persona in PERSONAS:
-            world["restore"]()  # what one persona changed never decides another's answer
             role = world["roles"].get(persona.name)
             home = "/console" if role and "coordinator" in role[0] else "/inbox"
             for whose in ("own", "other") if access.relation else ("own",):
                 url = _url(rule, access, persona, keys, whose)
                 if url is None:
                     continue
+                if method != "GET":
+                    world["restore"]()  # what one request changed never decides another's
                 expected = _expected(access, persona, role, whose)
                 response = _request(world, persona, access, method, url)
                 checked += 1
