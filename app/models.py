@@ -550,3 +550,26 @@ class Product(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+# --- pre-qualification rules (issue 10): leads that wait for a coordinator ---------------
+
+REVIEW_RULE_KINDS = ("b2b_volume", "source", "campaign", "product_group", "spam_score")
+
+
+class ReviewRule(db.Model):
+    """A coordinator's rule: a lead it matches waits in `review` instead of being routed.
+
+    `threshold` serves b2b_volume (volume estimate above it) and spam_score (score at
+    or above it); `value` serves source, campaign and product_group (equal, any case).
+    """
+
+    __tablename__ = "review_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20))
+    threshold: Mapped[float | None] = mapped_column(Float)
+    value: Mapped[str | None] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

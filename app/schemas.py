@@ -186,6 +186,27 @@ def phone_in_e164(phone: str, country: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+class ReviewRuleIn(Strict):
+    kind: Literal["b2b_volume", "source", "campaign", "product_group", "spam_score"]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
+    threshold: Annotated[float, Field(ge=0, le=1e9)] | None = None
+    value: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+        | None
+    ) = None
+    active: bool = True
+
+
+class ReviewRulePatch(Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
+    threshold: Annotated[float, Field(ge=0, le=1e9)] | None = None
+    value: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+        | None
+    ) = None
+    active: bool | None = None
+
+
 Model = TypeVar("Model", bound=BaseModel)
 
 

@@ -4,7 +4,7 @@ from functools import cache
 
 from pydantic.json_schema import models_json_schema
 
-from app.models import DECLINE_REASONS, LEAD_STATUSES, OFFER_STATUSES, STAGES
+from app.models import DECLINE_REASONS, LEAD_STATUSES, OFFER_STATUSES, REVIEW_RULE_KINDS, STAGES
 from app.schemas import (
     AssigneeIn,
     DealerIn,
@@ -14,6 +14,8 @@ from app.schemas import (
     FormIn,
     FormPatchIn,
     LeadIn,
+    ReviewRuleIn,
+    ReviewRulePatch,
     StageIn,
     TextIn,
     TokenIn,
@@ -30,6 +32,8 @@ REQUEST_MODELS = (
     DealerRefIn,
     DealersRefIn,
     AssigneeIn,
+    ReviewRuleIn,
+    ReviewRulePatch,
     TokenIn,
     FormIn,
     FormPatchIn,
@@ -203,6 +207,27 @@ def _response_schemas() -> dict:
             },
         },
         "DealerReport": {"type": "object"},
+        "ReviewRule": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "kind": {"type": "string", "enum": list(REVIEW_RULE_KINDS)},
+                "threshold": {"type": ["number", "null"]},
+                "value": {"type": ["string", "null"]},
+                "active": {"type": "boolean"},
+                "description": {"type": "string"},
+            },
+        },
+        "HeldLead": {
+            "type": "object",
+            "properties": {
+                "lead": {"type": "string"},
+                "title": {"type": "string"},
+                "reason": {"type": "string"},
+                "held_at": nullable_time,
+            },
+        },
         "Form": {
             "allOf": [
                 _ref("FormIn"),
@@ -481,6 +506,36 @@ def openapi_document() -> dict:
                     ),
                     _query("to", {"type": "string", "format": "date"}, "to this day (exclusive)"),
                 ],
+            )
+        },
+        "/api/v1/review-rules": {
+            "get": _op("Pre-qualification rules", 200, items(_ref("ReviewRule"))),
+            "post": _op(
+                "Add a pre-qualification rule", 201, _ref("ReviewRule"), body="ReviewRuleIn"
+            ),
+        },
+        "/api/v1/review-rules/{rule_id}": {
+            "patch": _op(
+                "Change a pre-qualification rule",
+                200,
+                _ref("ReviewRule"),
+                body="ReviewRulePatch",
+                params=[_path_param("rule_id", "integer")],
+            ),
+            "delete": {
+                "summary": "Remove a pre-qualification rule",
+                "parameters": [_path_param("rule_id", "integer")],
+                "responses": {
+                    "204": {"description": "Removed"},
+                    **{str(status): ERRORS for status in (401, 403, 404)},
+                },
+            },
+        },
+        "/api/v1/review-queue": {
+            "get": _op(
+                "Leads waiting in review, with the rule that holds each",
+                200,
+                items(_ref("HeldLead")),
             )
         },
         "/api/v1/forms": {

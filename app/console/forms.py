@@ -128,3 +128,26 @@ class FormSettingsForm(FlaskForm):
 
 class CatalogImportForm(FlaskForm):
     file = FileField("Catalog CSV", validators=[FileRequired()])
+
+
+class ReviewRuleForm(FlaskForm):
+    """A new pre-qualification rule."""
+
+    kind = SelectField(
+        "Hold leads when",
+        choices=[
+            SelectChoice("b2b_volume", "B2B volume estimate is above"),
+            SelectChoice("source", "Source is (api, form, adf, import, or utm_source)"),
+            SelectChoice("campaign", "Campaign is (campaign_id or utm_campaign)"),
+            SelectChoice("product_group", "Product group is"),
+            SelectChoice("spam_score", "Spam score is at least"),
+        ],
+    )
+    setting = StringField("Value or threshold", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Name (optional)", validators=[Optional(), Length(max=120)])
+
+
+class RejectReviewForm(FlaskForm):
+    """Reject a held lead: the reason is kept in its history."""
+
+    note = StringField("Reason", validators=[DataRequired(), Length(max=2000)])

@@ -10,6 +10,7 @@ FILTER_ORDER = (
     "inactive",
     "absent",
     "already_offered",
+    "country",
     "route",
     "portfolio",
     "b2b",
@@ -97,6 +98,8 @@ class RoutingDecision:
     requested_skus: tuple[str, ...] = ()
     location_known: bool = True
     location_note: str | None = None
+    location_approximate: bool = False
+    country_only: str | None = None  # unlocated lead: only this country's dealers considered
     preferred_dealer: str | None = None
     out_of_reach: int = 0  # dealers an index left out as unable to serve the lead
 
@@ -108,12 +111,7 @@ class RoutingDecision:
         preferred = self._explain_preferred()
         if preferred:
             paragraphs.append(preferred)
-        if not self.location_known:
-            note = f": {self.location_note.strip().rstrip('.')}" if self.location_note else ""
-            paragraphs.append(
-                f"The customer's location is unknown{note}. Service radii were not checked "
-                "and distance played no part in the order."
-            )
+        paragraphs.extend(self._explain_location())
         exclusions = self._explain_exclusions()
         if exclusions:
             paragraphs.append(exclusions)
@@ -143,12 +141,31 @@ class RoutingDecision:
             "route_status": self.route_status,
             "location_known": self.location_known,
             "location_note": self.location_note,
+            "location_approximate": self.location_approximate,
+            "country_only": self.country_only,
             "preferred_dealer": self.preferred_dealer,
             "out_of_reach": self.out_of_reach,
             "ranking_order": list(RANKING_ORDER),
             "filter_order": list(FILTER_ORDER),
             "explanation": self.explanation(),
         }
+
+    def _explain_location(self) -> list[str]:
+        note = f": {self.location_note.strip().rstrip('.')}" if self.location_note else ""
+        if self.location_known and self.location_approximate:
+            return [
+                f"The customer's location is approximate{note}. Distances and service "
+                "radii were measured from there."
+            ]
+        if self.location_known:
+            return []
+        within = (
+            f"Only dealers in {self.country_only} were considered. " if self.country_only else ""
+        )
+        return [
+            f"The customer's location is unknown{note}. {within}Service radii were not "
+            "checked and distance played no part in the order."
+        ]
 
     def _explain_choice(self) -> str:
         if self.route_status == FALLBACK:

@@ -56,8 +56,14 @@ class LeadRequest:
     preferred_dealer: str | None = None
     # Dealers that already had this lead (declined, expired, withdrawn or accepted).
     excluded_dealers: frozenset[str] = frozenset()
-    # Why the location is unknown, e.g. "postal code 99999 (DE) is not in our dataset".
+    # Why the location is unknown, e.g. "postal code 99999 (DE) is not in our dataset",
+    # or how it was approximated (then location_approximate is set).
     location_note: str | None = None
+    # The customer's country (ISO 3166-1 alpha-2). Without a location, routing keeps to
+    # the dealers of this country: an unknown postal code never crosses a border.
+    country: str | None = None
+    # lat/lon are a guess (the centre of the known postal codes sharing a prefix).
+    location_approximate: bool = False
 
     def __post_init__(self) -> None:
         if self.inquiry_type not in INQUIRY_TYPES:

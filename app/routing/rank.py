@@ -26,6 +26,10 @@ _REASON_B2B = "Business (b2b) inquiries need a dealer tagged 'b2b'."
 _REASON_SERVICE = "Service inquiries need a dealer tagged 'service'."
 _REASON_STORE = "Pickup needs a store (tag 'store')."
 _REASON_DELIVERY = "Shipping needs an online seller (tag 'online') or a store within its radius."
+_REASON_OTHER_COUNTRY = (
+    "The dealer is in another country, and without the customer's location a lead stays "
+    "in its own country ({country})."
+)
 _REASON_DEALER_UNLOCATED = (
     "The dealer's own location is unknown, so its service radius cannot be checked."
 )
@@ -39,9 +43,10 @@ def rank_dealers(
     """Decide which eligible dealer gets the lead, rank the rest, and explain the exclusions.
 
     Filters, in order (an excluded dealer is recorded under the first it fails):
-    inactive, absent, already_offered, route, portfolio, b2b, service, store, delivery,
-    radius, capacity. Ranking: preferred seller, product groups covered, SKUs in stock,
-    distance, fewer open offers, acceptance rate, median response time, dealer code.
+    inactive, absent, already_offered, country (only when the customer's location is
+    unknown), route, portfolio, b2b, service, store, delivery, radius, capacity.
+    Ranking: preferred seller, product groups covered, SKUs in stock, distance, fewer
+    open offers, acceptance rate, median response time, dealer code.
     The same inputs give the same decision, whatever the order of ``dealers``.
     """
     return decide(lead, dealers, routes)
@@ -83,6 +88,9 @@ def decide(
     )
 
     located = lead.located
+    # Without coordinates, the lead's country is the only sure thing about where it is.
+    home_country = None if located or not lead.country else lead.country.strip().upper()
+    other_country_reason = _REASON_OTHER_COUNTRY.format(country=home_country)
     if located:
         # Haversine with the customer's terms precomputed: this loop is the hot path.
         lat1 = lead.lat * _RADIANS
@@ -123,6 +131,8 @@ def decide(
             rule, reason = "absent", _REASON_ABSENT
         elif code in already_offered:
             rule, reason = "already_offered", _REASON_ALREADY_OFFERED
+        elif home_country is not None and (dealer.country or "").upper() != home_country:
+            rule, reason = "country", other_country_reason
         elif (admitted_codes is not None and code not in admitted_codes) or (
             route_filter is not None and not route_filter(dealer)
         ):
@@ -205,7 +215,9 @@ def decide(
         requested_groups=requested_groups,
         requested_skus=requested_skus,
         location_known=located,
-        location_note=None if located else lead.location_note,
+        location_note=lead.location_note if not located or lead.location_approximate else None,
+        location_approximate=located and lead.location_approximate,
+        country_only=home_country,
         preferred_dealer=lead.preferred_dealer,
         out_of_reach=out_of_reach,
     )

@@ -29,6 +29,9 @@ def lead_request(lead: Lead, excluded_codes: frozenset[str]) -> LeadRequest:
         preferred_dealer=lead.preferred_dealer_code,
         excluded_dealers=excluded_codes,
         location_note=lead.location_note,
+        country=lead.country,
+        # A stored note beside coordinates means they were approximated from a prefix.
+        location_approximate=lead.lat is not None and bool(lead.location_note),
     )
 
 

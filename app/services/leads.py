@@ -10,10 +10,17 @@ from sqlalchemy.orm import selectinload
 
 from app.clock import iso, utcnow
 from app.extensions import db
-from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
+from app.geocoding import (
+    PostalCodeFormatError,
+    approximate_location,
+    locate,
+    unknown_location_note,
+    validate_postal_code,
+)
 from app.inputs import parse_utc_datetime, strict_loads
 from app.models import STAGES, Dealer, Lead, LeadEvent, LineItem, Offer, User
 from app.schemas import LeadIn, parse, phone_in_e164
+from app.services import review_rules
 from app.services.duplicates import contact_keys
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import record_event
@@ -102,9 +109,18 @@ def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None 
     db.session.add(lead)
     db.session.flush()
     record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
+    rule = None if review_reason else review_rules.first_matching_rule(lead)
+    if rule is not None:
+        review_reason = review_rules.held_reason(rule)
     if review_reason:
         lead.status = "review"
-        record_event(lead, "held_for_review", actor=actor, reason=review_reason)
+        record_event(
+            lead,
+            review_rules.HELD_EVENT,
+            actor=actor,
+            reason=review_reason,
+            rule_id=rule.id if rule else None,
+        )
     else:
         offer_next_dealer(lead, lead.created_at, actor=actor)
     # What was just written is what the caller shows: keep it instead of reloading it.
@@ -163,14 +179,7 @@ def _check_lead(payload: LeadIn, source: str = "api") -> dict:
 
     lat, lon, note = payload.lat, payload.lon, None
     if lat is None:
-        found = locate(postal_code, payload.country)
-        if found is None:
-            note = (
-                f"Postal code {postal_code} ({payload.country}) is not in our postal-code "
-                "data, so distances are unknown."
-            )
-        else:
-            lat, lon = found.lat, found.lon
+        lat, lon, note = _place_postal_code(postal_code, payload.country)
     return {"postal_code": postal_code, "lat": lat, "lon": lon, "note": note, "phone": phone}
 
 
@@ -183,6 +192,31 @@ def lead_place(lead: Lead) -> str | None:
     except PostalCodeFormatError:
         return None
     return found.place if found is not None else None
+
+
+def _place_postal_code(
+    postal_code: str, country: str
+) -> tuple[float | None, float | None, str | None]:
+    """(lat, lon, note) of a valid postal code; the note says when it was a guess or unknown.
+
+    A well-formed code missing from the data is placed at the centre of the known codes
+    sharing its prefix; failing that it stays unlocated, and routing keeps to the lead's
+    country (it never sends the lead across a border).
+    """
+    found = locate(postal_code, country)
+    if found is not None:
+        return found.lat, found.lon, None
+    unknown = unknown_location_note(postal_code, country)
+    near = approximate_location(postal_code, country)
+    if near is not None:
+        prefix = (near.place or "").removeprefix("area of postal codes ").rstrip("…")
+        return (
+            near.lat,
+            near.lon,
+            f"{unknown[0].upper()}{unknown[1:]}; placed at the centre of the known codes "
+            f"starting {prefix}",
+        )
+    return None, None, f"{unknown[0].upper()}{unknown[1:]}"
 
 
 def _lead_query():

@@ -124,3 +124,31 @@ def test_title_with_sku_names_it_and_the_groups_beside(oem, db, network):
     stored = db.session.get(Lead, lead_id)
     assert stored.title == "TR-500 +1"
     assert stored.title_detail == "tractors, mowers"
+
+
+@pytest.fixture
+def border_network(app):
+    """A store in Graz (its code sorts first) and one in Dresden, both selling tractors."""
+    make_dealer("A-GRZ-1", name="Graz", postal_code="8010", country="AT", lat=47.07, lon=15.44)
+    make_dealer("D-DD-1", name="Dresden", postal_code="01067", country="DE", lat=51.05, lon=13.74)
+
+
+def test_unknown_postal_code_without_a_known_prefix_stays_in_its_country(oem, border_network):
+    lead = oem.post("/api/v1/leads", json=lead_body(postal_code="00000")).get_json()
+    assert lead["lat"] is None
+    assert lead["dealer"] == "D-DD-1"
+    explanation = lead["offers"][0]["explanation"]
+    assert "Only dealers in DE were considered" in explanation
+    assert "00000 (DE) is not in our dataset" in explanation
+
+
+def test_unknown_postal_code_is_placed_by_the_known_codes_sharing_its_prefix(oem, border_network):
+    lead = oem.post("/api/v1/leads", json=lead_body(postal_code="01000")).get_json()
+    # Placed in the 010.. area (Dresden), so distances and radii apply as usual.
+    assert lead["lat"] == pytest.approx(51.06, abs=0.1)
+    assert lead["lon"] == pytest.approx(13.75, abs=0.1)
+    assert lead["dealer"] == "D-DD-1"
+    explanation = lead["offers"][0]["explanation"]
+    assert "location is approximate" in explanation
+    assert "known codes starting 010" in explanation
+    assert "km away" in explanation
