@@ -26,6 +26,7 @@ from app.extensions import db as _db
 from app.extensions import limiter
 from app.models import ApiToken, Dealer, InterestRoute, Lead, LineItem, Offer, Question, User
 from app.services.forms import create_form
+from app.services.review_rules import create_rule
 from app.services.users import create_token, create_user
 from tests import conftest
 from tests.factories import make_dealer
@@ -192,6 +193,7 @@ def _build_network() -> dict[str, str]:
         _db.session.add(question)
         _db.session.flush()
         keys[key] = str(question.id)
+    keys["rule_id"] = str(create_rule({"kind": "source", "value": "csv"}).id)
     form = create_form({"name": "Brand site", "allowed_origins": []})
     keys["public_key"], keys["form_id"] = form.public_key, str(form.id)
     route = InterestRoute(category="new", dealer_codes=["D-OWN"])
@@ -251,6 +253,7 @@ SAMPLES = {
     "filename": lambda keys: "css/app.css",
     "public_key": lambda keys: keys["public_key"],
     "form_id": lambda keys: keys["form_id"],
+    "rule_id": lambda keys: keys["rule_id"],
 }
 
 
