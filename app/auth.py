@@ -25,15 +25,16 @@ from functools import wraps
 from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
 
+from app.enums import DEALER_ROLES, Role
 from app.extensions import login_manager
-from app.models import DEALER_ROLES, User
+from app.models import User
 from app.services import relations
 from app.services.errors import DomainError, Forbidden
 from app.services.sessions import user_for_session
 from app.services.tokens import user_for_token
 
 ANYONE = "anyone"
-COORDINATORS = ("coordinator", "regional_coordinator")
+COORDINATORS = (Role.COORDINATOR, "regional_coordinator")
 ANY_USER = (*COORDINATORS, *DEALER_ROLES)
 
 

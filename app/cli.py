@@ -5,7 +5,7 @@ from datetime import timedelta
 import click
 from flask import Flask
 
-from app.models import ROLES
+from app.enums import Role
 from app.services.errors import ValidationFailed
 
 
@@ -14,7 +14,7 @@ def register(app: Flask) -> None:
 
     @app.cli.command("create-user")
     @click.argument("email")
-    @click.option("--role", required=True, type=click.Choice(ROLES))
+    @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
     @click.option("--dealer", "dealer_code", default=None, help="dealer code for dealer roles")
     @click.option("--password", default=None, help="at least 8 characters")
     @click.option(

@@ -8,7 +8,7 @@ from app.services import offers
 from app.services.catalog import save_product
 from app.services.dealers import save_dealer
 from app.services.dispatch import reject_lead
-from app.services.leads import create_lead
+from app.services.intake import create_lead
 from app.services.users import create_user, find_user_by_email
 
 DEMO_PASSWORD = "demo-pass-2026"

@@ -28,18 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
+from app.enums import LeadStatus, OfferKind, OfferStatus, Role, Stage, Tier
 from app.extensions import db
-
-ROLES = ("coordinator", "dealer_manager", "salesperson")
-DEALER_ROLES = ("dealer_manager", "salesperson")
-TIERS = ("dealer", "distributor")
-INQUIRY_TYPES = ("b2c", "b2b", "service")
-DELIVERY_OPTIONS = ("pickup", "ship")
-LEAD_STATUSES = ("review", "offered", "accepted", "unassigned", "rejected")
-STAGES = ("new", "contacted", "qualified", "appointment", "won", "lost")
-OFFER_STATUSES = ("pending", "accepted", "declined", "expired", "withdrawn")
-DECLINE_REASONS = ("portfolio", "capacity", "location", "spam", "other")
-OFFER_KINDS = ("routed", "assigned", "distributed", "forwarded", "returned")
 
 
 class UTCDateTime(TypeDecorator):
@@ -77,7 +67,7 @@ class Dealer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    tier: Mapped[str] = mapped_column(String(20), default="dealer")
+    tier: Mapped[str] = mapped_column(String(20), default=Tier.DEALER)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"), index=True)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
@@ -177,7 +167,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_coordinator(self) -> bool:
-        return self.role == "coordinator"
+        return self.role == Role.COORDINATOR
 
     def is_absent(self, at: datetime) -> bool:
         """True while the user's own absence covers the given instant."""
@@ -237,8 +227,8 @@ class Lead(db.Model):
     __tablename__ = "leads"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_lead_id)
-    status: Mapped[str] = mapped_column(String(20), default="offered")
-    stage: Mapped[str] = mapped_column(String(20), default="new")
+    status: Mapped[str] = mapped_column(String(20), default=LeadStatus.OFFERED)
+    stage: Mapped[str] = mapped_column(String(20), default=Stage.NEW)
     # The dealer with the pending offer, or the owner; null when none or several.
     holder_dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"))
     owner_dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"))
@@ -352,8 +342,8 @@ class Offer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
     dealer_id: Mapped[int] = mapped_column(ForeignKey("dealers.id"))
-    status: Mapped[str] = mapped_column(String(20), default="pending")
-    kind: Mapped[str] = mapped_column(String(20), default="routed")
+    status: Mapped[str] = mapped_column(String(20), default=OfferStatus.PENDING)
+    kind: Mapped[str] = mapped_column(String(20), default=OfferKind.ROUTED)
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When the worker reminds the dealer (a fraction of the SLA in open hours); cleared

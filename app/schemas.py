@@ -4,14 +4,40 @@ Pydantic reports each problem with its location, which becomes the contract's
 dotted field path (`line_items.0.product_group`).
 """
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 
+from app.enums import (
+    TARGET_STAGES,
+    DeclineReason,
+    Delivery,
+    InquiryType,
+    LeadStatus,
+    Role,
+    Tier,
+)
+from app.inputs import MAX_YEAR, MIN_YEAR, parse_utc_datetime
 from app.services.errors import ValidationFailed
+
+
+def one_of(members: Iterable[StrEnum]) -> Any:
+    """A string field that takes one of these enum values (schema: a string enum)."""
+    return Literal[tuple(member.value for member in members)]
+
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Code = Annotated[
@@ -26,6 +52,10 @@ Country = Annotated[
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 CustomValue = str | int | float | bool | None
+
+# Pages of leads in the API: the default size and the largest a client may ask for.
+DEFAULT_PAGE = 50
+MAX_PAGE = 200
 
 
 class Strict(BaseModel):
@@ -57,7 +87,7 @@ class PreferredSellerIn(Strict):
 
 class LeadIn(Strict):
     customer: CustomerIn
-    inquiry_type: Literal["b2c", "b2b", "service"]
+    inquiry_type: one_of(InquiryType)
     interest_category: (
         Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]
         | None
@@ -68,7 +98,7 @@ class LeadIn(Strict):
     country: Country | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None
-    delivery: Literal["pickup", "ship"] = "pickup"
+    delivery: one_of(Delivery) = Delivery.PICKUP.value
     message: Annotated[str, StringConstraints(max_length=5000)] | None = None
     volume_estimate: Annotated[float, Field(gt=0, le=1e9)] | None = None
     line_items: Annotated[list[LineItemIn], Field(min_length=1, max_length=50)]
@@ -81,7 +111,7 @@ class LeadIn(Strict):
 
 class DealerIn(Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    tier: Literal["dealer", "distributor"] = "dealer"
+    tier: one_of(Tier) = Tier.DEALER.value
     parent: Code | None = None
     email: EmailStr | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
@@ -106,7 +136,7 @@ class DealerIn(Strict):
 
 class UserIn(Strict):
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)]
-    role: str
+    role: one_of(Role)
     dealer: Code | None = None
     password: Annotated[str, StringConstraints(max_length=200)] | None = None
     regions: list[Annotated[str, StringConstraints(max_length=20)]] = Field(
@@ -122,7 +152,7 @@ class TokenIn(Strict):
 
 
 class DeclineIn(Strict):
-    reason: Literal["portfolio", "capacity", "location", "spam", "other"]
+    reason: one_of(DeclineReason)
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
 
 
@@ -141,7 +171,7 @@ class DealersRefIn(Strict):
 
 
 class StageIn(Strict):
-    stage: Literal["contacted", "qualified", "appointment", "won", "lost"]
+    stage: one_of(TARGET_STAGES)
     order_value: Annotated[float, Field(ge=0, le=1e12)] | None = None
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
 
@@ -163,6 +193,48 @@ class RejectIn(Strict):
 
 class TextIn(Strict):
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class Query(BaseModel):
+    """Base of query-string models: values arrive as text, so types are coerced."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class InboxQuery(Query):
+    scope: Literal["own", "sub_dealers"] | None = Field(
+        None, description="a distributor's own leads, or its sub-dealers'"
+    )
+
+
+class LeadQuery(Query):
+    status: one_of(LeadStatus) | None = Field(None, description="lead status")
+    dealer: Code | None = Field(None, description="the dealer that now holds the lead")
+    updated_since: AwareDatetime | None = Field(None, description="changed at or after")
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = Field(DEFAULT_PAGE, description="page size")
+    cursor: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        None, description="next_cursor of the previous page"
+    )
+
+    @field_validator("updated_since", mode="before")
+    @classmethod
+    def _bounded_time(cls, value: Any) -> Any:
+        # One reading of query times for the whole API (zone required, years bounded).
+        return parse_utc_datetime(value, "updated_since") if isinstance(value, str) else value
+
+
+class ReportQuery(Query):
+    start: date | None = Field(
+        None, alias="from", description="offers made from this day (inclusive)"
+    )
+    end: date | None = Field(None, alias="to", description="to this day (exclusive)")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _bounded_day(cls, value: date | None) -> date | None:
+        if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValueError(f"must be between the years {MIN_YEAR} and {MAX_YEAR}")
+        return value
 
 
 def phone_in_e164(phone: str, country: str | None) -> str:
@@ -256,9 +328,9 @@ ProductGroup = Tag
 class FormIn(Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     allowed_origins: Annotated[list[Origin], Field(max_length=50)] = Field(default_factory=list)
-    inquiry_types: Annotated[
-        list[Literal["b2c", "b2b", "service"]], Field(min_length=1, max_length=3)
-    ] = Field(default_factory=lambda: ["b2c", "b2b", "service"])
+    inquiry_types: Annotated[list[one_of(InquiryType)], Field(min_length=1, max_length=3)] = Field(
+        default_factory=lambda: [kind.value for kind in InquiryType]
+    )
     default_interest_category: (
         Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]
         | None
@@ -284,7 +356,7 @@ class FormPatchIn(Strict):
     ) = None
     allowed_origins: Annotated[list[Origin], Field(max_length=50)] | None = None
     inquiry_types: (
-        Annotated[list[Literal["b2c", "b2b", "service"]], Field(min_length=1, max_length=3)] | None
+        Annotated[list[one_of(InquiryType)], Field(min_length=1, max_length=3)] | None
     ) = None
     default_interest_category: (
         Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]

@@ -20,7 +20,7 @@ import time
 from flask import Flask
 
 from app.extensions import db
-from app.services import notify, recycling
+from app.services import push_delivery, recycling
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +34,10 @@ def run_pass(app: Flask, deliver: bool = True) -> dict:
                 "withdrawn_absent": recycling.hand_on_offers_of_absent_dealers(),
                 "reminded": recycling.send_due_reminders(),
             }
-            # Push delivery lives in app.services.notify; it talks to push services
-            # with no transaction open, after this pass's transitions are committed.
-            deliver_due = getattr(notify, "deliver_due_notifications", None)
-            if deliver and deliver_due is not None:
-                done["delivered"] = deliver_due()
+            # Push delivery talks to push services with no transaction open, after
+            # this pass's transitions are committed.
+            if deliver:
+                done["delivered"] = push_delivery.deliver_due_notifications()
             return done
         finally:
             db.session.remove()

@@ -29,8 +29,8 @@ from app.geocoding import locate  # noqa: E402
 from app.routing import (  # noqa: E402
     DealerIndex,
     DealerProfile,
-    InterestRoute,
     LeadRequest,
+    RouteRule,
     rank_dealers,
 )
 
@@ -148,10 +148,10 @@ def build_leads(rng: random.Random, size: int, codes: dict[str, list[str]], deal
     return leads
 
 
-def build_routes(rng: random.Random, dealers) -> list[InterestRoute]:
+def build_routes(rng: random.Random, dealers) -> list[RouteRule]:
     """Used equipment goes to a fifth of the network; everything else to all (ALL)."""
     used_specialists = frozenset(d.code for d in dealers if rng.random() < 0.2)
-    return [InterestRoute("used", dealer_codes=used_specialists), InterestRoute("ALL")]
+    return [RouteRule("used", dealer_codes=used_specialists), RouteRule("ALL")]
 
 
 def timed(decide, leads):

@@ -10,6 +10,7 @@ from app import create_app
 from app.clock import set_clock
 from app.extensions import db as _db
 from app.services.users import create_token, create_user
+from tests import hypothesis_profiles  # noqa: F401  (loads quick or thorough)
 
 
 class TestConfig:

@@ -1,78 +1,110 @@
 """Forms, the product catalog and spam release: coordinator endpoints. CORS for form keys."""
 
-from flask import Response, jsonify, request
+from flask import Response, request
 
 from app.api import bp
+from app.api.spec import api_endpoint
 from app.api.views import json_body
 from app.auth import COORDINATORS, api_user, token_required
-from app.services import catalog, forms, leads
+from app.enums import Role
+from app.responses import ErrorsOut, FormOut, ImportReportOut, Items, LeadOut, ProductOut
+from app.schemas import FormIn, FormPatchIn
+from app.services import catalog, forms
 from app.services.dispatch import release_spam
 from app.services.errors import BadRequest, Forbidden
+from app.services.serialisation import lead_out
 
 FORM_KEY_HEADER = "X-Form-Key"
 # Browser calls with a form key may reach these (sites that build their own form).
 CORS_PATHS = ("/api/v1/leads", "/api/v1/leads/adf")
 
 
+def _form_out(form) -> FormOut:
+    return FormOut.model_validate(forms.form_to_dict(form))
+
+
 @bp.post("/forms")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
+@api_endpoint("Create an embedded form", body=FormIn, returns=FormOut, status=201)
 def create_form():
     """A new embedded form with its public key."""
-    return jsonify(forms.form_to_dict(forms.create_form(json_body()))), 201
+    return _form_out(forms.create_form(json_body()))
 
 
 @bp.get("/forms")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
+@api_endpoint("List embedded forms", returns=Items[FormOut])
 def list_forms():
     """Every form."""
-    return jsonify({"items": [forms.form_to_dict(form) for form in forms.list_forms()]})
+    return Items[FormOut](items=[_form_out(form) for form in forms.list_forms()])
 
 
 @bp.get("/forms/<int:form_id>")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
+@api_endpoint("Get a form", returns=FormOut)
 def get_form(form_id: int):
     """One form."""
-    return jsonify(forms.form_to_dict(forms.get_form(form_id)))
+    return _form_out(forms.get_form(form_id))
 
 
 @bp.patch("/forms/<int:form_id>")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
+@api_endpoint(
+    'Change a form\'s settings ({"active": false} deactivates it)',
+    body=FormPatchIn,
+    returns=FormOut,
+)
 def update_form(form_id: int):
     """Change a form's settings (`{"active": false}` deactivates it)."""
-    return jsonify(forms.form_to_dict(forms.update_form(form_id, json_body())))
+    return _form_out(forms.update_form(form_id, json_body()))
 
 
 @bp.post("/forms/<int:form_id>/rotate-key")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
+@api_endpoint("Give the form a new public key (the old one stops working)", returns=FormOut)
 def rotate_form_key(form_id: int):
     """A new public key for the form; the old one stops working at once."""
-    return jsonify(forms.form_to_dict(forms.rotate_key(form_id)))
+    return _form_out(forms.rotate_key(form_id))
 
 
 @bp.get("/products")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
+@api_endpoint("The product catalog", returns=Items[ProductOut])
 def list_products():
     """The product catalog."""
-    return jsonify({"items": [catalog.product_to_dict(p) for p in catalog.list_products()]})
+    products = catalog.list_products()
+    return Items[ProductOut](
+        items=[ProductOut.model_validate(catalog.product_to_dict(p)) for p in products]
+    )
 
 
 @bp.post("/products/import")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
+@api_endpoint(
+    "Import catalog rows from CSV (a report of each rejected row)",
+    body_media_types=("text/csv",),
+    returns=ImportReportOut,
+    responses={422: (ImportReportOut, ErrorsOut)},
+    errors=(400,),
+)
 def import_products():
     """Import catalog rows from CSV (text/csv body); a report of each rejected row."""
     if not (request.mimetype or "").startswith("text/"):
         raise BadRequest("send CSV", {"body": "send the CSV file as text/csv"})
     text = request.get_data(as_text=True)
     report = catalog.import_csv(text)
-    return jsonify(report.to_dict()), 200 if not report.errors else 422
+    return ImportReportOut.model_validate(report.to_dict()), 200 if not report.errors else 422
 
 
 @bp.post("/leads/<lead_id>/release")
 @token_required(*COORDINATORS, relation="lead")
+@api_endpoint(
+    "Release a lead the spam filter rejected (it is routed now)", returns=LeadOut, errors=(409,)
+)
 def release_lead(lead_id: str):
     """Release a lead the spam filter rejected: it is routed now."""
     user = api_user()
-    return jsonify(leads.lead_to_dict(release_spam(lead_id, user), user))
+    return lead_out(release_spam(lead_id, user), user)
 
 
 @bp.before_request

@@ -1,10 +1,10 @@
 """API tokens: issue, list (never the secret), revoke."""
 
-from flask import jsonify
-
 from app.api import bp
+from app.api.spec import api_endpoint
 from app.api.views import optional_json_body
 from app.auth import api_user, token_required
+from app.responses import Items, TokenInfoOut, TokenOut
 from app.schemas import TokenIn, parse
 from app.services import tokens, users
 from app.services.errors import NotFound
@@ -19,25 +19,36 @@ def _may_manage(user_id: int) -> None:
 
 @bp.post("/users/<int:user_id>/tokens")
 @token_required(relation="self_user")
+@api_endpoint(
+    "Issue an API token (optional expires_at); the secret is shown once",
+    body=TokenIn,
+    body_required=False,
+    returns=TokenOut,
+    status=201,
+)
 def create_token(user_id: int):
     """Issue an API token for a user (optionally expiring); the secret is shown once."""
     _may_manage(user_id)
     payload = parse(TokenIn, optional_json_body())
     row, secret = tokens.issue_token(users.get_user(user_id), payload.expires_at)
-    return jsonify({**tokens.token_to_dict(row), "token": secret}), 201
+    return TokenOut.model_validate({**tokens.token_to_dict(row), "token": secret})
 
 
 @bp.get("/users/<int:user_id>/tokens")
 @token_required(relation="self_user")
+@api_endpoint("A user's tokens (never the secret)", returns=Items[TokenInfoOut])
 def list_tokens(user_id: int):
     """A user's tokens with when they were made and last used; never the secret."""
     _may_manage(user_id)
     rows = tokens.tokens_of_user(users.get_user(user_id))
-    return jsonify({"items": [tokens.token_to_dict(row) for row in rows]})
+    return Items[TokenInfoOut](
+        items=[TokenInfoOut.model_validate(tokens.token_to_dict(row)) for row in rows]
+    )
 
 
 @bp.delete("/tokens/<int:token_id>")
 @token_required(relation="own_token")
+@api_endpoint("Revoke a token: it answers 401 from then on", returns=None, status=204)
 def revoke_token(token_id: int):
     """Revoke a token: it answers 401 from the next request on."""
     _may_manage(tokens.get_token(token_id).user_id)

@@ -1,16 +1,23 @@
-"""JSON endpoints: parse, call one service, serialise. No business logic here."""
+"""JSON endpoints: parse, call one service, return a response model. No business logic here.
 
-from flask import jsonify, request
+Each endpoint declares its request and response models with `@api_endpoint`; the
+OpenAPI document is generated from those declarations (app/api/spec.py).
+"""
 
-from app.api import bp, intake
+from flask import current_app, request
+
+from app.api import bp, submitters
 from app.api.openapi import openapi_document
+from app.api.spec import api_endpoint
 from app.auth import COORDINATORS, api_user, declare_access, public, token_required
+from app.enums import DEALER_ROLES, Role
 from app.extensions import limiter
-from app.inputs import datetime_arg, int_arg, read_json_object
-from app.models import DEALER_ROLES, LEAD_STATUSES
-from app.schemas import DeclineIn, UserIn, parse
-from app.services import adf, dealers, forms, leads, offers, users
-from app.services.errors import UnsupportedMediaType, ValidationFailed
+from app.inputs import read_json_object
+from app.responses import DealerOut, DeclinedOut, Items, LeadOut, LeadPageOut, UserOut
+from app.schemas import DealerIn, DeclineIn, InboxQuery, LeadIn, LeadQuery, UserIn, parse
+from app.services import adf, dealers, forms, inbox, intake, leads, offers, users, visibility
+from app.services.errors import UnsupportedMediaType
+from app.services.serialisation import dealer_out, lead_out, user_out
 
 
 def json_body() -> dict:
@@ -23,126 +30,155 @@ def optional_json_body() -> dict:
     return read_json_object(optional=True)
 
 
+def query_args(model):
+    """The request's query string validated into `model` (empty values count as absent)."""
+    return parse(model, {key: value for key, value in request.args.items() if value != ""})
+
+
 @bp.get("/openapi.json")
 @public
+@api_endpoint("This document", returns={"type": "object"}, auth="public")
 def get_openapi():
     """The OpenAPI 3 document of this API (no token needed)."""
-    return jsonify(openapi_document())
+    return openapi_document(current_app._get_current_object())
 
 
 # --- dealers -------------------------------------------------------------------------
 
 
 @bp.put("/dealers/<code>")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
+@api_endpoint(
+    "Create or replace a dealer",
+    body=DealerIn,
+    returns=DealerOut,
+    responses={201: DealerOut},
+    errors=(404,),
+)
 def put_dealer(code: str):
-    """Create or replace a dealer."""
+    """Create or replace a dealer (201 when created)."""
     dealer, created = dealers.save_dealer(dealers.check_code(code), json_body())
-    return jsonify(dealers.dealer_to_dict(dealer)), 201 if created else 200
+    return dealer_out(dealer), 201 if created else 200
 
 
 @bp.get("/dealers/<code>")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
+@api_endpoint("Get a dealer", returns=DealerOut)
 def get_dealer(code: str):
     """One dealer."""
-    return jsonify(dealers.dealer_to_dict(dealers.get_dealer(code)))
+    return dealer_out(dealers.get_dealer(code))
 
 
 @bp.get("/dealers")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
+@api_endpoint("List dealers", returns=Items[DealerOut])
 def list_dealers():
     """All dealers."""
-    return jsonify({"items": [dealers.dealer_to_dict(d) for d in dealers.list_dealers()]})
+    return Items[DealerOut](items=[dealer_out(dealer) for dealer in dealers.list_dealers()])
 
 
 # --- users ---------------------------------------------------------------------------
 
 
 @bp.post("/users")
-@token_required("coordinator")
+@token_required(Role.COORDINATOR)
+@api_endpoint("Create a user", body=UserIn, returns=UserOut, status=201)
 def create_user():
     """Create a user (coordinator, dealer manager or salesperson)."""
     payload = parse(UserIn, json_body())
     user = users.create_user(
         payload.email, payload.role, payload.dealer, payload.password, payload.regions
     )
-    return jsonify(users.user_to_dict(user)), 201
+    return user_out(user)
 
 
 # --- leads ---------------------------------------------------------------------------
 
 
 @bp.post("/leads")
-@declare_access(*COORDINATORS)  # or a form's X-Form-Key: app/api/intake.py checks
+@declare_access(*COORDINATORS)  # or a form's X-Form-Key: app/api/submitters.py checks
 @limiter.limit(
-    intake.form_key_rate_limit,
-    key_func=intake.form_rate_key,
-    exempt_when=intake.not_a_form_request,
+    submitters.form_key_rate_limit,
+    key_func=submitters.form_rate_key,
+    exempt_when=submitters.not_a_form_request,
 )
 @limiter.limit(
-    intake.form_total_rate_limit,
-    key_func=intake.form_total_rate_key,
-    exempt_when=intake.not_a_form_request,
+    submitters.form_total_rate_limit,
+    key_func=submitters.form_total_rate_key,
+    exempt_when=submitters.not_a_form_request,
+)
+@api_endpoint(
+    "Submit a lead (routed before the response); a form key gets only a receipt",
+    body=LeadIn,
+    returns=submitters.SUBMISSION_ANSWER,
+    status=201,
+    auth="bearer_or_form_key",
+    errors=(429,),
 )
 def create_lead():
     """Take in a lead and route it before answering."""
-    actor, source = intake.lead_submitter()
+    actor, source = submitters.lead_submitter()
     if source == "form":
         # Spam filter and duplicate check, as for the form page; the public learns little.
-        submission = forms.receive_submission(intake.submitted_form_key(), json_body())
-        return intake.submission_response(submission.lead, None, submission.merged_into)
-    lead = leads.create_lead(json_body(), source=source, actor=actor)
-    return intake.submission_response(lead, actor)
+        submission = forms.receive_submission(submitters.submitted_form_key(), json_body())
+        return submitters.submission_response(submission.lead, None, submission.merged_into)
+    lead = intake.create_lead(json_body(), source=source, actor=actor)
+    return submitters.submission_response(lead, actor)
 
 
 @bp.post("/leads/adf")
-@declare_access(*COORDINATORS)  # or a form's X-Form-Key: app/api/intake.py checks
+@declare_access(*COORDINATORS)  # or a form's X-Form-Key: app/api/submitters.py checks
 @limiter.limit(
-    intake.form_key_rate_limit,
-    key_func=intake.form_rate_key,
-    exempt_when=intake.not_a_form_request,
+    submitters.form_key_rate_limit,
+    key_func=submitters.form_rate_key,
+    exempt_when=submitters.not_a_form_request,
+)
+@api_endpoint(
+    "Submit a lead as an ADF/XML 1.0 document; answered like POST /leads",
+    body_media_types=("application/xml", "text/xml"),
+    returns=submitters.SUBMISSION_ANSWER,
+    status=201,
+    auth="bearer_or_form_key",
+    errors=(400, 413, 415, 422, 429),
 )
 def create_lead_from_adf():
     """Take in a lead as an ADF/XML 1.0 document; answered like POST /leads."""
-    actor, _ = intake.lead_submitter()
+    actor, _ = submitters.lead_submitter()
     if request.mimetype not in ("application/xml", "text/xml"):
         raise UnsupportedMediaType(
             "not xml", {"content_type": "send ADF/XML as application/xml or text/xml"}
         )
     lead = adf.create_lead_from_adf(request.get_data(), source="adf", actor=actor)
-    return intake.submission_response(lead, actor)
+    return submitters.submission_response(lead, actor)
 
 
 @bp.get("/leads/<lead_id>")
 @token_required(relation="lead")
+@api_endpoint("Get a lead", returns=LeadOut)
 def get_lead(lead_id: str):
     """One lead, if the caller may see it."""
     user = api_user()
-    return jsonify(leads.lead_to_dict(leads.get_visible_lead(lead_id, user), user))
+    return lead_out(visibility.get_visible_lead(lead_id, user), user)
 
 
 @bp.get("/leads")
 @token_required()
+@api_endpoint(
+    "List leads (keyset pages, oldest change first)", query=LeadQuery, returns=LeadPageOut
+)
 def list_leads():
     """A page of leads, oldest change first, with a cursor for the next page."""
     user = api_user()
-    args = request.args
-    status = args.get("status") or None
-    if status is not None and status not in LEAD_STATUSES:
-        raise ValidationFailed(
-            "bad status", {"status": f"must be one of {', '.join(LEAD_STATUSES)}"}
-        )
+    query = query_args(LeadQuery)
     page, next_cursor = leads.list_leads(
         user,
-        status=status,
-        dealer_code=args.get("dealer") or None,
-        updated_since=datetime_arg("updated_since"),
-        limit=int_arg("limit", leads.DEFAULT_PAGE, 1, leads.MAX_PAGE),
-        cursor=args.get("cursor") or None,
+        status=query.status,
+        dealer_code=query.dealer,
+        updated_since=query.updated_since,
+        limit=query.limit,
+        cursor=query.cursor,
     )
-    return jsonify(
-        {"items": [leads.lead_to_dict(lead, user) for lead in page], "next_cursor": next_cursor}
-    )
+    return LeadPageOut(items=[lead_out(lead, user) for lead in page], next_cursor=next_cursor)
 
 
 # --- dealer actions ------------------------------------------------------------------
@@ -150,33 +186,39 @@ def list_leads():
 
 @bp.get("/inbox")
 @token_required(*DEALER_ROLES)
+@api_endpoint(
+    "My dealer's pending and owned leads; a distributor narrows them with scope",
+    query=InboxQuery,
+    returns=Items[LeadOut],
+)
 def get_inbox():
     """Leads offered to or owned by my dealer (and a distributor's sub-dealers);
     `?scope=own|sub_dealers` narrows a distributor's to its own or its sub-dealers'."""
     user = api_user()
-    scope = request.args.get("scope") or None
-    if scope is not None and scope not in leads.INBOX_SCOPES:
-        raise ValidationFailed(
-            "bad scope", {"scope": f"must be one of {', '.join(leads.INBOX_SCOPES)}"}
-        )
-    items = leads.inbox_leads(user, scope)
-    return jsonify({"items": [leads.lead_to_dict(lead, user) for lead in items]})
+    items = inbox.inbox_leads(user, query_args(InboxQuery).scope)
+    return Items[LeadOut](items=[lead_out(lead, user) for lead in items])
 
 
 @bp.post("/leads/<lead_id>/accept")
 @token_required(*DEALER_ROLES, relation="offered_lead")
+@api_endpoint("Accept my offer: my dealer owns the lead", returns=LeadOut, errors=(409,))
 def accept_lead(lead_id: str):
     """Accept my pending offer: my dealer owns the lead."""
     user = api_user()
-    lead = offers.accept_offer(lead_id, user)
-    return jsonify(leads.lead_to_dict(lead, user))
+    return lead_out(offers.accept_offer(lead_id, user), user)
 
 
 @bp.post("/leads/<lead_id>/decline")
 @token_required(*DEALER_ROLES, relation="offered_lead")
+@api_endpoint(
+    "Decline my offer with a reason; the next dealer gets it at once",
+    body=DeclineIn,
+    returns=DeclinedOut,
+    errors=(409,),
+)
 def decline_lead(lead_id: str):
     """Decline my pending offer with a reason; the next dealer gets it at once."""
     user = api_user()
     payload = parse(DeclineIn, json_body())
     offers.decline_offer(lead_id, user, payload.reason, payload.note)
-    return jsonify({"id": lead_id, "status": "declined", "reason": payload.reason})
+    return DeclinedOut(id=lead_id, status="declined", reason=payload.reason)

@@ -6,6 +6,8 @@ from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.enums import Delivery, InquiryType
+
 CODE_LIST = Regexp(r"^[A-Za-z0-9 ,._-]*$", message="Codes separated by commas.")
 
 
@@ -38,16 +40,16 @@ class PreviewForm(FlaskForm):
     inquiry_type = SelectField(
         "Inquiry type",
         choices=[
-            SelectChoice("b2c", "B2C"),
-            SelectChoice("b2b", "B2B"),
-            SelectChoice("service", "Service"),
+            SelectChoice(InquiryType.B2C.value, "B2C"),
+            SelectChoice(InquiryType.B2B.value, "B2B"),
+            SelectChoice(InquiryType.SERVICE.value, "Service"),
         ],
     )
     delivery = SelectField(
         "Delivery",
         choices=[
-            SelectChoice("pickup", "Pickup at a store"),
-            SelectChoice("ship", "Ship to customer"),
+            SelectChoice(Delivery.PICKUP.value, "Pickup at a store"),
+            SelectChoice(Delivery.SHIP.value, "Ship to customer"),
         ],
     )
 

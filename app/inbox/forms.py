@@ -12,23 +12,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.enums import TARGET_STAGES, DeclineReason
 from app.forms import PlausibleDate
 
-DECLINE_CHOICES = [
-    SelectChoice("portfolio", "Not in our portfolio"),
-    SelectChoice("capacity", "No capacity right now"),
-    SelectChoice("location", "Too far away"),
-    SelectChoice("spam", "Spam or fake"),
-    SelectChoice("other", "Other reason"),
-]
-
-STAGE_CHOICES = [
-    SelectChoice("contacted", "Contacted"),
-    SelectChoice("qualified", "Qualified"),
-    SelectChoice("appointment", "Appointment"),
-    SelectChoice("won", "Won"),
-    SelectChoice("lost", "Lost"),
-]
+DECLINE_CHOICES = [SelectChoice(reason.value, reason.label) for reason in DeclineReason]
+STAGE_CHOICES = [SelectChoice(stage.value, stage.label) for stage in TARGET_STAGES]
 
 
 class DeclineForm(FlaskForm):

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from app.auth import login_required_role
 from app.clock import utcnow
+from app.enums import DEALER_ROLES, OPEN_STAGES, LeadStatus, OfferStatus, Role, Stage, Tier
 from app.forms import ConfirmForm
 from app.htmx import is_htmx_request
 from app.inbox import bp
@@ -26,31 +27,24 @@ from app.inbox.forms import (
     StageForm,
 )
 from app.inputs import read_json_object
-from app.models import DEALER_ROLES, STAGES, Dealer, Lead, Offer
+from app.models import Dealer, Lead, Offer
 from app.routing import distance_km
 from app.services import (
     absence,
     assignment,
     dealers,
     dispatch,
-    leads,
+    inbox,
     offers,
     privacy,
     push_subscriptions,
     questions,
     stages,
+    visibility,
 )
 from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 
-OPEN_STAGES = ("new", "contacted", "qualified", "appointment")
-STAGE_LABELS = {
-    "new": "New",
-    "contacted": "Contacted",
-    "qualified": "Qualified",
-    "appointment": "Appointment",
-    "won": "Won",
-    "lost": "Lost",
-}
+STAGE_LABELS = {stage.value: stage.label for stage in Stage}
 
 
 @bp.context_processor
@@ -92,7 +86,7 @@ def _waiting_count() -> int:
 def _inbox_rows() -> tuple[list[tuple[Lead, Offer]], list[Lead]]:
     """(pending offers by deadline, owned leads by stage then latest change) for this user."""
     if "inbox_rows" not in g:  # the page and its badge share one read per request
-        g.inbox_rows = leads.dealer_inbox(current_user)
+        g.inbox_rows = inbox.dealer_inbox(current_user)
     return g.inbox_rows
 
 
@@ -104,10 +98,12 @@ def _inbox_rows() -> tuple[list[tuple[Lead, Offer]], list[Lead]]:
 def list_leads():
     """Pending offers first (with time left), then owned leads by stage; a distributor
     filters between its own leads and its sub-dealers' (`?scope=own|sub_dealers`)."""
-    is_distributor = current_user.dealer is not None and current_user.dealer.tier == "distributor"
+    is_distributor = (
+        current_user.dealer is not None and current_user.dealer.tier == Tier.DISTRIBUTOR
+    )
     scope = request.args.get("scope") if is_distributor else None
-    scope = scope if scope in leads.INBOX_SCOPES else None
-    waiting, owned = leads.dealer_inbox(current_user, scope) if scope else _inbox_rows()
+    scope = scope if scope in inbox.INBOX_SCOPES else None
+    waiting, owned = inbox.dealer_inbox(current_user, scope) if scope else _inbox_rows()
     context = {
         "is_distributor": is_distributor,
         "scope": scope,
@@ -126,13 +122,13 @@ def list_leads():
 
 def _lead_context(lead: Lead, **extra) -> dict:
     """Everything the lead page and its partials show."""
-    offer = leads.pending_offer_for(lead, current_user)
+    offer = visibility.pending_offer_for(lead, current_user)
     dealer = offer.dealer if offer is not None else lead.owner
     return {
         "lead": lead,
         "offer": offer,
         "distance": _distance(lead, dealer),
-        "place": leads.lead_place(lead),
+        "place": inbox.lead_place(lead),
         "dealer": dealer,
         "questions": questions.questions_for_lead(lead.id, current_user),
         "action_form": ConfirmForm(),
@@ -149,9 +145,12 @@ def _lead_context(lead: Lead, **extra) -> dict:
 def _assignee_form(lead: Lead, formdata: object = None) -> AssigneeForm | None:
     """Who the lead can go to inside the dealership, or None when it is not the user's
     to give (not accepted, or a colleague's)."""
-    if lead.status != "accepted" or lead.owner_dealer_id is None:
+    if lead.status != LeadStatus.ACCEPTED or lead.owner_dealer_id is None:
         return None
-    if current_user.role == "salesperson" and lead.assignee_user_id not in (None, current_user.id):
+    if current_user.role == Role.SALESPERSON and lead.assignee_user_id not in (
+        None,
+        current_user.id,
+    ):
         return None
     now = utcnow()
     people = [
@@ -167,12 +166,13 @@ def _assignee_form(lead: Lead, formdata: object = None) -> AssigneeForm | None:
 def _forward_form(lead: Lead, formdata: object = None) -> ForwardForm | None:
     """A distributor's choice of sub-dealers for a lead it holds or owns, else None."""
     distributor = current_user.dealer
-    if distributor is None or distributor.tier != "distributor":
+    if distributor is None or distributor.tier != Tier.DISTRIBUTOR:
         return None
     holds = any(
-        offer.status == "pending" and offer.dealer_id == distributor.id for offer in lead.offers
+        offer.status == OfferStatus.PENDING and offer.dealer_id == distributor.id
+        for offer in lead.offers
     )
-    owns = lead.status == "accepted" and lead.owner_dealer_id == distributor.id
+    owns = lead.status == LeadStatus.ACCEPTED and lead.owner_dealer_id == distributor.id
     if not (holds or owns):
         return None
     form = ForwardForm(formdata=formdata)
@@ -194,7 +194,7 @@ def _stage_form(lead: Lead) -> StageForm:
     """The stage form, with the next step of the pipeline chosen."""
     form = StageForm(formdata=None)
     if lead.stage in OPEN_STAGES:
-        form.stage.data = STAGES[STAGES.index(lead.stage) + 1]
+        form.stage.data = Stage(lead.stage).next_stage()
     return form
 
 
@@ -202,7 +202,7 @@ def _stage_form(lead: Lead) -> StageForm:
 @login_required_role(*DEALER_ROLES, relation="lead")
 def lead_detail(lead_id: str):
     """Everything the customer said, and what the dealer can do now."""
-    lead = leads.get_visible_lead(lead_id, current_user)
+    lead = visibility.get_visible_lead(lead_id, current_user)
     template = "inbox/_lead.html" if is_htmx_request() else "inbox/lead.html"
     return render_template(template, **_lead_context(lead))
 
@@ -221,7 +221,7 @@ def accept_lead(lead_id: str):
         return _to_inbox()
     message = "Lead accepted. It's yours: contact the customer soon."
     if is_htmx_request():
-        lead = leads.get_visible_lead(lead_id, current_user)
+        lead = visibility.get_visible_lead(lead_id, current_user)
         return render_template("inbox/_lead.html", **_lead_context(lead, status_message=message))
     flash(message)
     return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
@@ -238,7 +238,7 @@ def _to_inbox():
 @login_required_role(*DEALER_ROLES, relation="lead")
 def decline_lead(lead_id: str):
     """Decline with a reason; the lead goes to the next dealer at once."""
-    lead = leads.get_visible_lead(lead_id, current_user)
+    lead = visibility.get_visible_lead(lead_id, current_user)
     form = DeclineForm()
     if form.validate_on_submit():
         try:
@@ -256,7 +256,7 @@ def decline_lead(lead_id: str):
 @login_required_role(*DEALER_ROLES, relation="lead")
 def change_stage(lead_id: str):
     """Move an owned lead along the pipeline; won asks for the order value."""
-    lead = leads.get_visible_lead(lead_id, current_user)
+    lead = visibility.get_visible_lead(lead_id, current_user)
     form = StageForm()
     message = None
     if form.validate_on_submit():
@@ -286,7 +286,7 @@ def change_stage(lead_id: str):
 @login_required_role(*DEALER_ROLES, relation="lead")
 def assign_salesperson(lead_id: str):
     """A manager assigns the lead to a salesperson; a salesperson hands it to a colleague."""
-    lead = leads.get_visible_lead(lead_id, current_user)
+    lead = visibility.get_visible_lead(lead_id, current_user)
     form = _assignee_form(lead, formdata=request.form) or AssigneeForm(formdata=None)
     message = None
     if form.user_id.choices and form.validate_on_submit():
@@ -296,12 +296,12 @@ def assign_salesperson(lead_id: str):
             form.user_id.errors = [next(iter(error.errors.values()), error.message)]
         else:
             message = f"Given to {lead.assignee.email}. They got a notification."
-            if current_user.role == "salesperson" or not is_htmx_request():
+            if current_user.role == Role.SALESPERSON or not is_htmx_request():
                 # A salesperson who handed the lead on no longer sees it.
                 flash(message)
                 target = (
                     url_for("inbox.list_leads")
-                    if current_user.role == "salesperson"
+                    if current_user.role == Role.SALESPERSON
                     else url_for("inbox.lead_detail", lead_id=lead_id)
                 )
                 if is_htmx_request():
@@ -317,10 +317,10 @@ def assign_salesperson(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/forward")
-@login_required_role(*DEALER_ROLES, relation="lead", tier="distributor")
+@login_required_role(*DEALER_ROLES, relation="lead", tier=Tier.DISTRIBUTOR)
 def forward_lead(lead_id: str):
     """A distributor hands the lead to one of its sub-dealers, who gets it as an offer."""
-    lead = leads.get_visible_lead(lead_id, current_user)
+    lead = visibility.get_visible_lead(lead_id, current_user)
     form = _forward_form(lead, formdata=request.form)
     if form is None:
         flash("This lead is not yours to forward now.")
@@ -344,7 +344,7 @@ def forward_lead(lead_id: str):
 @login_required_role(*DEALER_ROLES, relation="lead")
 def ask_question(lead_id: str):
     """Ask the manufacturer about this lead; the answer comes back as a push."""
-    lead = leads.get_visible_lead(lead_id, current_user)
+    lead = visibility.get_visible_lead(lead_id, current_user)
     form = QuestionForm()
     message = None
     if form.validate_on_submit():
@@ -370,7 +370,7 @@ def ask_question(lead_id: str):
 def _absent_one():
     """Whose absence the settings page sets: a manager the dealership's, a salesperson
     their own."""
-    return current_user.dealer if current_user.role == "dealer_manager" else current_user
+    return current_user.dealer if current_user.role == Role.DEALER_MANAGER else current_user
 
 
 def _absence_form() -> AbsenceForm:
@@ -391,7 +391,7 @@ def _settings_context(form: AbsenceForm | None = None, **extra) -> dict:
         "dealer": dealer,
         "absence_form": form or _absence_form(),
         "may_set_absence": away is not None,
-        "may_set_capacity": current_user.role == "dealer_manager",
+        "may_set_capacity": current_user.role == Role.DEALER_MANAGER,
         "own_absence": away is current_user,
         "is_absent_now": away is not None and away.is_absent(utcnow()),
         "absence_ends": away.absent_until if away is not None else None,
@@ -464,7 +464,7 @@ def _capacity_form() -> CapacityForm:
 
 
 @bp.post("/settings/capacity")
-@login_required_role("dealer_manager")
+@login_required_role(Role.DEALER_MANAGER)
 def save_capacity():
     """Set how many new leads a day the dealership takes; routing skips it beyond that."""
     form = CapacityForm()

@@ -13,22 +13,22 @@ from app.routing.decision import (
 )
 from app.routing.geo import EARTH_RADIUS_KM, bounding_box, distance_km
 from app.routing.index import DealerIndex
-from app.routing.interest_routes import (
+from app.routing.profiles import (
+    ALL_CATEGORIES,
+    DELIVERY_MODES,
+    INQUIRY_TYPES,
+    DealerProfile,
+    LeadRequest,
+    RouteRule,
+)
+from app.routing.rank import rank_dealers
+from app.routing.route_selection import (
     FALLBACK,
     ROUTED,
     UNRESTRICTED,
     RouteSelection,
     select_routes,
 )
-from app.routing.profiles import (
-    ALL_CATEGORIES,
-    DELIVERY_MODES,
-    INQUIRY_TYPES,
-    DealerProfile,
-    InterestRoute,
-    LeadRequest,
-)
-from app.routing.rank import rank_dealers
 
 __all__ = [
     "ALL_CATEGORIES",
@@ -44,7 +44,7 @@ __all__ = [
     "DealerIndex",
     "DealerProfile",
     "Exclusion",
-    "InterestRoute",
+    "RouteRule",
     "LeadRequest",
     "RouteSelection",
     "RoutingDecision",

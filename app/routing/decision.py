@@ -4,7 +4,7 @@ import math
 from collections import Counter
 from dataclasses import asdict, dataclass, fields
 
-from app.routing.interest_routes import FALLBACK, UNRESTRICTED
+from app.routing.route_selection import FALLBACK, UNRESTRICTED
 
 FILTER_ORDER = (
     "inactive",

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 from app.routing.decision import RoutingDecision
 from app.routing.geo import EARTH_RADIUS_KM, bounding_box
-from app.routing.profiles import DealerProfile, InterestRoute, LeadRequest
+from app.routing.profiles import DealerProfile, LeadRequest, RouteRule
 from app.routing.rank import decide
 
 _KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180.0
@@ -169,7 +169,7 @@ class DealerIndex:
                     found.append(dealer)
         return found
 
-    def rank(self, lead: LeadRequest, routes: Sequence[InterestRoute] = ()) -> RoutingDecision:
+    def rank(self, lead: LeadRequest, routes: Sequence[RouteRule] = ()) -> RoutingDecision:
         """rank_dealers over the candidates only: the same choice and ranking as a full scan.
 
         The decision's ``out_of_reach`` counts the dealers left out; they are not listed

@@ -82,7 +82,7 @@ class LeadRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class InterestRoute:
+class RouteRule:
     """One interest-category route: which dealers may receive leads of a category.
 
     A route admits a dealer when every restriction it sets holds: the dealer's code is

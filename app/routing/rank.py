@@ -5,8 +5,8 @@ from collections.abc import Iterable, Sequence
 
 from app.routing.decision import RoutingDecision, new_candidate, new_exclusion
 from app.routing.geo import EARTH_RADIUS_KM
-from app.routing.interest_routes import FALLBACK, select_routes
-from app.routing.profiles import DealerProfile, InterestRoute, LeadRequest
+from app.routing.profiles import DealerProfile, LeadRequest, RouteRule
+from app.routing.route_selection import FALLBACK, select_routes
 
 _RADIANS = math.pi / 180.0
 _NOTHING: frozenset[str] = frozenset()
@@ -38,7 +38,7 @@ _REASON_DEALER_UNLOCATED = (
 def rank_dealers(
     lead: LeadRequest,
     dealers: Iterable[DealerProfile],
-    routes: Sequence[InterestRoute] = (),
+    routes: Sequence[RouteRule] = (),
 ) -> RoutingDecision:
     """Decide which eligible dealer gets the lead, rank the rest, and explain the exclusions.
 
@@ -55,7 +55,7 @@ def rank_dealers(
 def decide(
     lead: LeadRequest,
     dealers: Iterable[DealerProfile],
-    routes: Sequence[InterestRoute] = (),
+    routes: Sequence[RouteRule] = (),
     out_of_reach: int = 0,
     codes_are_unique: bool = False,
 ) -> RoutingDecision:

@@ -14,6 +14,7 @@ from app.models import Dealer, User
 from app.services import recycling
 from app.services.deadlines import OpeningHoursError, is_timezone, validate_opening_hours
 from app.services.errors import ValidationFailed
+from app.services.unit_of_work import unit_of_work
 
 
 def _check_absence(starts: datetime | None, ends: datetime | None, now: datetime) -> None:
@@ -36,20 +37,21 @@ def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) 
     """
     now = utcnow()
     _check_absence(starts, ends, now)
-    dealer.absent_from = starts or now
-    dealer.absent_until = ends
-    db.session.commit()
+    with unit_of_work():
+        dealer.absent_from = starts or now
+        dealer.absent_until = ends
     if dealer.is_absent(utcnow()):
-        recycling.hand_on_offers_of_absent_dealers()
+        # Only this dealer's offers, each in its own transaction like the worker's.
+        recycling.hand_on_offers_of_absent_dealers(dealer=dealer)
         db.session.refresh(dealer)
     return dealer
 
 
 def clear_absence(dealer: Dealer) -> Dealer:
     """The dealer is back: routing offers it leads again from now on."""
-    dealer.absent_from = None
-    dealer.absent_until = None
-    db.session.commit()
+    with unit_of_work():
+        dealer.absent_from = None
+        dealer.absent_until = None
     return dealer
 
 
@@ -58,17 +60,17 @@ def set_user_absence(user: User, starts: datetime | None, ends: datetime | None)
     leads meanwhile (app/services/assignment.py); the dealership stays open."""
     now = utcnow()
     _check_absence(starts, ends, now)
-    user.absent_from = starts or now
-    user.absent_until = ends
-    db.session.commit()
+    with unit_of_work():
+        user.absent_from = starts or now
+        user.absent_until = ends
     return user
 
 
 def clear_user_absence(user: User) -> User:
     """The salesperson is back."""
-    user.absent_from = None
-    user.absent_until = None
-    db.session.commit()
+    with unit_of_work():
+        user.absent_from = None
+        user.absent_until = None
     return user
 
 

@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 from app.clock import iso
 from app.extensions import db
 from app.models import Dealer, Lead, User
-from app.services import leads
+from app.services import intake
 from app.services.errors import ValidationFailed
 
 ADF_FIELD = "adf"
@@ -305,7 +305,7 @@ def create_lead_from_adf(document: bytes, source: str = "adf", actor: User | Non
     """
     body = resolve_adf_body(parse_adf(document))
     try:
-        return leads.create_lead(body, source=source, actor=actor)
+        return intake.create_lead(body, source=source, actor=actor)
     except AdfError:
         raise
     except ValidationFailed as error:

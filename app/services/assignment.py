@@ -3,7 +3,7 @@
 A dealer manager assigns a lead its dealership owns to one of the dealership's
 salespeople; a salesperson hands a lead of theirs (or an unassigned one) to a colleague.
 Either way the new assignee gets a push. A salesperson sees the leads assigned to them
-and the dealership's unassigned ones (app/services/leads.py `visible_to`); a lead
+and the dealership's unassigned ones (app/services/visibility.py `visible_to`); a lead
 assigned to a colleague is a 404 for them. Nobody is given a lead while absent.
 """
 
@@ -12,12 +12,14 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.clock import utcnow
+from app.enums import LeadStatus, Role
 from app.extensions import db
 from app.models import Lead, User
 from app.services import notify
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 from app.services.events import record_event
-from app.services.leads import get_visible_lead
+from app.services.unit_of_work import unit_of_work
+from app.services.visibility import get_visible_lead
 
 
 def salespeople_of(dealer_id: int) -> list[User]:
@@ -27,7 +29,7 @@ def salespeople_of(dealer_id: int) -> list[User]:
             select(User)
             .where(
                 User.dealer_id == dealer_id,
-                User.role == "salesperson",
+                User.role == Role.SALESPERSON,
                 User.active.is_(True),
             )
             .order_by(User.email)
@@ -46,28 +48,28 @@ def assign_salesperson(
     """
     now = now or utcnow()
     lead = get_visible_lead(lead_id, actor)
-    if lead.status != "accepted" or lead.owner_dealer_id is None:
+    if lead.status != LeadStatus.ACCEPTED or lead.owner_dealer_id is None:
         raise Conflict(
             "not owned", {"status": "only an accepted lead is assigned inside the dealership"}
         )
-    if actor.role == "salesperson" and lead.assignee_user_id not in (None, actor.id):
+    if actor.role == Role.SALESPERSON and lead.assignee_user_id not in (None, actor.id):
         raise Forbidden(errors={"authorization": "hand on only your own leads"})
     target = _colleague(lead, user_id, now)
     if target.id == lead.assignee_user_id:
         return lead
     previous = lead.assignee
-    lead.assignee_user_id = target.id
-    lead.updated_at = now
-    record_event(
-        lead,
-        "handed_over" if actor.role == "salesperson" else "assigned_to_salesperson",
-        actor=actor,
-        dealer=lead.owner,
-        to=target.email,
-        previous=previous.email if previous else None,
-    )
-    notify.notify_assigned(lead, target, actor)
-    db.session.commit()
+    with unit_of_work():
+        lead.assignee_user_id = target.id
+        lead.updated_at = now
+        record_event(
+            lead,
+            "handed_over" if actor.role == Role.SALESPERSON else "assigned_to_salesperson",
+            actor=actor,
+            dealer=lead.owner,
+            to=target.email,
+            previous=previous.email if previous else None,
+        )
+        notify.notify_assigned(lead, target, actor)
     return lead
 
 
@@ -80,7 +82,7 @@ def _colleague(lead: Lead, user_id: object, now: datetime) -> User:
     if (
         target is None
         or not target.active
-        or target.role != "salesperson"
+        or target.role != Role.SALESPERSON
         or target.dealer_id != lead.owner_dealer_id
     ):
         raise ValidationFailed(

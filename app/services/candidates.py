@@ -12,8 +12,7 @@ from sqlalchemy import Row, case, exists, func, or_, select
 
 from app.extensions import db
 from app.models import Dealer, DealerTag, InterestRoute, Lead, Offer, absence_covers
-from app.routing import DealerProfile, LeadRequest, bounding_box, distance_km
-from app.routing import InterestRoute as RouteRule
+from app.routing import DealerProfile, LeadRequest, RouteRule, bounding_box, distance_km
 
 
 def lead_request(lead: Lead, excluded_codes: frozenset[str]) -> LeadRequest:

@@ -66,8 +66,18 @@ def save_product(data: dict) -> tuple[Product, bool]:
 
 
 def import_csv(text: str) -> ImportReport:
-    """Upsert every valid row of a catalog CSV; report the others by line and field."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    """Upsert every valid row of a catalog CSV; report the others by line and field.
+
+    A file the csv module cannot read at all is a 422 naming `file`, never a 500.
+    """
+    try:
+        return _import_rows(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    except csv.Error as error:
+        db.session.rollback()
+        raise ValidationFailed("bad csv", {"file": f"is not readable CSV: {error}"}) from None
+
+
+def _import_rows(reader: csv.DictReader) -> ImportReport:
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in CSV_COLUMNS[:3] if name not in header]
     if missing:

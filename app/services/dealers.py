@@ -4,7 +4,7 @@ import re
 
 from sqlalchemy import select
 
-from app.clock import iso
+from app.enums import Tier
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
 from app.models import Dealer, DealerTag
@@ -22,7 +22,7 @@ def save_dealer(code: str, data: dict) -> tuple[Dealer, bool]:
         parent = get_dealer_or_none(payload.parent)
         if parent is None:
             errors["parent"] = f"no dealer with code {payload.parent}"
-        elif parent.tier != "distributor":
+        elif parent.tier != Tier.DISTRIBUTOR:
             errors["parent"] = "the parent must be a distributor"
         elif parent.code == code:
             errors["parent"] = "a dealer cannot be its own parent"
@@ -98,31 +98,6 @@ def get_dealer(code: str) -> Dealer:
 def list_dealers() -> list[Dealer]:
     """All dealers, by code."""
     return list(db.session.scalars(select(Dealer).order_by(Dealer.code)))
-
-
-def dealer_to_dict(dealer: Dealer) -> dict:
-    """The API's view of a dealer."""
-    return {
-        "code": dealer.code,
-        "name": dealer.name,
-        "tier": dealer.tier,
-        "parent": dealer.parent.code if dealer.parent else None,
-        "email": dealer.email,
-        "phone": dealer.phone,
-        "postal_code": dealer.postal_code,
-        "country": dealer.country,
-        "lat": dealer.lat,
-        "lon": dealer.lon,
-        "service_radius_km": dealer.service_radius_km,
-        "tags": list(dealer.tags),
-        "inventory": list(dealer.inventory),
-        "daily_capacity": dealer.daily_capacity,
-        "active": dealer.active,
-        "timezone": dealer.timezone,
-        "opening_hours": dealer.opening_hours,
-        "absent_from": iso(dealer.absent_from),
-        "absent_until": iso(dealer.absent_until),
-    }
 
 
 _CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")

@@ -14,13 +14,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.clock import utcnow
+from app.enums import Stage
 from app.extensions import db
 from app.models import Lead, LineItem
 from app.services import notify
 from app.services.events import record_event
 
 OPEN_STATUSES = ("review", "offered", "accepted", "unassigned")
-CLOSED_STAGES = ("won", "lost")
+CLOSED_STAGES = tuple(stage for stage in Stage if not stage.is_open)
 
 
 def contact_keys(

@@ -1,5 +1,8 @@
 """The append-only lead event log."""
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Dealer, Lead, LeadEvent, User
@@ -25,3 +28,15 @@ def record_event(
     db.session.add(event)
     lead.updated_at = event.at
     return event
+
+
+def lead_events(lead: Lead) -> list[LeadEvent]:
+    """The lead's history, oldest first."""
+    return list(
+        db.session.scalars(
+            select(LeadEvent)
+            .where(LeadEvent.lead_id == lead.id)
+            .options(selectinload(LeadEvent.dealer), selectinload(LeadEvent.actor))
+            .order_by(LeadEvent.id)
+        )
+    )

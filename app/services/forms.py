@@ -18,7 +18,7 @@ from app.geocoding import PostalCodeFormatError, approximate_location, locate, v
 from app.models import Dealer, FormKey, Lead
 from app.routing.geo import bounding_box, distance_km
 from app.schemas import FormIn, FormPatchIn, parse
-from app.services import confirmation, duplicates, leads, spam
+from app.services import confirmation, duplicates, intake, spam
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import record_event
 
@@ -167,7 +167,7 @@ def origin_allowed_by_any_form(origin: str | None) -> bool:
 def submission_errors(data: dict) -> dict[str, str]:
     """Every problem the intake would find in this body, by field; nothing is stored."""
     try:
-        leads.build_lead(data, source="form")
+        intake.build_lead(data, source="form")
     except ValidationFailed as error:
         return dict(error.errors)
     return {}
@@ -196,7 +196,7 @@ def receive_submission(
     lead, anything else is stored and routed like every lead."""
     if form.default_interest_category and not data.get("interest_category"):
         data = {**data, "interest_category": form.default_interest_category}
-    lead = leads.build_lead(data, source="form")
+    lead = intake.build_lead(data, source="form")
     lead.form_id = form.id
     lead.consent_version = form.consent_version if lead.consent else None
     lead.consent_text = consent_text if lead.consent else None
@@ -207,7 +207,7 @@ def receive_submission(
     existing = duplicates.find_open_duplicate(lead)
     if existing is not None:
         return Submission(duplicates.merge_into(existing, lead), "merged")
-    admitted = leads.admit_lead(lead)
+    admitted = intake.admit_lead(lead)
     confirmation.send_confirmation(admitted, language or form.default_language)
     return Submission(admitted, "received")
 

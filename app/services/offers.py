@@ -1,19 +1,25 @@
-"""Offers: route a lead to the next dealer, accept, decline, expire, hand on.
+"""Offer state transitions: the one module that starts and ends offers.
 
-Every transition is a compare-and-set (`UPDATE ... WHERE status = 'pending'`)
-checked by row count, inside one short transaction with its events, so two
-processes can never both win the same transition. A partial unique index makes
-two pending offers for one lead impossible outside a deliberate distribution.
-Expiry, reminders and absences are the worker's: see app/services/recycling.py.
+An offer is created pending (`create_offer`, `offer_next_dealer`) and ends exactly
+once, in `end_offer`: accepted, declined, expired or withdrawn. Every ending is a
+compare-and-set (`UPDATE ... WHERE status = 'pending'`) checked by row count, so two
+processes never both win it; a partial unique index makes two pending offers for one
+lead impossible outside a deliberate distribution.
+
+The functions below run inside the caller's `unit_of_work()` (one transaction with
+its events and queued notifications); the public actions (`accept_offer`,
+`decline_offer`) open it themselves. Who calls what: requests (`accept_offer`,
+`decline_offer`, app/services/dispatch.py), the worker (app/services/recycling.py:
+`expire_offer`, `withdraw_for_absence`), and intake (`offer_next_dealer`).
 """
 
 from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
+from app.enums import LeadStatus, OfferKind, OfferStatus, Role, WithdrawalReason
 from app.extensions import db
 from app.models import Dealer, Lead, Offer, User
 from app.routing import RoutingDecision, rank_dealers
@@ -26,8 +32,18 @@ from app.services.candidates import (
     lead_request,
 )
 from app.services.deadlines import offer_deadline, reminder_due
-from app.services.errors import Conflict, NotFound
+from app.services.errors import Conflict
 from app.services.events import record_event
+from app.services.unit_of_work import unit_of_work
+from app.services.visibility import offer_to_answer
+
+# Offers the absence of their dealer hands on. A coordinator's assignment or
+# distribution was a deliberate choice of dealer: those wait for their deadline.
+ROUTED_KINDS = (OfferKind.ROUTED, OfferKind.RETURNED, OfferKind.FORWARDED)
+
+
+class OfferNotPending(Conflict):
+    """The offer was answered, expired or withdrawn meanwhile (409)."""
 
 
 def sla_seconds() -> int:
@@ -64,21 +80,18 @@ def decide_next_dealer(lead: Lead, now: datetime) -> RoutingDecision:
 def offer_next_dealer(
     lead: Lead, now: datetime | None = None, actor: User | None = None
 ) -> Offer | None:
-    """Offer the lead to the best eligible dealer, or put it in the OEM queue.
-
-    Runs inside the caller's transaction; the caller commits.
-    """
+    """Offer the lead to the best eligible dealer, or put it in the OEM queue."""
     now = now or utcnow()
     decision = decide_next_dealer(lead, now)
     if decision.chosen is None:
-        lead.status = "unassigned"
+        lead.status = LeadStatus.UNASSIGNED
         lead.holder_dealer_id = None
         record_event(lead, "unassigned", actor=actor, explanation=decision.explanation())
         notify.notify_unassigned(lead)
         return None
     dealer = db.session.scalar(select(Dealer).where(Dealer.code == decision.chosen.code))
     return create_offer(
-        lead, dealer, now, kind="routed", explanation=decision.explanation(), actor=actor
+        lead, dealer, now, kind=OfferKind.ROUTED, explanation=decision.explanation(), actor=actor
     )
 
 
@@ -87,7 +100,7 @@ def create_offer(
     dealer: Dealer,
     now: datetime,
     *,
-    kind: str,
+    kind: OfferKind,
     explanation: str,
     actor: User | None = None,
     return_to: Dealer | None = None,
@@ -97,7 +110,7 @@ def create_offer(
     offer = Offer(
         lead=lead,
         dealer=dealer,
-        status="pending",
+        status=OfferStatus.PENDING,
         kind=kind,
         offered_at=now,
         expires_at=offer_deadline(dealer, now, sla),
@@ -106,8 +119,8 @@ def create_offer(
         return_to=return_to,
     )
     db.session.add(offer)
-    lead.status = "offered"
-    lead.holder_dealer_id = dealer.id if kind != "distributed" else None
+    lead.status = LeadStatus.OFFERED
+    lead.holder_dealer_id = dealer.id if kind != OfferKind.DISTRIBUTED else None
     record_event(
         lead, "offered", actor=actor, dealer=dealer, offer_kind=kind, explanation=explanation
     )
@@ -116,82 +129,78 @@ def create_offer(
     return offer
 
 
-def acting_dealer_ids(user: User) -> set[int]:
-    """Dealers a user may act for: its own, and a distributor's sub-dealers."""
-    if user.dealer is None:
-        return set()
-    ids = {user.dealer.id}
-    if user.dealer.tier == "distributor":
-        ids.update(child.id for child in user.dealer.children)
-    return ids
+def end_offer(offer: Offer, status: OfferStatus, now: datetime, *conditions, **values) -> None:
+    """End a pending offer: compare-and-set it to `status`; Conflict if it is no longer pending.
 
-
-def _offer_for_action(lead_id: str, user: User) -> Offer:
-    """The user's pending offer on the lead: 404 if never offered to it, 409 if ended."""
-    dealer_ids = acting_dealer_ids(user)
-    offers = list(
-        db.session.scalars(
-            select(Offer)
-            .where(Offer.lead_id == lead_id, Offer.dealer_id.in_(dealer_ids))
-            .order_by(Offer.id.desc())
-        )
-    )
-    if not offers:
-        raise NotFound("no such lead", {"id": "no such lead"})
-    for offer in offers:
-        if offer.status == "pending":
-            return offer
-    raise Conflict("this offer is no longer open", {"status": f"the offer is {offers[0].status}"})
-
-
-def end_offer(offer: Offer, new_status: str, now: datetime, **values) -> None:
-    """Compare-and-set a pending offer to `new_status`; 409 when someone else got there first."""
+    `conditions` narrow the compare-and-set further (the worker's "still overdue").
+    Afterwards every loaded object is read afresh, so the caller sees the offer, its
+    lead and the lead's other offers as they now are.
+    """
     result = db.session.execute(
         update(Offer)
-        .where(Offer.id == offer.id, Offer.status == "pending")
-        .values(status=new_status, responded_at=now, **values)
+        .where(Offer.id == offer.id, Offer.status == OfferStatus.PENDING, *conditions)
+        .values(status=status, responded_at=now, remind_at=None, **values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("this offer is no longer open", {"status": "the offer was already answered"})
-    db.session.refresh(offer)
+        raise OfferNotPending(
+            "this offer is no longer open", {"status": "the offer was already answered"}
+        )
+    db.session.expire_all()
+
+
+def withdraw_offer(
+    offer: Offer,
+    now: datetime,
+    reason: WithdrawalReason,
+    *conditions,
+    note: str | None = None,
+) -> None:
+    """Take a pending offer back from its dealer, record it, and tell that dealer."""
+    end_offer(offer, OfferStatus.WITHDRAWN, now, *conditions, note=note)
+    lead = offer.lead
+    record_event(
+        lead, "withdrawn", dealer=offer.dealer, offer_id=offer.id, reason=reason, note=note
+    )
+    notify.notify_withdrawn(lead, offer.dealer, reason)
+
+
+def withdraw_pending_offers(lead: Lead, now: datetime, reason: WithdrawalReason, **kw) -> None:
+    """Withdraw every pending offer on the lead (before the coordinator re-steers it)."""
+    for offer in [offer for offer in lead.offers if offer.status == OfferStatus.PENDING]:
+        withdraw_offer(offer, now, reason, **kw)
 
 
 def accept_offer(lead_id: str, user: User, now: datetime | None = None) -> Lead:
     """The dealer takes the lead; a distributed opportunity's other offers are withdrawn."""
     now = now or utcnow()
-    offer = _offer_for_action(lead_id, user)
-    # Claim the lead row first: of two dealers accepting a distributed opportunity
-    # at once, exactly one wins, and no two transactions lock offers in opposite order.
-    won = db.session.execute(
-        update(Lead)
-        .where(Lead.id == offer.lead_id, Lead.status == "offered")
-        .values(
-            status="accepted",
-            owner_dealer_id=offer.dealer_id,
-            holder_dealer_id=offer.dealer_id,
-            # A salesperson who accepts works the lead; a manager's accept leaves it open.
-            assignee_user_id=user.id
-            if user.role == "salesperson" and user.dealer_id == offer.dealer_id
-            else None,
-            updated_at=now,
+    with unit_of_work():
+        offer = offer_to_answer(lead_id, user)
+        # Claim the lead row first: of two dealers accepting a distributed opportunity
+        # at once, exactly one wins, and no two transactions lock offers in opposite order.
+        won = db.session.execute(
+            update(Lead)
+            .where(Lead.id == offer.lead_id, Lead.status == LeadStatus.OFFERED)
+            .values(
+                status=LeadStatus.ACCEPTED,
+                owner_dealer_id=offer.dealer_id,
+                holder_dealer_id=offer.dealer_id,
+                # A salesperson who accepts works the lead; a manager's accept leaves it open.
+                assignee_user_id=user.id
+                if user.role == Role.SALESPERSON and user.dealer_id == offer.dealer_id
+                else None,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
-    if won.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("this offer is no longer open", {"status": "the lead was already taken"})
-    end_offer(offer, "accepted", now, responded_by_id=user.id)
-    lead = offer.lead
-    db.session.refresh(lead)
-    for other in lead.offers:
-        if other.id != offer.id and other.status == "pending":
-            end_offer(other, "withdrawn", now)
-            record_event(lead, "withdrawn", dealer=other.dealer)
-            notify.notify_withdrawn(lead, other.dealer)
-    record_event(lead, "accepted", actor=user, dealer=offer.dealer)
-    db.session.commit()
+        if won.rowcount != 1:
+            raise Conflict("this offer is no longer open", {"status": "the lead was already taken"})
+        end_offer(offer, OfferStatus.ACCEPTED, now, responded_by_id=user.id)
+        lead = offer.lead
+        others = [o for o in lead.offers if o.id != offer.id and o.status == OfferStatus.PENDING]
+        for other in others:
+            withdraw_offer(other, now, WithdrawalReason.ACCEPTED_ELSEWHERE)
+        record_event(lead, "accepted", actor=user, dealer=offer.dealer)
     return lead
 
 
@@ -200,42 +209,46 @@ def decline_offer(
 ) -> Lead:
     """The dealer declines with a reason; the lead goes on to the next dealer at once."""
     now = now or utcnow()
-    offer = _offer_for_action(lead_id, user)
-    lock_lead(offer.lead_id)
-    end_offer(offer, "declined", now, responded_by_id=user.id, reason=reason, note=note)
-    lead = offer.lead
-    record_event(lead, "declined", actor=user, dealer=offer.dealer, reason=reason, note=note)
-    hand_on(lead, offer, now)
-    commit_transition()
+    with unit_of_work():
+        offer = offer_to_answer(lead_id, user)
+        lock_lead(offer.lead_id)
+        end_offer(
+            offer, OfferStatus.DECLINED, now, responded_by_id=user.id, reason=reason, note=note
+        )
+        lead = offer.lead
+        record_event(lead, "declined", actor=user, dealer=offer.dealer, reason=reason, note=note)
+        hand_on(lead, offer, now)
     return lead
+
+
+def expire_offer(offer: Offer, now: datetime) -> None:
+    """An overdue offer expires and its lead goes on (the worker; caller holds the lock)."""
+    end_offer(offer, OfferStatus.EXPIRED, now, Offer.expires_at <= now)
+    record_event(offer.lead, "expired", dealer=offer.dealer, offer_id=offer.id)
+    hand_on(offer.lead, offer, now)
+
+
+def withdraw_for_absence(offer: Offer, now: datetime) -> None:
+    """Take a routed offer back from a dealer who is away; the lead goes on."""
+    withdraw_offer(offer, now, WithdrawalReason.ABSENT, Offer.kind.in_(ROUTED_KINDS), note="absent")
+    hand_on(offer.lead, offer, now)
 
 
 def hand_on(lead: Lead, ended: Offer, now: datetime) -> None:
     """After an offer ends without acceptance: return a forwarded lead, or route on.
 
-    The caller holds the lead's lock (`lock_lead`) and commits.
+    The caller holds the lead's lock (`lock_lead`) inside its unit of work.
     """
-    if any(other.status == "pending" for other in lead.offers if other.id != ended.id):
+    if any(other.status == OfferStatus.PENDING for other in lead.offers if other.id != ended.id):
         return  # a distributed opportunity still has open offers
     if ended.return_to is not None:
         create_offer(
             lead,
             ended.return_to,
             now,
-            kind="returned",
+            kind=OfferKind.RETURNED,
             explanation=f"Returned to {ended.return_to.name}: the sub-dealer "
             f"{ended.dealer.name} did not take it.",
         )
         return
     offer_next_dealer(lead, now)
-
-
-def commit_transition() -> None:
-    """Commit; a second pending offer refused by the database becomes a 409."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(
-            "the lead changed meanwhile", {"status": "the lead changed meanwhile; reload it"}
-        ) from None

@@ -13,8 +13,9 @@ dealers (app/services/notify.py) name the customer by first name alone.
 
 from dataclasses import asdict, dataclass
 
+from app.enums import LeadStatus
 from app.models import Lead, User
-from app.services.offers import acting_dealer_ids
+from app.services.visibility import acting_dealer_ids
 
 # Held back until the viewer's dealer owns the lead.
 CONTACT_FIELDS = ("last_name", "email", "phone")
@@ -50,7 +51,7 @@ def shows_contact(lead: Lead, viewer: User | None) -> bool:
     """
     if viewer is None or viewer.is_coordinator:
         return True
-    return lead.status == "accepted" and lead.owner_dealer_id in acting_dealer_ids(viewer)
+    return lead.status == LeadStatus.ACCEPTED and lead.owner_dealer_id in acting_dealer_ids(viewer)
 
 
 def customer_for(lead: Lead, viewer: User | None) -> CustomerView:

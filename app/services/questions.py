@@ -10,14 +10,19 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.clock import iso, utcnow
+from app.clock import utcnow
+from app.enums import OfferStatus
 from app.extensions import db
 from app.models import Dealer, Lead, Question, User
 from app.services import notify
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.events import record_event
-from app.services.leads import get_visible_lead, visible_to
-from app.services.offers import acting_dealer_ids
+from app.services.visibility import (
+    acting_dealer_ids,
+    get_visible_lead,
+    questions_visible_to,
+    visible_to,
+)
 
 MAX_BODY = 4000
 
@@ -38,7 +43,7 @@ def _asking_dealer(lead: Lead, user: User) -> Dealer:
         if dealer_id in mine:
             return db.session.get(Dealer, dealer_id)
     for offer in lead.offers:
-        if offer.status == "pending" and offer.dealer_id in mine:
+        if offer.status == OfferStatus.PENDING and offer.dealer_id in mine:
             return offer.dealer
     return user.dealer
 
@@ -65,9 +70,7 @@ def ask_question(lead_id: str, user: User, body: object, now: datetime | None = 
 def questions_for_lead(lead_id: str, user: User) -> list[Question]:
     """The lead's questions the user may read: a dealer its own, a coordinator all; oldest first."""
     lead = get_visible_lead(lead_id, user)
-    query = select(Question).where(Question.lead_id == lead.id)
-    if not user.is_coordinator:
-        query = query.where(Question.dealer_id.in_(acting_dealer_ids(user)))
+    query = select(Question).where(Question.lead_id == lead.id, questions_visible_to(user))
     return list(db.session.scalars(query.order_by(Question.asked_at, Question.id)))
 
 
@@ -136,14 +139,3 @@ def recently_answered(viewer: User, limit: int = 50) -> list[Question]:
             .limit(limit)
         )
     )
-
-
-def question_to_dict(question: Question) -> dict:
-    """The contract's shape of a question."""
-    return {
-        "id": question.id,
-        "body": question.body,
-        "answer": question.answer,
-        "asked_at": iso(question.asked_at),
-        "answered_at": iso(question.answered_at),
-    }

@@ -20,30 +20,32 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Select, and_, or_, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.clock import utcnow
+from app.enums import OfferStatus
 from app.extensions import db
 from app.models import Dealer, Offer
-from app.services import notify
+from app.services import notify, offers
+from app.services.errors import Conflict
 from app.services.events import record_event
-from app.services.offers import hand_on, lock_lead
+from app.services.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
 BATCH = 1000
 """At most this many transitions of one kind per pass; the next pass takes the rest."""
 
-# Offers the absence of their dealer hands on. A coordinator's assignment or
-# distribution was a deliberate choice of dealer: those wait for their deadline.
-_ROUTED_KINDS = ("routed", "returned", "forwarded")
+
+class _Skipped(Exception):
+    """Another process holds this lead; the transition is left to it."""
 
 
 def overdue_offers(now: datetime) -> Select:
     """Pending offers past their deadline, oldest first (reads the status + expiry index)."""
     return (
         select(Offer)
-        .where(Offer.status == "pending", Offer.expires_at <= now)
+        .where(Offer.status == OfferStatus.PENDING, Offer.expires_at <= now)
         .order_by(Offer.expires_at)  # the index's own order: LIMIT stops early
     )
 
@@ -59,11 +61,7 @@ def expire_offer(offer: Offer, now: datetime) -> bool:
     Returns False, changing nothing, when the offer was answered, expired or
     claimed by another process meanwhile.
     """
-    if not lock_lead(offer.lead_id, skip_locked=True):
-        db.session.rollback()
-        return False
-    ended = _end_pending_offer(offer, now, "expired", Offer.expires_at <= now, event="expired")
-    return ended and _commit()
+    return _locked_transition(offers.expire_offer, offer, now)
 
 
 def expire_overdue_offers(now: datetime | None = None, limit: int = BATCH) -> int:
@@ -82,103 +80,83 @@ def offers_of_absent_dealers(now: datetime) -> Select:
     absent_ids = select(Dealer.id).where(absent)
     return select(Offer).where(
         Offer.dealer_id.in_(absent_ids),
-        Offer.status == "pending",
-        Offer.kind.in_(_ROUTED_KINDS),
+        Offer.status == OfferStatus.PENDING,
+        Offer.kind.in_(offers.ROUTED_KINDS),
     )
 
 
 def withdraw_for_absence(offer: Offer, now: datetime) -> bool:
     """Take an offer back from a dealer who is away and hand the lead on, in one transaction."""
-    if not lock_lead(offer.lead_id, skip_locked=True):
-        db.session.rollback()
+    return _locked_transition(offers.withdraw_for_absence, offer, now)
+
+
+def _locked_transition(transition, offer: Offer, now: datetime) -> bool:
+    """Lock the offer's lead (skipping it when another process holds it), then run
+    `transition` as one unit of work; False when it did not happen."""
+    try:
+        with unit_of_work():
+            if not offers.lock_lead(offer.lead_id, skip_locked=True):
+                raise _Skipped
+            transition(offer, now)
+    except (_Skipped, offers.OfferNotPending):
         return False
-    ended = _end_pending_offer(
-        offer, now, "withdrawn", Offer.kind.in_(_ROUTED_KINDS), event="withdrawn", note="absent"
-    )
-    return ended and _commit()
+    except Conflict:
+        log.warning("transition refused by the one-pending-offer index; retried next pass")
+        return False
+    return True
 
 
-def hand_on_offers_of_absent_dealers(now: datetime | None = None, limit: int = BATCH) -> int:
-    """Withdraw the pending offers of dealers now absent and route those leads on."""
+def hand_on_offers_of_absent_dealers(
+    now: datetime | None = None, limit: int = BATCH, dealer: Dealer | None = None
+) -> int:
+    """Withdraw the pending offers of dealers now absent and route those leads on.
+
+    With `dealer`, only that dealer's offers (saving an absence hands on its own
+    offers at once, not the whole network's).
+    """
     now = now or utcnow()
-    return _run_transitions(offers_of_absent_dealers(now), withdraw_for_absence, now, limit)
+    candidates = offers_of_absent_dealers(now)
+    if dealer is not None:
+        candidates = candidates.where(Offer.dealer_id == dealer.id)
+    return _run_transitions(candidates, withdraw_for_absence, now, limit)
 
 
 def reminders_due(now: datetime) -> Select:
     """Pending offers whose reminder is due (reads the status + remind_at index)."""
     return (
         select(Offer)
-        .where(Offer.status == "pending", Offer.remind_at <= now)
+        .where(Offer.status == OfferStatus.PENDING, Offer.remind_at <= now)
         .order_by(Offer.remind_at)
     )
 
 
 def remind_dealer(offer: Offer, now: datetime) -> bool:
     """Queue the one reminder of a pending offer, in one transaction; False if not due."""
-    result = db.session.execute(
-        update(Offer)
-        .where(
-            Offer.id == offer.id,
-            Offer.status == "pending",
-            Offer.remind_at.is_not(None),
-            Offer.remind_at <= now,
+    with unit_of_work():
+        result = db.session.execute(
+            update(Offer)
+            .where(
+                Offer.id == offer.id,
+                Offer.status == OfferStatus.PENDING,
+                Offer.remind_at.is_not(None),
+                Offer.remind_at <= now,
+            )
+            .values(remind_at=None, reminded_at=now)
+            .execution_options(synchronize_session=False)
         )
-        .values(remind_at=None, reminded_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        return False
-    db.session.refresh(offer)
-    if offer.expires_at > now:  # an overdue offer is expired, not nagged about
-        record_event(offer.lead, "reminded", dealer=offer.dealer, offer_id=offer.id)
-        notify.notify_reminder(offer.lead, offer.dealer, offer.expires_at)
-    return _commit()
+        if result.rowcount != 1:
+            return False
+        db.session.refresh(offer)
+        if offer.expires_at > now:  # an overdue offer is expired, not nagged about
+            record_event(offer.lead, "reminded", dealer=offer.dealer, offer_id=offer.id)
+            notify.notify_reminder(offer.lead, offer.dealer, offer.expires_at)
+    return True
 
 
 def send_due_reminders(now: datetime | None = None, limit: int = BATCH) -> int:
     """Remind each dealer whose offer has used its reminder share of the SLA; returns the count."""
     now = now or utcnow()
     return _run_transitions(reminders_due(now), remind_dealer, now, limit)
-
-
-def _end_pending_offer(
-    offer: Offer, now: datetime, status: str, condition, *, event: str, note: str | None = None
-) -> bool:
-    """Compare-and-set a pending offer to `status`, record it and hand the lead on."""
-    result = db.session.execute(
-        update(Offer)
-        .where(Offer.id == offer.id, Offer.status == "pending", condition)
-        .values(status=status, responded_at=now, remind_at=None, note=note)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        return False
-    db.session.expire_all()  # read the offer, its lead and the lead's offers as they are now
-    lead = offer.lead
-    record_event(lead, event, dealer=offer.dealer, offer_id=offer.id, reason=note)
-    if status == "withdrawn":
-        notify.queue_for_users(
-            notify.dealer_users(offer.dealer),
-            "withdrawn",
-            None,  # the lead is no longer this dealer's to open
-            f"Lead taken back: {lead.title}",
-            "You are marked as away, so this lead went to another dealer.",
-        )
-    hand_on(lead, offer, now)
-    return True
-
-
-def _commit() -> bool:
-    """Commit the transition; a second pending offer refused by the database undoes it."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        log.warning("transition refused by the one-pending-offer index; retried next pass")
-        return False
-    return True
 
 
 def _run_transitions(

@@ -14,8 +14,7 @@ from sqlalchemy import exists, select
 from app.extensions import db
 from app.models import ApiToken, Offer, Question, User
 from app.services.errors import NotFound
-from app.services.leads import get_visible_lead
-from app.services.offers import acting_dealer_ids
+from app.services.visibility import acting_dealer_ids, get_visible_lead
 
 
 def _lead(user: User, kwargs: dict) -> None:

@@ -6,6 +6,7 @@ from statistics import median
 
 from sqlalchemy import select
 
+from app.enums import OfferStatus, Stage
 from app.extensions import db
 from app.models import Dealer, Lead, Offer
 
@@ -50,11 +51,11 @@ def dealer_report(start: date | None = None, end: date | None = None) -> list[di
     for code, status, offered_at, responded_at, stage, order_value, owner_id, dealer_id in rows:
         entry = stats[code]
         entry["offers"] += 1
-        if status in ("accepted", "declined", "expired"):
+        if status in (OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.EXPIRED):
             entry[status] += 1
-        if status in ("accepted", "declined") and responded_at is not None:
+        if status in (OfferStatus.ACCEPTED, OfferStatus.DECLINED) and responded_at is not None:
             entry["response_seconds"].append((responded_at - offered_at).total_seconds())
-        if status == "accepted" and stage == "won" and owner_id == dealer_id:
+        if status == OfferStatus.ACCEPTED and stage == Stage.WON and owner_id == dealer_id:
             entry["won"] += 1
             entry["order_value"] += float(order_value or 0)
 

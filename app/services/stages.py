@@ -8,42 +8,15 @@ see the lead gets a 404, as if it did not exist.
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
-
 from app.clock import utcnow
-from app.extensions import db
-from app.models import STAGES, Lead, Offer, User
-from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.enums import TARGET_STAGES, Stage
+from app.models import Lead, User
+from app.services.errors import ValidationFailed
 from app.services.events import record_event
-from app.services.offers import acting_dealer_ids
+from app.services.unit_of_work import unit_of_work
+from app.services.visibility import owned_lead_for
 
-# The stages a dealer can move a lead to ("new" is where every lead starts).
-TARGET_STAGES = STAGES[1:]
-OPEN_STAGES = ("new", "contacted", "qualified", "appointment")
-CLOSED_STAGES = ("won", "lost")
 MAX_ORDER_VALUE = Decimal("999999999999.99")
-
-
-def owned_lead_for(lead_id: str, user: User) -> Lead:
-    """The lead if the user's dealer owns it; 409 while only offered, else 404."""
-    dealer_ids = acting_dealer_ids(user)
-    lead = (
-        db.session.get(Lead, lead_id) if isinstance(lead_id, str) and len(lead_id) <= 32 else None
-    )
-    if lead is None or not dealer_ids:
-        raise NotFound("no such lead", {"id": "no such lead"})
-    if lead.owner_dealer_id in dealer_ids and lead.status == "accepted":
-        return lead
-    pending_here = db.session.scalar(
-        select(Offer.id).where(
-            Offer.lead_id == lead.id, Offer.dealer_id.in_(dealer_ids), Offer.status == "pending"
-        )
-    )
-    if pending_here is not None:
-        raise Conflict(
-            "accept the lead first", {"status": "the offer is still pending: accept it first"}
-        )
-    raise NotFound("no such lead", {"id": "no such lead"})
 
 
 def parse_order_value(raw: object) -> Decimal | None:
@@ -80,24 +53,24 @@ def change_stage(
             "bad stage", {"stage": f"must be one of: {', '.join(TARGET_STAGES)}"}
         )
     value = parse_order_value(order_value)
-    if stage == "won" and value is None:
+    if stage == Stage.WON and value is None:
         raise ValidationFailed("order value needed", {"order_value": "a won lead needs its value"})
-    lead = owned_lead_for(lead_id, user)
     now = now or utcnow()
-    previous = lead.stage
-    lead.stage = stage
-    # Reports sum the order value of won leads only: anything else carries none.
-    lead.order_value = value if stage == "won" else None
-    record_event(
-        lead,
-        "stage_changed",
-        actor=user,
-        dealer=lead.owner,
-        stage_from=previous,
-        stage=stage,
-        order_value=str(value) if stage == "won" else None,
-        note=(note or "").strip()[:2000] or None,
-    )
-    lead.updated_at = now
-    db.session.commit()
+    with unit_of_work():
+        lead = owned_lead_for(lead_id, user)
+        previous = lead.stage
+        lead.stage = stage
+        # Reports sum the order value of won leads only: anything else carries none.
+        lead.order_value = value if stage == Stage.WON else None
+        record_event(
+            lead,
+            "stage_changed",
+            actor=user,
+            dealer=lead.owner,
+            stage_from=previous,
+            stage=stage,
+            order_value=str(value) if stage == Stage.WON else None,
+            note=(note or "").strip()[:2000] or None,
+        )
+        lead.updated_at = now
     return lead

@@ -5,8 +5,9 @@ import re
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.enums import DEALER_ROLES, Role
 from app.extensions import db
-from app.models import DEALER_ROLES, ROLES, Dealer, User
+from app.models import Dealer, User
 from app.services.audit import record_audit
 from app.services.errors import NotFound, ValidationFailed
 from app.services.sessions import end_all_sessions
@@ -32,8 +33,8 @@ def create_user(
         errors["email"] = "must be an email address"
     elif db.session.scalar(select(User.id).where(User.email == email)):
         errors["email"] = "a user with this email already exists"
-    if role not in ROLES:
-        errors["role"] = f"must be one of: {', '.join(ROLES)}"
+    if role not in tuple(Role):
+        errors["role"] = f"must be one of: {', '.join(Role)}"
     dealer = None
     if role in DEALER_ROLES:
         if not dealer_code:
@@ -42,7 +43,7 @@ def create_user(
             dealer = db.session.scalar(select(Dealer).where(Dealer.code == dealer_code))
             if dealer is None:
                 errors["dealer"] = f"no dealer with code {dealer_code}"
-    elif role == "coordinator" and dealer_code:
+    elif role == Role.COORDINATOR and dealer_code:
         errors["dealer"] = "a coordinator belongs to the OEM, not to a dealer"
     if password is not None and len(password) < 8:
         errors["password"] = "must be at least 8 characters"
@@ -50,7 +51,7 @@ def create_user(
     for index, region in enumerate(regions):
         if not REGION.fullmatch(region):
             errors[f"regions.{index}"] = 'must be a country ("AT") or country-prefix ("DE-80")'
-    if regions and role != "coordinator":
+    if regions and role != Role.COORDINATOR:
         errors["regions"] = "only a coordinator is limited to regions"
     if errors:
         raise ValidationFailed("invalid user", errors)
@@ -124,16 +125,3 @@ def get_user(user_id: int) -> User:
 def find_user_by_email(email: str) -> User | None:
     """The user with this email, if any."""
     return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-
-
-def user_to_dict(user: User) -> dict:
-    """The API's view of a user (a regional coordinator's regions only where it has some)."""
-    shown = {
-        "id": user.id,
-        "email": user.email,
-        "role": user.role,
-        "dealer": user.dealer.code if user.dealer else None,
-    }
-    if user.regions:
-        shown["regions"] = list(user.regions)
-    return shown

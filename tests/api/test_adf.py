@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from app.api.intake import FORM_KEY_HEADER
+from app.api.submitters import FORM_KEY_HEADER
 from app.extensions import db
 from app.models import FormKey, Lead
 from app.services.adf import lead_to_adf, parse_adf

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.api.intake import FORM_KEY_HEADER
+from app.api.submitters import FORM_KEY_HEADER
 from app.models import FormKey, Lead
 from tests.factories import lead_body, make_dealer
 

@@ -270,7 +270,7 @@ def test_decline_needs_a_known_reason(oem, network, dealer_api):
 
 
 def test_form_key_submits_leads(client, oem, network, db):
-    from app.api.intake import FORM_KEY_HEADER
+    from app.api.submitters import FORM_KEY_HEADER
     from app.models import FormKey
 
     db.session.add(FormKey(name="site", public_key="pk_test", rate_limit="2/minute"))

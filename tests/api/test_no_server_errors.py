@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import lead_body, make_dealer
+from tests.hypothesis_profiles import examples
 
 FIELD_NAMES = [
     "customer",
@@ -70,7 +71,7 @@ mutated_lead = st.builds(
 )
 
 FUZZ = settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

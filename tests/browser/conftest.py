@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 from app.models import Lead
-from app.services.leads import create_lead
+from app.services.intake import create_lead
 from app.services.users import create_user
 from app.webpush import load_or_create_vapid_keys
 from tests.browser.chromium import CHROMIUM, launch_desktop, launch_phone, new_desktop_context

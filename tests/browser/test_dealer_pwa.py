@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Dealer, PushSubscription, Question, User
-from app.services import notify
+from app.services import push_delivery
 from tests.browser.conftest import sign_in
 from tests.push.receiver import PushReceiver
 
@@ -187,7 +187,7 @@ def test_enable_notifications_subscribes_on_tap_and_a_lead_reaches_the_device(
         assert (receiver.subscription["endpoint"], user_id) in stored()
 
         lead_id = live_server.lead_for(code)
-        live_server.query(notify.deliver_due_notifications)
+        live_server.query(push_delivery.deliver_due_notifications)
         [push] = receiver.wait_for(1)
         assert push.errors == []
         assert push.json["url"] == f"/inbox/leads/{lead_id}"

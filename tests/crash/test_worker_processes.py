@@ -20,7 +20,7 @@ from app import create_app
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Lead, LeadEvent, Notification, Offer
-from app.services.leads import create_lead
+from app.services.intake import create_lead
 from app.services.users import create_user
 from tests import conftest
 from tests.crash.harness import BIN, ROOT, flask_cli, relay_env

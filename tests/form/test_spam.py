@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.models import Lead
 from app.services import spam
 from app.services.forms import receive_submission
-from app.services.leads import build_lead
+from app.services.intake import build_lead
 from tests.factories import lead_body
 
 

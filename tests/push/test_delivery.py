@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Notification, PushSubscription
-from app.services import notify
+from app.services import push_delivery
 from app.services.push_subscriptions import save_subscription, vapid_keys
 from app.services.users import create_user
 from app.webpush import VapidKeys
@@ -46,7 +46,7 @@ def test_new_lead_arrives_as_a_decryptable_push_naming_the_lead(
     [row] = [row for row in _rows(db) if row.user_id == salesperson.id]
     assert row.kind == "new_offer" and row.sent_at is None
 
-    assert notify.deliver_due_notifications() == 1
+    assert push_delivery.deliver_due_notifications() == 1
 
     [push] = push_receiver.wait_for(1)
     assert push.errors == []
@@ -63,7 +63,7 @@ def test_new_lead_arrives_as_a_decryptable_push_naming_the_lead(
     subscription = db.session.scalar(select(PushSubscription))
     assert subscription.last_success_at == clock.now
     # Nothing is due any more: a second pass sends nothing.
-    assert notify.deliver_due_notifications() == 0
+    assert push_delivery.deliver_due_notifications() == 0
     assert len(push_receiver.received) == 1
 
 
@@ -71,7 +71,7 @@ def test_each_device_of_the_user_gets_the_push(db, oem, salesperson, push_receiv
     save_subscription(salesperson, push_receiver.subscription)
     save_subscription(salesperson, push_receiver.new_subscription())
     _create_lead(oem)
-    assert notify.deliver_due_notifications() == 1
+    assert push_delivery.deliver_due_notifications() == 1
     pushes = push_receiver.wait_for(2)
     assert len({push.path for push in pushes}) == 2
     assert all(push.errors == [] for push in pushes)
@@ -81,7 +81,7 @@ def test_each_device_of_the_user_gets_the_push(db, oem, salesperson, push_receiv
 def test_gone_subscription_is_deleted(db, oem, salesperson, push_receiver):
     save_subscription(salesperson, push_receiver.new_subscription(status=410))
     _create_lead(oem)
-    assert notify.deliver_due_notifications() == 0
+    assert push_delivery.deliver_due_notifications() == 0
     assert db.session.scalars(select(PushSubscription)).all() == []
     row = next(row for row in _rows(db) if row.user_id == salesperson.id)
     assert row.failed_at is not None and "410" in row.last_error
@@ -97,24 +97,24 @@ def test_busy_push_service_is_retried_with_backoff_then_marked_failed(
     _create_lead(oem)
     start = clock.now
 
-    assert notify.deliver_due_notifications() == 0
+    assert push_delivery.deliver_due_notifications() == 0
     row = next(row for row in _rows(db) if row.user_id == salesperson.id)
     assert row.attempts == 1 and row.failed_at is None
     assert row.next_attempt_at == start + timedelta(seconds=30)
     assert "503" in row.last_error
 
     clock.advance(seconds=10)
-    assert notify.deliver_due_notifications() == 0  # not due yet
+    assert push_delivery.deliver_due_notifications() == 0  # not due yet
     assert len(push_receiver.received) == 1
 
     clock.advance(seconds=20)
-    notify.deliver_due_notifications()
+    push_delivery.deliver_due_notifications()
     row = next(row for row in _rows(db) if row.user_id == salesperson.id)
     assert row.attempts == 2
     assert row.next_attempt_at == clock.now + timedelta(seconds=60)
 
     clock.advance(seconds=60)
-    notify.deliver_due_notifications()
+    push_delivery.deliver_due_notifications()
     row = next(row for row in _rows(db) if row.user_id == salesperson.id)
     assert row.attempts == 3 and row.failed_at == clock.now and row.sent_at is None
     assert len(push_receiver.received) == 3
@@ -126,17 +126,17 @@ def test_recovery_after_a_retry_sends_the_push(db, oem, salesperson, push_receiv
     save_subscription(salesperson, push_receiver.subscription)
     push_receiver.respond_with(429)
     _create_lead(oem)
-    notify.deliver_due_notifications()
+    push_delivery.deliver_due_notifications()
     push_receiver.respond_with(201)
     clock.advance(minutes=1)
-    assert notify.deliver_due_notifications() == 1
+    assert push_delivery.deliver_due_notifications() == 1
     row = next(row for row in _rows(db) if row.user_id == salesperson.id)
     assert row.sent_at is not None and row.attempts == 2
 
 
 def test_user_without_devices_is_marked_failed_not_retried(db, oem, salesperson):
     _create_lead(oem)
-    assert notify.deliver_due_notifications() == 0
+    assert push_delivery.deliver_due_notifications() == 0
     row = next(row for row in _rows(db) if row.user_id == salesperson.id)
     assert row.failed_at is not None and "no device" in row.last_error
 
@@ -147,12 +147,12 @@ def test_a_claimed_row_is_not_sent_twice(db, oem, salesperson, push_receiver, cl
     _create_lead(oem)
     row = next(row for row in _rows(db) if row.user_id == salesperson.id)
     # Another process claimed it a moment ago: this pass leaves it alone.
-    assert notify._claim(row.id, clock.now)
-    assert notify.deliver_due_notifications() == 0
+    assert push_delivery._claim(row.id, clock.now)
+    assert push_delivery.deliver_due_notifications() == 0
     assert push_receiver.received == []
     # The claimant died; after the lease the row is due again and goes out once.
-    clock.advance(seconds=notify.CLAIM_SECONDS + 1)
-    assert notify.deliver_due_notifications() == 1
+    clock.advance(seconds=push_delivery.CLAIM_SECONDS + 1)
+    assert push_delivery.deliver_due_notifications() == 1
     assert len(push_receiver.wait_for(1)) == 1
 
 
@@ -160,7 +160,7 @@ def test_stale_notifications_are_dropped(db, oem, salesperson, push_receiver, cl
     save_subscription(salesperson, push_receiver.subscription)
     _create_lead(oem)
     clock.advance(hours=25)
-    assert notify.deliver_due_notifications() == 0
+    assert push_delivery.deliver_due_notifications() == 0
     assert push_receiver.received == []
     row = next(row for row in _rows(db) if row.user_id == salesperson.id)
     assert row.failed_at is not None and "too old" in row.last_error
@@ -181,7 +181,7 @@ def test_a_stored_private_endpoint_is_never_contacted_in_production(
     save_subscription(salesperson, push_receiver.subscription)
     app.config["RELAY_ALLOW_PRIVATE_ENDPOINTS"] = False
     _create_lead(oem)
-    assert notify.deliver_due_notifications() == 0
+    assert push_delivery.deliver_due_notifications() == 0
     assert push_receiver.received == []
     row = next(row for row in _rows(db) if row.user_id == salesperson.id)
     assert row.failed_at is not None and "must be https" in row.last_error

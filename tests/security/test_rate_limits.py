@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from app.api.intake import FORM_KEY_HEADER
+from app.api.submitters import FORM_KEY_HEADER
 from app.models import AuditEvent, FormKey
 from app.ratelimits import warn_if_counters_per_process
 from app.services.users import create_user

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Lead, LeadEvent, Notification, Offer
-from app.services.leads import create_lead
+from app.services.intake import create_lead
 from tests.factories import lead_body
 
 

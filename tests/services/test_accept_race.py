@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Lead, Offer
 from app.services.dispatch import distribute_lead
-from app.services.leads import create_lead
+from app.services.intake import create_lead
 from app.services.users import create_token, create_user
 from tests.factories import lead_body, make_dealer
 

@@ -17,6 +17,7 @@ from app.services.deadlines import (
     reminder_due,
     validate_opening_hours,
 )
+from tests.hypothesis_profiles import examples
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS_8_TO_18 = {day: [["08:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -197,7 +198,7 @@ def _open_seconds_between(hours, zone, start, end) -> float:
     return total
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     hours=opening_hours(),
     zone=st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"]),

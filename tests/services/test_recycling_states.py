@@ -38,16 +38,17 @@ from app.extensions import db
 from app.models import Lead, LeadEvent, Offer
 from app.services import absence, recycling
 from app.services.errors import Conflict
-from app.services.leads import create_lead
+from app.services.intake import create_lead
 from app.services.offers import accept_offer, decline_offer
 from app.services.users import create_user, find_user_by_email
 from app.worker import run_pass
 from tests import conftest
 from tests.factories import lead_body, make_dealer
+from tests.hypothesis_profiles import examples
 
 DEALERS = ("D1", "D2", "D3", "D4")
 SETTINGS = settings(
-    max_examples=30,
+    max_examples=examples(30),
     stateful_step_count=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -270,7 +271,8 @@ def test_no_lead_is_lost_on_postgresql(postgres_server):
 
     RecyclingMachine.database_factory = staticmethod(postgresql)
     run_state_machine_as_test(
-        RecyclingMachine, settings=settings(SETTINGS, max_examples=10, stateful_step_count=25)
+        RecyclingMachine,
+        settings=settings(SETTINGS, max_examples=examples(10), stateful_step_count=25),
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from app import create_app, worker
 from app.extensions import db
-from app.services import notify
+from app.services import push_delivery
 from tests import conftest
 from tests.factories import make_dealer
 from tests.services.helpers import new_lead, notifications, offers_of
@@ -28,21 +28,12 @@ def test_a_pass_expires_then_reminds_then_delivers(app, network, clock, monkeypa
         seen["reminders"] = notifications("reminder", halfway.id)
         return 0
 
-    monkeypatch.setattr(
-        notify, "deliver_due_notifications", deliver_due_notifications, raising=False
-    )
+    monkeypatch.setattr(push_delivery, "deliver_due_notifications", deliver_due_notifications)
     done = worker.run_pass(app)
     # The expired offer is not reminded any more; the fresh one to D2 not yet.
     assert done == {"expired": 1, "withdrawn_absent": 0, "reminded": 1, "delivered": 0}
     assert seen == {"offers": [("D1", "expired"), ("D2", "pending")], "reminders": 1}
     assert notifications("reminder", overdue.id) == 0
-
-
-def test_a_pass_works_without_a_delivery_function(app, network, clock, monkeypatch):
-    monkeypatch.delattr(notify, "deliver_due_notifications", raising=False)
-    new_lead()
-    clock.advance(hours=1)
-    assert worker.run_pass(app) == {"expired": 1, "withdrawn_absent": 0, "reminded": 0}
 
 
 def test_the_loop_survives_a_broken_database_and_carries_on(tmp_path, clock, caplog):

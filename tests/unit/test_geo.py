@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.routing import bounding_box, distance_km
+from tests.hypothesis_profiles import examples
 
 BERLIN = (52.5200, 13.4050)
 MUNICH = (48.1351, 11.5820)
@@ -43,7 +44,7 @@ def test_bounding_box_of_zero_radius_is_the_point():
     assert bounding_box(10, 20, 0) == (10, 10, 20, 20)
 
 
-@settings(max_examples=300, deadline=None, database=None)
+@settings(max_examples=examples(300), deadline=None, database=None)
 @given(
     lat=st.floats(-89.9, 89.9),
     lon=st.floats(-180, 180),

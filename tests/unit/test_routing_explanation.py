@@ -2,7 +2,7 @@
 
 import json
 
-from app.routing import DealerIndex, InterestRoute, rank_dealers
+from app.routing import DealerIndex, RouteRule, rank_dealers
 
 from .builders import CUSTOMER, dealer, lead, point_east_of
 
@@ -88,7 +88,7 @@ def test_explanation_counts_use_thousands_separators():
 
 
 def test_explanation_says_which_route_applied():
-    routes = [InterestRoute("new", countries=frozenset({"DE"}))]
+    routes = [RouteRule("new", countries=frozenset({"DE"}))]
     decision = rank_dealers(lead(), [dealer("D-1", country="DE")], routes)
     assert "Interest route 'new' applied, restricting candidates to country DE." in (
         decision.explanation()
@@ -96,7 +96,7 @@ def test_explanation_says_which_route_applied():
 
 
 def test_explanation_says_when_the_all_route_applied():
-    routes = [InterestRoute("ALL", dealer_codes=frozenset({"D-1"}))]
+    routes = [RouteRule("ALL", dealer_codes=frozenset({"D-1"}))]
     decision = rank_dealers(lead(interest_category="used"), [dealer("D-1")], routes)
     assert "No route is set for category 'used', so the ALL route applied" in (
         decision.explanation()

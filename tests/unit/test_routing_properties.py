@@ -10,14 +10,15 @@ from hypothesis import strategies as st
 from app.routing import (
     DealerIndex,
     DealerProfile,
-    InterestRoute,
     LeadRequest,
+    RouteRule,
     distance_km,
     rank_dealers,
     select_routes,
 )
+from tests.hypothesis_profiles import examples
 
-PROPERTY = settings(max_examples=120, deadline=None, database=None)
+PROPERTY = settings(max_examples=examples(120), deadline=None, database=None)
 
 GROUPS = ("tractors", "mowers", "parts")
 SKUS = ("TR-500", "TR-700", "MW-20", "PA-1")
@@ -82,7 +83,7 @@ ROUTES = st.one_of(
     st.just(()),
     st.lists(
         st.builds(
-            InterestRoute,
+            RouteRule,
             category=st.sampled_from(("new", "used", "ALL")),
             dealer_codes=st.frozensets(st.sampled_from(CODES), max_size=10),
             countries=st.frozensets(st.sampled_from(("DE", "AT")), max_size=1),

@@ -1,6 +1,6 @@
 """Interest-category routes: the lead's category, then ALL, then the OEM queue."""
 
-from app.routing import FALLBACK, ROUTED, UNRESTRICTED, InterestRoute, rank_dealers
+from app.routing import FALLBACK, ROUTED, UNRESTRICTED, RouteRule, rank_dealers
 
 from .builders import dealer, lead
 
@@ -23,7 +23,7 @@ def test_no_routes_means_the_whole_network_is_considered():
 
 
 def test_category_route_restricts_candidates_to_its_dealers():
-    routes = [InterestRoute("new", dealer_codes=frozenset({"DE-MUC"}))]
+    routes = [RouteRule("new", dealer_codes=frozenset({"DE-MUC"}))]
     decision = rank_dealers(lead(interest_category="new"), NETWORK, routes)
     assert eligible_codes(decision) == {"DE-MUC"}
     assert decision.route == "new"
@@ -33,8 +33,8 @@ def test_category_route_restricts_candidates_to_its_dealers():
 
 def test_category_route_takes_precedence_over_the_all_route():
     routes = [
-        InterestRoute("ALL", dealer_codes=frozenset({"DE-BER"})),
-        InterestRoute("used", dealer_codes=frozenset({"AT-VIE"})),
+        RouteRule("ALL", dealer_codes=frozenset({"DE-BER"})),
+        RouteRule("used", dealer_codes=frozenset({"AT-VIE"})),
     ]
     decision = rank_dealers(lead(interest_category="used"), NETWORK, routes)
     assert eligible_codes(decision) == {"AT-VIE"}
@@ -43,8 +43,8 @@ def test_category_route_takes_precedence_over_the_all_route():
 
 def test_all_route_applies_when_the_category_has_no_route():
     routes = [
-        InterestRoute("ALL", dealer_codes=frozenset({"DE-BER"})),
-        InterestRoute("used", dealer_codes=frozenset({"AT-VIE"})),
+        RouteRule("ALL", dealer_codes=frozenset({"DE-BER"})),
+        RouteRule("used", dealer_codes=frozenset({"AT-VIE"})),
     ]
     decision = rank_dealers(lead(interest_category="new"), NETWORK, routes)
     assert eligible_codes(decision) == {"DE-BER"}
@@ -52,14 +52,14 @@ def test_all_route_applies_when_the_category_has_no_route():
 
 
 def test_all_route_applies_when_the_lead_has_no_category():
-    routes = [InterestRoute("ALL", countries=frozenset({"AT"}))]
+    routes = [RouteRule("ALL", countries=frozenset({"AT"}))]
     decision = rank_dealers(lead(interest_category=None), NETWORK, routes)
     assert eligible_codes(decision) == {"AT-VIE"}
     assert decision.route == "ALL"
 
 
 def test_no_matching_route_and_no_all_route_goes_to_the_oem_queue():
-    routes = [InterestRoute("service", dealer_codes=frozenset({"DE-BER"}))]
+    routes = [RouteRule("service", dealer_codes=frozenset({"DE-BER"}))]
     decision = rank_dealers(lead(interest_category="new"), NETWORK, routes)
     assert decision.chosen is None
     assert decision.route is None
@@ -68,7 +68,7 @@ def test_no_matching_route_and_no_all_route_goes_to_the_oem_queue():
 
 
 def test_route_that_admits_no_eligible_dealer_chooses_none():
-    routes = [InterestRoute("new", dealer_codes=frozenset({"AT-VIE"}))]
+    routes = [RouteRule("new", dealer_codes=frozenset({"AT-VIE"}))]
     network = [*NETWORK[:2], dealer("AT-VIE", active=False, country="AT")]
     decision = rank_dealers(lead(interest_category="new"), network, routes)
     assert decision.chosen is None
@@ -77,46 +77,46 @@ def test_route_that_admits_no_eligible_dealer_chooses_none():
 
 
 def test_route_region_by_country():
-    routes = [InterestRoute("new", countries=frozenset({"de"}))]
+    routes = [RouteRule("new", countries=frozenset({"de"}))]
     decision = rank_dealers(lead(), NETWORK, routes)
     assert eligible_codes(decision) == {"DE-BER", "DE-MUC"}
 
 
 def test_route_region_by_country_and_postal_prefix():
-    routes = [InterestRoute("new", countries=frozenset({"DE"}), postal_prefixes=("8",))]
+    routes = [RouteRule("new", countries=frozenset({"DE"}), postal_prefixes=("8",))]
     decision = rank_dealers(lead(), NETWORK, routes)
     assert eligible_codes(decision) == {"DE-MUC"}
 
 
 def test_route_region_needs_the_dealers_country_to_be_known():
-    routes = [InterestRoute("new", countries=frozenset({"DE"}))]
+    routes = [RouteRule("new", countries=frozenset({"DE"}))]
     decision = rank_dealers(lead(), [dealer("X-1", country=None)], routes)
     assert decision.chosen is None
 
 
 def test_several_routes_for_one_category_admit_the_union():
     routes = [
-        InterestRoute("new", countries=frozenset({"AT"})),
-        InterestRoute("new", dealer_codes=frozenset({"DE-BER"})),
+        RouteRule("new", countries=frozenset({"AT"})),
+        RouteRule("new", dealer_codes=frozenset({"DE-BER"})),
     ]
     decision = rank_dealers(lead(), NETWORK, routes)
     assert eligible_codes(decision) == {"DE-BER", "AT-VIE"}
 
 
 def test_route_without_restrictions_admits_every_dealer():
-    decision = rank_dealers(lead(), NETWORK, [InterestRoute("new")])
+    decision = rank_dealers(lead(), NETWORK, [RouteRule("new")])
     assert eligible_codes(decision) == {"DE-BER", "DE-MUC", "AT-VIE"}
     assert decision.route == "new"
 
 
 def test_route_category_match_ignores_case_and_spaces():
-    routes = [InterestRoute(" New ", dealer_codes=frozenset({"DE-MUC"}))]
+    routes = [RouteRule(" New ", dealer_codes=frozenset({"DE-MUC"}))]
     decision = rank_dealers(lead(interest_category="new"), NETWORK, routes)
     assert eligible_codes(decision) == {"DE-MUC"}
 
 
 def test_preferred_seller_outside_the_route_does_not_win():
-    routes = [InterestRoute("new", dealer_codes=frozenset({"DE-MUC"}))]
+    routes = [RouteRule("new", dealer_codes=frozenset({"DE-MUC"}))]
     decision = rank_dealers(lead(preferred_dealer="DE-BER"), NETWORK, routes)
     assert decision.chosen.code == "DE-MUC"
     assert "preferred seller DE-BER is not eligible" in decision.explanation()

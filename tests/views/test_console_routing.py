@@ -63,7 +63,7 @@ def test_assign_from_the_lead_page(auth, client, oem):
 
 
 def test_approve_and_reject_from_the_lead_page(auth, client, oem, app):
-    from app.services.leads import create_lead
+    from app.services.intake import create_lead
 
     make_dealer("D-BER-1")
     held = create_lead(lead_body(), review_reason="big fleet")

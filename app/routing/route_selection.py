@@ -7,7 +7,7 @@ Follows the website lead-routing flow: the lead's interest category first, then 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.routing.profiles import ALL_CATEGORIES, DealerProfile, InterestRoute
+from app.routing.profiles import ALL_CATEGORIES, DealerProfile, RouteRule
 
 UNRESTRICTED = "unrestricted"
 """No routes are configured: every dealer is a candidate."""
@@ -23,7 +23,7 @@ class RouteSelection:
 
     status: str  # UNRESTRICTED | ROUTED | FALLBACK
     category: str | None  # the applied route's category ("new", "ALL"), else None
-    routes: tuple[InterestRoute, ...] = ()
+    routes: tuple[RouteRule, ...] = ()
     requested_category: str | None = None
 
     @property
@@ -75,7 +75,7 @@ class RouteSelection:
         return f"Interest route {self.category!r} applied, restricting candidates to {scope}."
 
 
-def select_routes(routes: Sequence[InterestRoute], interest_category: str | None) -> RouteSelection:
+def select_routes(routes: Sequence[RouteRule], interest_category: str | None) -> RouteSelection:
     """Pick the routes for a lead's interest category: its own, else ALL, else fallback."""
     if not routes:
         return RouteSelection(UNRESTRICTED, None, (), interest_category)

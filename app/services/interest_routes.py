@@ -42,15 +42,3 @@ def delete_route(route_id: int) -> None:
         raise NotFound("no such route", {"id": "no such route"})
     db.session.delete(route)
     db.session.commit()
-
-
-def route_to_dict(route: InterestRoute) -> dict:
-    """The API's view of a route."""
-    return {
-        "id": route.id,
-        "category": route.category,
-        "dealer_codes": list(route.dealer_codes or []),
-        "countries": list(route.countries or []),
-        "postal_prefixes": list(route.postal_prefixes or []),
-        "active": route.active,
-    }

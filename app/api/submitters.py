@@ -2,14 +2,15 @@
 
 import secrets
 
-from flask import g, jsonify, request
+from flask import g, request
 from sqlalchemy import select
 
 from app.auth import Unauthorized, api_user
 from app.extensions import db
 from app.models import FormKey, Lead, User
+from app.responses import LeadOut, ReceiptOut
 from app.services.errors import Forbidden
-from app.services.leads import lead_to_dict
+from app.services.serialisation import lead_out
 
 FORM_KEY_HEADER = "X-Form-Key"
 
@@ -72,18 +73,23 @@ def lead_submitter() -> tuple[User | None, str]:
     return None, "form"
 
 
-def submission_response(lead: Lead, actor: User | None, merged_into: str | None = None):
-    """201 for a new lead: the whole lead for a coordinator, only its receipt for a form.
+# What POST /leads answers: the lead for a coordinator, a receipt for a form key.
+SUBMISSION_ANSWER = (LeadOut, ReceiptOut)
+
+
+def submission_response(
+    lead: Lead, actor: User | None, merged_into: str | None = None
+) -> LeadOut | ReceiptOut:
+    """A new lead's answer: the whole lead for a coordinator, only its receipt for a form.
 
     The public never learns which dealer got the lead, who else was in the running, or
     how far away they are. A submission that joined the customer's open lead names it.
     """
     if actor is None:
-        receipt = {"id": lead.id, "status": "received"}
         if merged_into:
-            receipt["merged_into"] = merged_into
-        return jsonify(receipt), 201
-    return jsonify(lead_to_dict(lead, actor)), 201
+            return ReceiptOut(id=lead.id, status="received", merged_into=merged_into)
+        return ReceiptOut(id=lead.id, status="received")
+    return lead_out(lead, actor)
 
 
 def create_form_key(name: str, rate_limit: str = "30/minute;300/hour") -> FormKey:

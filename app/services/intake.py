@@ -1,0 +1,185 @@
+"""Intake: validate an inquiry, store it and route it, or preview where it would go."""
+
+from app.clock import utcnow
+from app.enums import InquiryType, LeadStatus, Stage
+from app.extensions import db
+from app.geocoding import (
+    PostalCodeFormatError,
+    approximate_location,
+    locate,
+    unknown_location_note,
+    validate_postal_code,
+)
+from app.models import Lead, LineItem, User
+from app.schemas import LeadIn, parse, phone_in_e164
+from app.services import review_rules
+from app.services.duplicates import contact_keys
+from app.services.errors import ValidationFailed
+from app.services.events import record_event
+from app.services.offers import decide_next_dealer, offer_next_dealer
+from app.services.unit_of_work import unit_of_work
+
+
+def build_lead(data: dict, source: str = "api") -> Lead:
+    """Validate an inquiry into an unsaved Lead with its line items and coordinates."""
+    payload = parse(LeadIn, data)
+    location = _check_lead(payload, source)
+    now = utcnow()
+    customer = payload.customer
+    preferred = payload.preferred_seller
+    email = str(customer.email) if customer.email else None
+    phone = location["phone"]
+    email_key, phone_key = contact_keys(email, phone, payload.country)
+    return Lead(
+        email_key=email_key,
+        phone_key=phone_key,
+        status=LeadStatus.OFFERED,
+        stage=Stage.NEW,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        email=email,
+        phone=phone,
+        company=customer.company or None,
+        inquiry_type=payload.inquiry_type,
+        interest_category=payload.interest_category or None,
+        postal_code=location["postal_code"],
+        country=payload.country,
+        lat=location["lat"],
+        lon=location["lon"],
+        location_note=location["note"],
+        delivery=payload.delivery,
+        message=payload.message,
+        volume_estimate=payload.volume_estimate,
+        preferred_dealer_code=preferred.dealer if preferred else None,
+        preferred_contact=preferred.contact if preferred else None,
+        custom_fields=dict(payload.custom_fields),
+        consent=payload.consent,
+        source=source,
+        created_at=now,
+        updated_at=now,
+        offers=[],  # known empty: routing need not ask the database
+        line_items=[
+            LineItem(
+                position=position,
+                sku=item.sku or None,
+                product_group=item.product_group,
+                interest_type=item.interest_type,
+                item_type=item.item_type,
+                quantity=item.quantity,
+            )
+            for position, item in enumerate(payload.line_items)
+        ],
+    )
+
+
+def create_lead(
+    data: dict,
+    source: str = "api",
+    actor: User | None = None,
+    review_reason: str | None = None,
+) -> Lead:
+    """Validate an inquiry, store it and offer it to the best dealer, in one transaction.
+
+    With a `review_reason` (pre-qualification) the lead waits in `review` for a
+    coordinator to approve or reject it instead of being routed.
+    """
+    return admit_lead(build_lead(data, source), actor=actor, review_reason=review_reason)
+
+
+def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None = None) -> Lead:
+    """Store a built lead and route it (or hold it for review), in one transaction."""
+    source = lead.source
+    with unit_of_work():
+        db.session.add(lead)
+        db.session.flush()
+        record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
+        rule = None if review_reason else review_rules.first_matching_rule(lead)
+        if rule is not None:
+            review_reason = review_rules.held_reason(rule)
+        if review_reason:
+            lead.status = LeadStatus.REVIEW
+            record_event(
+                lead,
+                review_rules.HELD_EVENT,
+                actor=actor,
+                reason=review_reason,
+                rule_id=rule.id if rule else None,
+            )
+        else:
+            offer_next_dealer(lead, lead.created_at, actor=actor)
+    return lead
+
+
+def preview_routing(data: dict) -> dict:
+    """Where a lead with this body would go, and why; nothing is stored."""
+    lead = build_lead(data, "preview")
+    decision = decide_next_dealer(lead, utcnow())
+    return {**decision.to_dict(), "explanation": decision.explanation()}
+
+
+def _check_lead(payload: LeadIn, source: str = "api") -> dict:
+    """Cross-field rules, the phone as E.164, and the lead's coordinates.
+
+    Explicit lat/lon win over the postal code. A form lead needs the customer's consent.
+    """
+    errors: dict[str, str] = {}
+    customer = payload.customer
+    phone = customer.phone or None
+    if not customer.email and not phone:
+        errors["customer.email"] = "give an email address or a phone number"
+    if phone:
+        try:
+            phone = phone_in_e164(phone, payload.country)
+        except ValueError as error:
+            errors["customer.phone"] = str(error)
+    if source == "form" and not payload.consent:
+        errors["consent"] = "the customer must agree to be contacted"
+    if payload.inquiry_type == InquiryType.B2B:
+        if not customer.company:
+            errors["customer.company"] = "a b2b inquiry needs the company"
+        if payload.volume_estimate is None:
+            errors["volume_estimate"] = "a b2b inquiry needs a positive volume estimate"
+    if (payload.lat is None) != (payload.lon is None):
+        errors["lat" if payload.lat is None else "lon"] = "give both lat and lon, or neither"
+    postal_code = payload.postal_code or None
+    if postal_code and not payload.country:
+        errors["country"] = "a postal code needs its country (ISO code such as DE)"
+    elif postal_code:
+        try:
+            postal_code = validate_postal_code(postal_code, payload.country)
+        except PostalCodeFormatError as error:
+            errors["postal_code"] = str(error)
+    if not postal_code and payload.lat is None and "lat" not in errors and "lon" not in errors:
+        errors["postal_code"] = "give a postal code and country, or lat and lon"
+    if errors:
+        raise ValidationFailed("invalid lead", errors)
+
+    lat, lon, note = payload.lat, payload.lon, None
+    if lat is None:
+        lat, lon, note = _place_postal_code(postal_code, payload.country)
+    return {"postal_code": postal_code, "lat": lat, "lon": lon, "note": note, "phone": phone}
+
+
+def _place_postal_code(
+    postal_code: str, country: str
+) -> tuple[float | None, float | None, str | None]:
+    """(lat, lon, note) of a valid postal code; the note says when it was a guess or unknown.
+
+    A well-formed code missing from the data is placed at the centre of the known codes
+    sharing its prefix; failing that it stays unlocated, and routing keeps to the lead's
+    country (it never sends the lead across a border).
+    """
+    found = locate(postal_code, country)
+    if found is not None:
+        return found.lat, found.lon, None
+    unknown = unknown_location_note(postal_code, country)
+    near = approximate_location(postal_code, country)
+    if near is not None:
+        prefix = (near.place or "").removeprefix("area of postal codes ").rstrip("…")
+        return (
+            near.lat,
+            near.lon,
+            f"{unknown[0].upper()}{unknown[1:]}; placed at the centre of the known codes "
+            f"starting {prefix}",
+        )
+    return None, None, f"{unknown[0].upper()}{unknown[1:]}"
