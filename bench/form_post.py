@@ -51,7 +51,7 @@ def summary(name: str, durations_ms: list[float], seconds: float, statuses: dict
     print(
         f"{name} x{figures['count']} (after {WARM_UP} warm-up), statuses {statuses}\n"
         f"  p50 {figures['p50_ms']:.2f} ms  p99 {p99:.2f} ms  "
-        f"{figures['per_second']:.0f} submissions/s in sequence"
+        f"{figures['per_second']:.0f} submissions/s one after another (1 / mean request time)"
     )
     return figures
 
@@ -79,39 +79,49 @@ def form_fields(lead, number: int) -> dict:
     return fields
 
 
+class Series:
+    """Timings of one kind of request: warm-up requests are sent but not counted."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.durations: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self.busy = 0.0
+
+    def post(self, connection, number: int, path: str, body: str, headers: dict) -> None:
+        """Send one POST and record its status and (after the warm-up) its time."""
+        begin = time.perf_counter()
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - begin
+        self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
+        if number >= WARM_UP:
+            self.durations.append(elapsed * 1000)
+            self.busy += elapsed
+
+    def summary(self) -> dict:
+        return summary(self.name, self.durations, self.busy, self.statuses)
+
+
 def measure_form_posts(connection: http.client.HTTPConnection, form_key: str, leads) -> dict:
     """POST /f/KEY for each lead (after GET /f/KEY for its signed timestamp)."""
-    durations, statuses, busy = [], {}, 0.0
+    series = Series("POST /f/KEY (form page)")
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
     for number, lead in enumerate(leads):
         connection.request("GET", f"/f/{form_key}")
         page = connection.getresponse().read()
         fields = form_fields(lead, number)
         fields["started"] = STARTED.search(page).group(1).decode()
-        body = urlencode(fields)
-        begin = time.perf_counter()
-        connection.request(
-            "POST",
-            f"/f/{form_key}",
-            body=body,
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-        )
-        response = connection.getresponse()
-        response.read()
-        elapsed = time.perf_counter() - begin
-        statuses[response.status] = statuses.get(response.status, 0) + 1
-        if number >= WARM_UP:
-            durations.append(elapsed * 1000)
-            busy += elapsed
-    return summary("POST /f/KEY (form page)", durations, busy, statuses)
+        series.post(connection, number, f"/f/{form_key}", urlencode(fields), headers)
+    return series.summary()
 
 
 def measure_form_key_posts(connection: http.client.HTTPConnection, form_key: str, leads) -> dict:
     """POST /api/v1/leads with X-Form-Key for each lead (a site's own form)."""
-    durations, statuses = [], {}
-    started = None
+    series = Series("POST /api/v1/leads with X-Form-Key")
+    headers = {"Content-Type": "application/json", "X-Form-Key": form_key}
     for number, lead in enumerate(leads):
-        if number == WARM_UP:
-            started = time.perf_counter()
         body = {
             "customer": {
                 "first_name": "Bench",
@@ -129,21 +139,8 @@ def measure_form_key_posts(connection: http.client.HTTPConnection, form_key: str
         }
         if lead.inquiry_type == "b2b":
             body["volume_estimate"] = 2
-        begin = time.perf_counter()
-        connection.request(
-            "POST",
-            "/api/v1/leads",
-            body=json.dumps(body),
-            headers={"Content-Type": "application/json", "X-Form-Key": form_key},
-        )
-        response = connection.getresponse()
-        response.read()
-        elapsed = time.perf_counter() - begin
-        statuses[response.status] = statuses.get(response.status, 0) + 1
-        if number >= WARM_UP:
-            durations.append(elapsed * 1000)
-    seconds = time.perf_counter() - started if started else 0.0
-    return summary("POST /api/v1/leads with X-Form-Key", durations, seconds, statuses)
+        series.post(connection, number, "/api/v1/leads", json.dumps(body), headers)
+    return series.summary()
 
 
 def create_bench_form(database_url: str) -> str:

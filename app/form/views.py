@@ -12,6 +12,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -61,23 +62,31 @@ def form_page_helpers() -> dict:
     }
 
 
-def _form_or_404(public_key: str) -> FormKey:
-    form = forms.active_form(public_key)
+def _form_or_404() -> FormKey:
+    """The active form of this URL (its language the page default), else 404."""
+    form = _requested_form()
     if form is None:
         abort(404)
     use_default_language(form.default_language)
     return form
 
 
+def _requested_form() -> FormKey | None:
+    """The active form named in the URL, looked up once per request (limits and view ask)."""
+    if "requested_form" not in g:
+        g.requested_form = forms.active_form((request.view_args or {}).get("public_key"))
+    return g.requested_form
+
+
 def per_address_limit() -> str:
     """The form's own limit for one address (a dynamic Flask-Limiter limit)."""
-    form = forms.active_form((request.view_args or {}).get("public_key"))
+    form = _requested_form()
     return form.rate_limit if form else "30/minute"
 
 
 def per_form_limit() -> str:
     """The form's limit for all addresses together."""
-    form = forms.active_form((request.view_args or {}).get("public_key"))
+    form = _requested_form()
     return form.form_rate_limit if form else "300/minute"
 
 
@@ -100,7 +109,11 @@ def _page(form: FormKey, values=None, errors=None, status: int = 200):
     values = values if values is not None else request.args
     products = catalog.list_products(active_only=True, groups=form.product_groups or None)
     groups = catalog.product_groups(products)
-    dealers = forms.nearby_dealers(values.get("postal_code"), values.get("country") or "DE")
+    dealers = forms.nearby_dealers(
+        values.get("postal_code"),
+        values.get("country") or "DE",
+        name_contains=values.get("dealer_q"),
+    )
     host = web_url(values.get("page_url") or request.args.get("host"))
     return _framable(
         form,
@@ -137,7 +150,7 @@ def _parent_origin(form: FormKey, host: str | None) -> str:
 @public
 def show_form(public_key: str):
     """The form; `?postal_code=` lists nearby dealers without JavaScript."""
-    return _page(_form_or_404(public_key))
+    return _page(_form_or_404())
 
 
 @bp.post("/f/<public_key>")
@@ -147,7 +160,7 @@ def show_form(public_key: str):
 @limiter.limit(per_form_limit, key_func=_form_key)
 def submit_form(public_key: str):
     """Take the inquiry in; a thank-you page, or the form again naming what to fix."""
-    form = _form_or_404(public_key)
+    form = _form_or_404()
     fields = request.form
     if fields.get("find_dealers"):  # "Find dealers" without JavaScript: show the list
         return _page(form, values=fields)
@@ -177,7 +190,7 @@ def submit_form(public_key: str):
 @public
 def thank_you(public_key: str):
     """What happens next, in the customer's words."""
-    form = _form_or_404(public_key)
+    form = _form_or_404()
     host = web_url(request.args.get("host"))
     return _framable(
         form,
@@ -195,7 +208,7 @@ def thank_you(public_key: str):
 @public
 def list_nearby_dealers(public_key: str):
     """Dealers near a postal code or position: names and towns only (for the picker)."""
-    _form_or_404(public_key)
+    _form_or_404()
     args = request.args
     lat, lon = _float(args.get("lat")), _float(args.get("lon"))
     items = forms.nearby_dealers(
@@ -218,7 +231,7 @@ def _float(raw: str | None) -> float | None:
 def too_many(error):
     """A page that says when to try again (Flask-Limiter adds Retry-After)."""
     seconds = retry_after_seconds(error)
-    form = forms.active_form((request.view_args or {}).get("public_key"))
+    form = _requested_form()
     page = render_template("form/limited.html", minutes=max(1, round(seconds / 60)))
     response = current_app.make_response((page, 429, {"Retry-After": str(seconds)}))
     return _framable(form, response) if form else response

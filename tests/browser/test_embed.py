@@ -180,3 +180,38 @@ def test_the_form_page_has_no_accessibility_violations(page, live_server, brand)
     key = make_form("https://brand.example")
     page.goto(f"{live_server.url}/f/{key}")
     assert_no_axe_violations(page)
+
+
+def test_the_form_works_without_javascript(playwright_session, live_server, brand):
+    from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+
+    dealer_code, make_form = brand
+    key = make_form("https://brand.example")
+    browser = playwright_session.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    try:
+        context = browser.new_context(viewport=VIEWPORT, java_script_enabled=False, locale="de-DE")
+        page = context.new_page()
+        page.goto(f"{live_server.url}/f/{key}?host=https://brand.example/p%3Futm_source%3Dprint")
+        assert page.locator("html").get_attribute("lang") == "de"
+        page.get_by_label("Produkt").select_option("tractors")
+        page.get_by_label("Postleitzahl").fill("10117")
+        page.get_by_placeholder("Händler nach Namen suchen").fill(f"Nr. {int(dealer_code[2:])}")
+        page.get_by_role("button", name="Händler an meiner Postleitzahl finden").click()
+        page.get_by_label("Wunschhändler (optional)").select_option(
+            dealer_code
+        )  # listed by the server
+        page.get_by_label("Vorname").fill("Jo")
+        page.get_by_label("Nachname").fill("Nojs")
+        page.get_by_label("E-Mail", exact=True).fill("jo.nojs@example.com")
+        page.get_by_label("Ich bin einverstanden").check()
+        page.wait_for_timeout(1100)
+        page.get_by_role("button", name="Anfrage senden").click()
+        assert "Vielen Dank" in page.get_by_role("status").inner_text()
+        lead = lead_with_email(live_server, "jo.nojs@example.com")
+        assert lead.holder.code == dealer_code
+        assert lead.custom_fields["utm_source"] == "print"
+        context.close()
+    finally:
+        browser.close()

@@ -110,6 +110,7 @@ def test_coordinator_releases_spam_from_the_lead_page(client, auth, coordinator,
     signed_in(client, auth, coordinator)
     page = client.get(f"/console/leads/{caught.lead.id}").get_data(as_text=True)
     assert "honeypot" in page and "Release" in page
+    assert "spam score 1.00" in page and "version 2026-11" in page  # consent kept
     done = client.post(
         f"/console/leads/{caught.lead.id}/release",
         data={"csrf_token": csrf_token_in(page)},
