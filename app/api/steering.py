@@ -76,14 +76,15 @@ def forward_lead(lead_id: str):
 
 
 @bp.get("/reports/dealers")
-@token_required(Role.COORDINATOR)
+@token_required(*COORDINATORS)
 @api_endpoint("Per-dealer report", query=ReportQuery, returns=Items[DealerReportOut])
 def dealer_report():
     """Acceptance, response time, conversion and order value per dealer."""
     query = query_args(ReportQuery)
     if query.start and query.end and query.end <= query.start:
         raise ValidationFailed("bad range", {"to": "must be after from"})
-    return Items[DealerReportOut](items=reports.dealer_report(query.start, query.end))
+    items = reports.dealer_report(query.start, query.end, api_user())
+    return Items[DealerReportOut](items=items)
 
 
 @bp.get("/interest-routes")

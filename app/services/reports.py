@@ -8,15 +8,19 @@ from sqlalchemy import select
 
 from app.enums import OfferStatus, Stage
 from app.extensions import db
-from app.models import Dealer, Lead, Offer
+from app.models import Dealer, Lead, Offer, User
+from app.services.visibility import visible_to
 
 
 def _day_start(day: date | None) -> datetime | None:
     return datetime.combine(day, time.min, tzinfo=UTC) if day else None
 
 
-def dealer_report(start: date | None = None, end: date | None = None) -> list[dict]:
-    """Per dealer, over offers made from `start` (inclusive) to `end` (exclusive), UTC days."""
+def dealer_report(
+    start: date | None = None, end: date | None = None, viewer: User | None = None
+) -> list[dict]:
+    """Per dealer, over offers made from `start` (inclusive) to `end` (exclusive), UTC days;
+    of the leads the viewer may see (a regional coordinator: its regions)."""
     query = (
         select(
             Dealer.code,
@@ -31,6 +35,8 @@ def dealer_report(start: date | None = None, end: date | None = None) -> list[di
         .join(Dealer, Dealer.id == Offer.dealer_id)
         .join(Lead, Lead.id == Offer.lead_id)
     )
+    if viewer is not None:
+        query = query.where(visible_to(viewer))
     if start:
         query = query.where(Offer.offered_at >= _day_start(start))
     if end:

@@ -75,3 +75,16 @@ def test_board_and_lead_pages_follow_the_region(app, client, auth, oem, north, n
     assert berlin["id"] in board and munich["id"] not in board
     assert client.get(f"/console/leads/{berlin['id']}").status_code == 200
     assert client.get(f"/console/leads/{munich['id']}").status_code == 404
+
+
+def _offers_per_dealer(api) -> dict[str, int]:
+    response = api.get("/api/v1/reports/dealers")
+    assert response.status_code == 200
+    return {item["dealer"]: item["offers"] for item in response.get_json()["items"]}
+
+
+def test_reports_count_only_the_regions_leads(oem, north, network):
+    _lead(oem, "10117")
+    _lead(oem, "80331")
+    assert _offers_per_dealer(oem) == {"D-BER-1": 1, "D-M-1": 1}
+    assert _offers_per_dealer(north) == {"D-BER-1": 1}
