@@ -47,12 +47,12 @@ def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) 
     return dealer
 
 
-def clear_absence(dealer: Dealer) -> Dealer:
-    """The dealer is back: routing offers it leads again from now on."""
+def clear_absence(away: Dealer | User) -> Dealer | User:
+    """The dealer (or salesperson) is back: leads reach them again from now on."""
     with unit_of_work():
-        dealer.absent_from = None
-        dealer.absent_until = None
-    return dealer
+        away.absent_from = None
+        away.absent_until = None
+    return away
 
 
 def set_user_absence(user: User, starts: datetime | None, ends: datetime | None) -> User:
@@ -65,13 +65,6 @@ def set_user_absence(user: User, starts: datetime | None, ends: datetime | None)
         user.absent_until = ends
     return user
 
-
-def clear_user_absence(user: User) -> User:
-    """The salesperson is back."""
-    with unit_of_work():
-        user.absent_from = None
-        user.absent_until = None
-    return user
 
 
 def set_opening_hours(dealer: Dealer, hours: dict | None, timezone: str | None = None) -> Dealer:
