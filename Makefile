@@ -56,6 +56,7 @@ bench: install-dev system-deps
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/recycling.py
+	$(BIN)/python bench/load.py
 	bash bench/lighthouse.sh
 
 clean:

@@ -47,6 +47,19 @@ def register(app: Flask) -> None:
         expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
         click.echo(issue_token(user, expires_at)[1])
 
+    @app.cli.command("set-password")
+    @click.argument("email")
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    def set_password_command(email, password):
+        """Set a user's password; every session of that user ends (all devices sign in again)."""
+        from app.services.users import set_password
+
+        try:
+            set_password(_user_by_email(email), password)
+        except ValidationFailed as error:
+            raise click.ClickException(_describe(error)) from None
+        click.echo(f"password set for {email}; its sessions have ended")
+
     @app.cli.command("list-tokens")
     @click.argument("email")
     def list_tokens_command(email):

@@ -34,6 +34,10 @@ DEFAULTS = {
     "RELAY_TRUSTED_PROXIES": 0,
     "RELAY_SESSION_LIFETIME": timedelta(hours=12),
     "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+    # Redis down: count in this process meanwhile (and retry Redis), rather than fail
+    # every limited request; a short timeout, so a lost Redis cannot stall requests.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
 }
 
 

@@ -9,6 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app.clock import utcnow
 from app.extensions import db
@@ -52,9 +53,9 @@ def user_for_session(key: str) -> User | None:
     if not key or len(key) > 100:
         return None
     row = db.session.scalar(
-        select(UserSession).where(
-            UserSession.key_hash == token_digest(key), UserSession.ended_at.is_(None)
-        )
+        select(UserSession)
+        .options(joinedload(UserSession.user))  # one query per page view, not two
+        .where(UserSession.key_hash == token_digest(key), UserSession.ended_at.is_(None))
     )
     now = utcnow()
     if row is None or now >= row.expires_at or not row.user.active:

@@ -9,6 +9,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.clock import iso, utcnow
 from app.extensions import db
@@ -100,9 +101,9 @@ def user_for_token(token: str) -> User | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     row = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == token_digest(token), ApiToken.revoked.is_(False)
-        )
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))  # one query per API call, not two
+        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked.is_(False))
     )
     now = utcnow()
     if row is None or not token_is_live(row, now) or not row.user.active:

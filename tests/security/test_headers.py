@@ -65,3 +65,17 @@ def test_static_javascript_exists_for_every_script_tag():
     for template in (PROJECT_ROOT / "templates").rglob("*.html"):
         for source in re.findall(r"filename='(js/[^']+)'", template.read_text()):
             assert Path(PROJECT_ROOT / "static" / source).exists(), source
+
+
+def test_token_answers_are_not_stored_but_public_ones_may_be(client, oem):
+    assert oem.get("/api/v1/leads").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/api/v1/openapi.json").headers.get("Cache-Control", "")
+
+
+def test_htmx_fragments_of_signed_in_pages_are_not_stored(client, auth, app):
+    make_dealer("D-BER-1")
+    create_user("sales@example.com", "salesperson", "D-BER-1", "password-123")
+    auth.login("sales@example.com")
+    fragment = client.get("/inbox", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert fragment.headers["Cache-Control"] == "no-store"

@@ -146,3 +146,15 @@ def test_logout_tells_the_browser_to_drop_the_remember_me_cookie(client, salespe
     answer = AuthActions(client).logout()
     dropped = [c for c in answer.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
     assert dropped and "Expires=Thu, 01 Jan 1970" in dropped[0]
+
+
+def test_cli_password_change_signs_every_device_out(app, client, salesperson, runner):
+    _sign_in(client, remember=True)
+    assert client.get("/inbox").status_code == 200
+    answer = runner.invoke(
+        args=["set-password", "sales@example.com", "--password", "another-password-789"]
+    )
+    assert answer.exit_code == 0, answer.output
+    assert client.get("/inbox").status_code == 302
+    too_short = runner.invoke(args=["set-password", "sales@example.com", "--password", "short"])
+    assert too_short.exit_code != 0 and "at least 8" in too_short.output

@@ -2,6 +2,7 @@
 
 import http.client
 import json
+import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -87,3 +88,29 @@ def test_form_key_limit_holds_across_two_gunicorn_workers(tmp_path, redis_server
     assert len(pids) == 2, "both workers must have served submissions"
     assert statuses.count(201) == LIMIT, statuses
     assert set(statuses) == {201, 429}
+
+
+def test_limits_fall_back_to_process_counters_when_redis_is_gone(database_uri):
+    """A stopped Redis slows nothing down and fails nothing: limits count per process."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    config = conftest.TestConfig(database_uri)
+    config.RATELIMIT_STORAGE_URI = f"redis://127.0.0.1:{dead_port}"
+    app = create_app(config)
+    app.test_client_class = conftest.FreshContextClient
+    with app.app_context():
+        db.create_all()
+        make_dealer("D-BER-1")
+        db.session.add(FormKey(name="site", public_key="pk_fallback", rate_limit="2/minute"))
+        db.session.commit()
+        client = app.test_client()
+        headers = {"X-Form-Key": "pk_fallback"}
+        statuses = [
+            client.post("/api/v1/leads", json=lead_body(), headers=headers).status_code
+            for _ in range(3)
+        ]
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    assert statuses == [201, 201, 429]
