@@ -46,13 +46,20 @@ system-deps:
 
 test: install-dev system-deps
 	$(BIN)/ruff check app tests bench wsgi.py
+	$(BIN)/vulture
 	$(BIN)/pytest -q
 
+# ruff, dead code (vulture, whitelist in vulture_whitelist.py), the layer contracts
+# (import-linter, in pyproject.toml: views -> services -> models, routing stands alone).
 lint: install-dev
 	$(BIN)/ruff check app tests bench wsgi.py
 	$(BIN)/ruff format --check app tests bench wsgi.py
+	$(BIN)/vulture
+	$(BIN)/lint-imports
 
 bench: install-dev system-deps
+	@command -v wrk >/dev/null || { echo "Installing wrk from Debian..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/recycling.py

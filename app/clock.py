@@ -1,7 +1,8 @@
 """The one source of "now" for services and the worker, so tests can move time."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _now: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
 
@@ -22,3 +23,16 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The time zone of this IANA name; UTC when it is empty or unknown."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def start_of_day(day: date, zone_name: str | None) -> datetime:
+    """Midnight at the start of `day` in that zone, as aware UTC."""
+    return datetime.combine(day, time.min, tzinfo=zone(zone_name)).astimezone(UTC)

@@ -1,11 +1,13 @@
 """Forms shared by the blueprints."""
 
+from collections.abc import Callable
 from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
 
 from app.inputs import MAX_YEAR, MIN_YEAR
+from app.services.errors import ValidationFailed
 
 
 class PlausibleDate:
@@ -19,3 +21,26 @@ class PlausibleDate:
 
 class ConfirmForm(FlaskForm):
     """A button-only form: it carries the CSRF token of a one-tap action."""
+
+
+def errors_onto_fields(form: FlaskForm, errors: dict[str, str], fallback: str) -> None:
+    """A service's field errors onto the form's fields (the dotted path's first part);
+    an error for a field the form does not have lands on `fallback`."""
+    for path, message in errors.items():
+        field = getattr(form, path.split(".")[0], None)
+        if not hasattr(field, "errors"):
+            field = getattr(form, fallback)
+        field.errors = [*field.errors, message]
+
+
+def submit_form(form: FlaskForm, action: Callable[[], object], fallback: str) -> bool:
+    """Validate the form, then run the service call; its ValidationFailed errors land on
+    the form's fields. True when the call went through (other domain errors propagate)."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        action()
+    except ValidationFailed as error:
+        errors_onto_fields(form, error.errors, fallback)
+        return False
+    return True

@@ -28,11 +28,9 @@ __all__ = [
     "approximate_location",
     "PostalCodeFormatError",
     "PostalCodeProvider",
-    "covered_countries",
     "distance_km",
     "locate",
     "preload",
-    "register_provider",
     "unknown_location_note",
     "validate_postal_code",
 ]
@@ -299,12 +297,6 @@ for _table in sorted(GEODATA.glob("*.tsv")):
     _PROVIDERS[_table.stem] = GeoNamesTable(_table, _GEONAMES_KEYS.get(_table.stem))
 
 
-def register_provider(country: str, provider: PostalCodeProvider) -> None:
-    """Add or replace the coordinates provider for a country (ISO 3166 alpha-2)."""
-    _PROVIDERS[_validate_country(country)] = provider
-    locate.cache_clear()
-
-
 def preload(countries: frozenset[str] | set[str] | None = None) -> None:
     """Load the datasets now (all, or the given countries), e.g. when the app starts.
 
@@ -313,11 +305,6 @@ def preload(countries: frozenset[str] | set[str] | None = None) -> None:
     for country, provider in _PROVIDERS.items():
         if countries is None or country in countries:
             provider.lookup("")
-
-
-def covered_countries() -> frozenset[str]:
-    """The countries whose postal codes can be located."""
-    return frozenset(_PROVIDERS)
 
 
 @lru_cache(maxsize=65536)

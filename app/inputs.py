@@ -8,7 +8,8 @@ value the database cannot hold becomes a 4xx naming the field, never a 500:
   MAX_DEPTH levels of nesting; no NaN / Infinity; no NUL characters; integers within
   64 bits; finite floats. Errors name the field as a dotted path (`customer.first_name`).
 - JSON out never carries NaN or Infinity (it would not be JSON).
-- Query values: `int_arg`, `datetime_arg`, `date_arg` (bounded, time zone required).
+- Query times: `parse_utc_datetime` (bounded years, time zone required); query strings
+  are validated by their models (app/schemas.py: LeadQuery, ReportQuery).
 - `<int:id>` in URLs matches at most 10 digits and 2**31 - 1 (INTEGER ids on PostgreSQL).
 - A NUL character anywhere in the path, the query, a form field or a header is a 400.
 
@@ -166,20 +167,6 @@ def read_json_object(optional: bool = False) -> dict:
 # --- query values ---------------------------------------------------------------------
 
 
-def int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
-    """A whole-number query value within bounds (ASCII digits only), else a 422 naming it."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19) or not (
-        minimum <= int(raw) <= maximum
-    ):
-        raise ValidationFailed(
-            f"bad {name}", {name: f"must be a whole number from {minimum} to {maximum}"}
-        )
-    return int(raw)
-
-
 def id_arg(name: str) -> int | None:
     """An optional row id in the query (a page marker): None unless a plausible id."""
     raw = request.args.get(name, "")
@@ -207,10 +194,18 @@ def parse_utc_datetime(raw: str, field: str) -> datetime:
     return value
 
 
-def datetime_arg(name: str) -> datetime | None:
-    """An optional ISO 8601 query time (with a zone), as aware UTC."""
-    raw = request.args.get(name)
-    return parse_utc_datetime(raw, name) if raw else None
+# --- URLs, forms, headers ---------------------------------------------------------------
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` that only matches ids an INTEGER column can hold (else the URL is a 4xx)."""
+
+    # At most 10 digits in the pattern itself, so a longer number matches no rule at all.
+    regex = r"\d{1,10}"
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 def date_arg(name: str) -> date | None:
@@ -227,20 +222,6 @@ def date_arg(name: str) -> date | None:
             "bad date", {name: f"must be between the years {MIN_YEAR} and {MAX_YEAR}"}
         )
     return value
-
-
-# --- URLs, forms, headers ---------------------------------------------------------------
-
-
-class BoundedIntegerConverter(IntegerConverter):
-    """`<int:...>` that only matches ids an INTEGER column can hold (else the URL is a 4xx)."""
-
-    # At most 10 digits in the pattern itself, so a longer number matches no rule at all.
-    regex = r"\d{1,10}"
-
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", ID_MAX)
-        super().__init__(map, *args, **kwargs)
 
 
 def _reject_nul_characters():

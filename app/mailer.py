@@ -21,14 +21,19 @@ class MailError(Exception):
 
 def send_mail(smtp_url: str, sender: str, to: str, subject: str, body: str) -> None:
     """Hand one plain-text message to the SMTP server named by smtp_url."""
-    parts = urlsplit(smtp_url)
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise MailError(f"SMTP_URL must be smtp://… or smtps://…, not {parts.scheme or smtp_url!r}")
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
+    send_message(smtp_url, message)
+
+
+def send_message(smtp_url: str, message: EmailMessage) -> None:
+    """Hand a composed message (its own From, To and body) to the SMTP server; MailError else."""
+    parts = urlsplit(smtp_url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise MailError(f"SMTP_URL must be smtp://… or smtps://…, not {parts.scheme or smtp_url!r}")
     try:
         if parts.scheme == "smtps":
             client = smtplib.SMTP_SSL(

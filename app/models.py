@@ -23,9 +23,11 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    event,
+    func,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.clock import utcnow
 from app.enums import LeadStatus, OfferKind, OfferStatus, Role, Stage, Tier
@@ -72,6 +74,7 @@ class Dealer(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
     postal_code: Mapped[str | None] = mapped_column(String(12))
+    town: Mapped[str | None] = mapped_column(String(120))  # the console's picker finds by it
     country: Mapped[str] = mapped_column(String(2), default="DE")
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
@@ -148,6 +151,8 @@ class User(UserMixin, db.Model):
     # Tiers: a salesperson's own absence; the dealership's manager assigns around it.
     absent_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     absent_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The coordinator console shows every time in this zone (a setting), labelled.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     dealer: Mapped[Dealer | None] = relationship()
 
@@ -254,6 +259,9 @@ class Lead(db.Model):
     preferred_dealer_code: Mapped[str | None] = mapped_column(String(40))
     preferred_contact: Mapped[str | None] = mapped_column(String(120))
     custom_fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    # custom_fields.campaign_id, else utm_campaign: kept as a column so the console
+    # board filters by campaign through an index (see campaign_of).
+    campaign: Mapped[str | None] = mapped_column(String(120))
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(20), default="api")
     # The embedded form it came through, what the customer agreed to, and the spam verdict.
@@ -287,7 +295,16 @@ class Lead(db.Model):
         Index("ix_leads_owner_assignee", "owner_dealer_id", "assignee_user_id"),
         Index("ix_leads_email_key", "email_key", "created_at"),
         Index("ix_leads_phone_key", "phone_key", "created_at"),
+        # Console board: a status tab, a campaign, a region, each newest change first.
+        Index("ix_leads_status_updated", "status", "updated_at", "id"),
+        Index("ix_leads_campaign_updated", "campaign", "updated_at"),
+        Index("ix_leads_country_postal", "country", "postal_code"),
     )
+
+    @validates("custom_fields")
+    def _keep_campaign(self, key: str, value: dict | None) -> dict | None:
+        self.campaign = campaign_of(value)
+        return value
 
     @property
     def customer_name(self) -> str:
@@ -317,6 +334,22 @@ class Lead(db.Model):
         return ", ".join(groups)
 
 
+def campaign_of(custom_fields: dict | None) -> str | None:
+    """A lead's campaign: custom_fields.campaign_id, else utm_campaign, else None."""
+    fields = custom_fields or {}
+    for key in ("campaign_id", "utm_campaign"):
+        value = fields.get(key)
+        if isinstance(value, str | int) and str(value).strip():
+            return str(value).strip()[:120]
+    return None
+
+
+# Console search: customer name prefixes, case-insensitive, by index (e-mail and phone
+# are found through email_key and phone_key).
+Index("ix_leads_last_name_lower", func.lower(Lead.last_name))
+Index("ix_leads_first_name_lower", func.lower(Lead.first_name))
+
+
 class LineItem(db.Model):
     """One product the customer asks about."""
 
@@ -332,6 +365,9 @@ class LineItem(db.Model):
     quantity: Mapped[int] = mapped_column(Integer, default=1)
 
     lead: Mapped[Lead] = relationship(back_populates="line_items")
+
+    # Console board filter by product group.
+    __table_args__ = (Index("ix_line_items_group_lead", "product_group", "lead_id"),)
 
 
 class Offer(db.Model):
@@ -367,6 +403,13 @@ class Offer(db.Model):
         Index("ix_offers_pending_reminder", "status", "remind_at"),
         Index("ix_offers_dealer_status", "dealer_id", "status"),
         Index("ix_offers_dealer_offered", "dealer_id", "offered_at"),
+        # Reports read the offers of a date range; on PostgreSQL the index covers every
+        # column they aggregate, so a range is an index-only scan.
+        Index(
+            "ix_offers_offered_at",
+            "offered_at",
+            postgresql_include=["lead_id", "dealer_id", "status", "responded_at", "reason"],
+        ),
         # Two pending offers for one lead are impossible, except a deliberate
         # distribution to several dealers at once.
         Index(
@@ -475,6 +518,108 @@ class Notification(db.Model):
     __table_args__ = (Index("ix_notifications_due", "sent_at", "failed_at", "next_attempt_at"),)
 
 
+# --- Reports and delivery to dealers' systems (campaign spend, webhooks, outbox, log) ---
+
+WEBHOOK_EVENTS = (
+    "lead.created",
+    "offer.created",
+    "offer.accepted",
+    "offer.declined",
+    "offer.expired",
+    "lead.unassigned",
+    "lead.won",
+)
+DELIVERY_CHANNELS = ("webhook", "email")
+EMAIL_FORMATS = ("adf", "text")
+
+
+class CampaignSpend(db.Model):
+    """What the OEM spent on a campaign; the campaign report turns it into ROI."""
+
+    __tablename__ = "campaign_spend"
+
+    campaign: Mapped[str] = mapped_column(String(120), primary_key=True)
+    spend: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Webhook(db.Model):
+    """An integration's URL that hears about lead events, signed with its secret."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    secret: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Deleted webhooks stay as rows so their delivery log keeps its target.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DealerDelivery(db.Model):
+    """Where a dealer wants its accepted leads e-mailed, and in which format."""
+
+    __tablename__ = "dealer_deliveries"
+
+    dealer_id: Mapped[int] = mapped_column(
+        ForeignKey("dealers.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    format: Mapped[str] = mapped_column(String(10), default="text")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dealer: Mapped[Dealer] = relationship()
+
+
+class Delivery(db.Model):
+    """An outbox row: one lead event to send to one webhook or one dealer mailbox."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    event: Mapped[str] = mapped_column(String(40))
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    # The dealer the event concerns (the recipient of an e-mail), if any.
+    dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"), index=True)
+    webhook_id: Mapped[int | None] = mapped_column(ForeignKey("webhooks.id"))
+    target: Mapped[str] = mapped_column(String(2000))
+    # Frozen at the first attempt, so every retry sends the same document.
+    body: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+    dealer: Mapped[Dealer | None] = relationship()
+    attempt_log: Mapped[list[DeliveryAttempt]] = relationship(
+        back_populates="delivery", cascade="all, delete-orphan", order_by="DeliveryAttempt.id"
+    )
+
+    __table_args__ = (Index("ix_deliveries_due", "sent_at", "failed_at", "next_attempt_at"),)
+
+
+class DeliveryAttempt(db.Model):
+    """One try at a delivery: when, the answer's status code, what went wrong."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(300))
+
+    delivery: Mapped[Delivery] = relationship(back_populates="attempt_log")
+
+
 # --- Hardening: server-side sessions and the audit log -------------------------------
 
 
@@ -563,3 +708,27 @@ class ReviewRule(db.Model):
     value: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- Dealer network version (issue 9: routing reads dealers from a per-process index) ---
+
+
+class NetworkVersion(db.Model):
+    """One row: a counter bumped in the same transaction as every change routing reads.
+
+    Dealers (their tags, stock, place, radius, capacity, absence, activity) and interest
+    routes are held in each process's memory for routing; a process compares this
+    counter with the one its copy was built at and reloads when they differ, so a change
+    made through any process is seen by every other one at its next decision.
+    """
+
+    __tablename__ = "network_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@event.listens_for(NetworkVersion.__table__, "after_create")
+def _insert_version_row(table, connection, **kwargs) -> None:
+    """The counter's one row exists from the moment the table does (create_all in tests)."""
+    connection.execute(table.insert().values(id=1, version=0))

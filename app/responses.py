@@ -128,6 +128,7 @@ class DealerOut(Out):
     email: str | None
     phone: str | None
     postal_code: str | None
+    town: str | None = None
     country: str
     lat: float | None
     lon: float | None
@@ -224,12 +225,12 @@ class InterestRouteOut(Out):
     active: bool
 
 
-class DealerReportOut(Out):
-    """One dealer's figures; reports may carry more fields than these."""
+class ReportItemOut(Out):
+    """One group's figures, keyed by `dealer`, `region`, `product_group` or `campaign`;
+    campaign items also carry `spend` and `roi`."""
 
     model_config = ConfigDict(extra="allow")
 
-    dealer: str
     offers: int
     accepted: int
     declined: int
@@ -239,6 +240,7 @@ class DealerReportOut(Out):
     won: int
     conversion_rate: float
     order_value: float
+    decline_reasons: dict[str, int] = Field(description="declined offers by reason")
 
 
 class RoutingPreviewOut(Out):
@@ -271,3 +273,51 @@ class HeldLeadOut(Out):
     title: str
     reason: str | None
     held_at: datetime | None
+
+
+# --- reports and delivery to dealers' systems -----------------------------------------
+
+
+class CampaignSpendOut(Out):
+    campaign: str
+    spend: float
+
+
+class WebhookOut(Out):
+    id: int
+    url: str
+    events: list[str]
+    created_at: datetime | None = None
+
+
+class DealerDeliveryOut(Out):
+    dealer: str
+    email: str | None
+    format: Literal["adf", "text"] | None
+    active: bool
+
+
+class DeliveryAttemptOut(Out):
+    at: datetime
+    ok: bool
+    status_code: int | None
+    error: str | None
+
+
+class DeliveryOut(Out):
+    """A delivery receipt: one lead event sent to a webhook or a dealer's mailbox."""
+
+    id: int
+    channel: Literal["webhook", "email"]
+    event: str
+    lead: str
+    dealer: str | None
+    target: str
+    status: Literal["queued", "retrying", "sent", "failed"]
+    attempts: int
+    occurred_at: datetime
+    sent_at: datetime | None
+    failed_at: datetime | None
+    next_attempt_at: datetime | None
+    last_error: str | None
+    log: list[DeliveryAttemptOut]

@@ -31,6 +31,7 @@ from app.enums import (
     Tier,
 )
 from app.inputs import MAX_YEAR, MIN_YEAR, parse_utc_datetime
+from app.models import WEBHOOK_EVENTS
 from app.services.errors import ValidationFailed
 
 
@@ -118,6 +119,7 @@ class DealerIn(Strict):
     postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] | None = (
         None
     )
+    town: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
     country: Country = "DE"
     lat: Latitude | None = None
     lon: Longitude | None = None
@@ -193,6 +195,27 @@ class RejectIn(Strict):
 
 class TextIn(Strict):
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+# --- reports and delivery ---------------------------------------------------------
+
+WebhookEvent = Literal[WEBHOOK_EVENTS]
+
+
+class WebhookIn(Strict):
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    events: Annotated[list[WebhookEvent], Field(min_length=1, max_length=20)]
+    secret: Annotated[str, StringConstraints(min_length=16, max_length=200)]
+
+
+class DealerDeliveryIn(Strict):
+    email: EmailStr
+    format: Literal["adf", "text"] = "text"
+    active: bool = True
+
+
+class CampaignSpendIn(Strict):
+    spend: Annotated[float, Field(ge=0, lt=1e12, allow_inf_nan=False)]
 
 
 class Query(BaseModel):

@@ -40,14 +40,6 @@ MAX_PAYLOAD_BYTES = 3072
 MAX_TITLE_CHARS = 80
 MAX_BODY_CHARS = 240
 
-NOTIFICATION_TITLES = {
-    "new_lead": "New lead",
-    "reminder": "Reminder: answer this lead",
-    "answer": "Answer from the manufacturer",
-    "withdrawn": "Lead withdrawn",
-    "assigned": "Lead assigned to you",
-}
-
 
 # The address check lives in app/outbound.py (shared with webhooks); the old names stay.
 UnsafePushEndpoint = UnsafeTarget
@@ -298,24 +290,18 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def push_payload_for(
-    kind: str, lead_title: str, summary: str, url: str, *, tag: str | None = None
-) -> dict[str, str]:
+def push_payload(title: str, body: str, url: str, tag: str | None = None) -> dict[str, str]:
     """The small {"title", "body", "url", "tag"} payload the service worker shows.
 
-    kind is one of NOTIFICATION_TITLES (new_lead, reminder, answer, withdrawn,
-    assigned). url must be a path on our own origin ("/inbox/leads/42"). The tag
-    defaults to the url, so a reminder replaces the earlier notification of the
-    same lead instead of piling up.
+    Title and body are shortened (with an ellipsis) to fit a notification; url must be
+    a path on our own origin ("/inbox/leads/42"). The tag defaults to the url, so a
+    reminder replaces the earlier notification of the same lead instead of piling up.
     """
-    if kind not in NOTIFICATION_TITLES:
-        raise ValueError(f"unknown notification kind {kind!r}")
     if not url.startswith("/") or url.startswith("//"):
         raise ValueError("notification url must be a path on this site")
-    title = _shorten(f"{NOTIFICATION_TITLES[kind]}: {lead_title}", MAX_TITLE_CHARS)
     return {
-        "title": title,
-        "body": _shorten(summary, MAX_BODY_CHARS),
+        "title": _shorten(title, MAX_TITLE_CHARS),
+        "body": _shorten(body, MAX_BODY_CHARS),
         "url": url,
         "tag": tag or url,
     }

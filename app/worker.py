@@ -20,7 +20,7 @@ import time
 from flask import Flask
 
 from app.extensions import db
-from app.services import push_delivery, recycling
+from app.services import deliveries, push_delivery, recycling
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ def run_pass(app: Flask, deliver: bool = True) -> dict:
             # this pass's transitions are committed.
             if deliver:
                 done["delivered"] = push_delivery.deliver_due_notifications()
+                # Webhooks and dealer e-mails: the same outbox pattern, their own table.
+                done["webhooks_and_mail"] = deliveries.deliver_due_deliveries()
             return done
         finally:
             db.session.remove()

@@ -353,7 +353,7 @@ def main() -> int:
         for name, result in run_app("SQLite", f"sqlite:///{workdir / 'load.db'}", args, workdir)
     ]
     if not args.skip_postgres:
-        from tests.pg import PostgresServer, PostgresUnavailable
+        from tests.pg.server import PostgresServer, PostgresUnavailable
 
         try:
             postgres = PostgresServer().start()

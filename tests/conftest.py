@@ -76,8 +76,8 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """One private PostgreSQL server for the whole session (tests/pg), started on first use."""
-    from tests.pg import PostgresServer, PostgresUnavailable
+    """One private PostgreSQL server for the whole session (tests/pg/server.py), on first use."""
+    from tests.pg.server import PostgresServer, PostgresUnavailable
 
     try:
         server = PostgresServer().start()

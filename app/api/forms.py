@@ -4,6 +4,7 @@ from flask import Response, request
 
 from app.api import bp
 from app.api.spec import api_endpoint
+from app.api.submitters import FORM_KEY_HEADER
 from app.api.views import json_body
 from app.auth import COORDINATORS, api_user, token_required
 from app.enums import Role
@@ -14,7 +15,6 @@ from app.services.dispatch import release_spam
 from app.services.errors import BadRequest, Forbidden
 from app.services.serialisation import lead_out
 
-FORM_KEY_HEADER = "X-Form-Key"
 # Browser calls with a form key may reach these (sites that build their own form).
 CORS_PATHS = ("/api/v1/leads", "/api/v1/leads/adf")
 

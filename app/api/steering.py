@@ -1,22 +1,20 @@
-"""Coordinator and distributor steering, reports, interest routes and the routing preview."""
+"""Coordinator and distributor steering, interest routes and the routing preview."""
 
 from app.api import bp
 from app.api.spec import api_endpoint
-from app.api.views import json_body, optional_json_body, query_args
+from app.api.views import json_body, optional_json_body
 from app.auth import COORDINATORS, api_user, token_required
 from app.enums import DEALER_ROLES, Role
-from app.responses import DealerReportOut, InterestRouteOut, Items, LeadOut, RoutingPreviewOut
+from app.responses import InterestRouteOut, Items, LeadOut, RoutingPreviewOut
 from app.schemas import (
     DealerRefIn,
     DealersRefIn,
     InterestRouteIn,
     LeadIn,
     RejectIn,
-    ReportQuery,
     parse,
 )
-from app.services import dispatch, intake, interest_routes, reports
-from app.services.errors import ValidationFailed
+from app.services import dispatch, intake, interest_routes
 from app.services.serialisation import interest_route_out, lead_out
 
 
@@ -73,18 +71,6 @@ def forward_lead(lead_id: str):
     """A distributor hands a lead to one of its sub-dealers."""
     payload = parse(DealerRefIn, json_body())
     return lead_out(dispatch.forward_lead(lead_id, payload.dealer, api_user()), api_user())
-
-
-@bp.get("/reports/dealers")
-@token_required(*COORDINATORS)
-@api_endpoint("Per-dealer report", query=ReportQuery, returns=Items[DealerReportOut])
-def dealer_report():
-    """Acceptance, response time, conversion and order value per dealer."""
-    query = query_args(ReportQuery)
-    if query.start and query.end and query.end <= query.start:
-        raise ValidationFailed("bad range", {"to": "must be after from"})
-    items = reports.dealer_report(query.start, query.end, api_user())
-    return Items[DealerReportOut](items=items)
 
 
 @bp.get("/interest-routes")

@@ -1,14 +1,11 @@
 """Who may submit leads: a coordinator's token, or an embedded form's public key."""
 
-import secrets
-
 from flask import g, request
-from sqlalchemy import select
 
 from app.auth import Unauthorized, api_user
-from app.extensions import db
 from app.models import FormKey, Lead, User
 from app.responses import LeadOut, ReceiptOut
+from app.services import forms
 from app.services.errors import Forbidden
 from app.services.serialisation import lead_out
 
@@ -20,19 +17,10 @@ def not_a_form_request() -> bool:
     return not request.headers.get(FORM_KEY_HEADER) or bool(request.headers.get("Authorization"))
 
 
-def active_form_key(value: str | None) -> FormKey | None:
-    """The active form key with this public value, if any."""
-    if not value or len(value) > 64:
-        return None
-    return db.session.scalar(
-        select(FormKey).where(FormKey.public_key == value, FormKey.active.is_(True))
-    )
-
-
 def submitted_form_key() -> FormKey | None:
     """The request's active form key, read once per request (limiter and view both ask)."""
     if "form_key" not in g:
-        g.form_key = active_form_key(request.headers.get(FORM_KEY_HEADER))
+        g.form_key = forms.active_form(request.headers.get(FORM_KEY_HEADER))
     return g.form_key
 
 
@@ -90,11 +78,3 @@ def submission_response(
             return ReceiptOut(id=lead.id, status="received", merged_into=merged_into)
         return ReceiptOut(id=lead.id, status="received")
     return lead_out(lead, actor)
-
-
-def create_form_key(name: str, rate_limit: str = "30/minute;300/hour") -> FormKey:
-    """A new public key for an embedded form."""
-    form = FormKey(name=name, public_key="pk_" + secrets.token_urlsafe(18), rate_limit=rate_limit)
-    db.session.add(form)
-    db.session.commit()
-    return form

@@ -1,17 +1,50 @@
 """Forms of the coordinator console."""
 
+from zoneinfo import available_timezones
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    Field,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.enums import Delivery, InquiryType
+from app.services.dealer_import import format_opening_hours, parse_opening_hours
+
+
+class ServiceErrorsForm(FlaskForm):
+    """A form that shows a service's errors (dotted field paths) on the fields they name;
+    an error for a field the form lacks lands on `fallback_field`."""
+
+    fallback_field = "name"
+
+    def attach_errors(self, errors: dict[str, str]) -> None:
+        """Put each error on the field its path starts with."""
+        for path, message in errors.items():
+            target = getattr(self, path.split(".")[0], None)
+            if not isinstance(target, Field):
+                target = getattr(self, self.fallback_field)
+            target.errors = [*target.errors, message]
+
 
 CODE_LIST = Regexp(r"^[A-Za-z0-9 ,._-]*$", message="Codes separated by commas.")
 
 
-class RouteForm(FlaskForm):
+class RouteForm(ServiceErrorsForm):
+    fallback_field = "category"
     category = StringField(
         "Interest category",
         validators=[DataRequired(), Length(max=40)],
@@ -22,6 +55,16 @@ class RouteForm(FlaskForm):
     postal_prefixes = StringField(
         "Postal-code prefixes", validators=[Optional(), Length(max=500), CODE_LIST]
     )
+    confirmed = HiddenField()
+
+    def route_data(self) -> dict:
+        """The route's fields as the routes service takes them."""
+        return {
+            "category": self.category.data,
+            "dealer_codes": split_codes(self.dealer_codes.data),
+            "countries": split_codes(self.countries.data),
+            "postal_prefixes": split_codes(self.postal_prefixes.data),
+        }
 
 
 class PreviewForm(FlaskForm):
@@ -54,13 +97,165 @@ class PreviewForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
-    dealer = StringField("Dealer code", validators=[DataRequired(), Length(max=40)])
-
-
 def split_codes(text: str | None) -> list[str]:
     """'a, b ,c' -> ['a', 'b', 'c']."""
     return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+class LeadActionForm(FlaskForm):
+    """Assign or distribute: dealers picked in the picker and/or typed as codes."""
+
+    dealers = StringField("Dealer codes", validators=[Optional(), Length(max=2000), CODE_LIST])
+
+    def chosen_codes(self, picked: list[str]) -> list[str]:
+        """Typed codes and picked ones, in order, without repeats (case kept as typed)."""
+        return list(dict.fromkeys([*split_codes(self.dealers.data), *picked]))
+
+
+REJECT_REASONS = [
+    SelectChoice("spam", "Spam"),
+    SelectChoice("duplicate", "Duplicate of another lead"),
+    SelectChoice("test", "Test or fake inquiry"),
+    SelectChoice("incomplete", "Not enough to act on"),
+    SelectChoice("other", "Other"),
+]
+
+
+class RejectForm(FlaskForm):
+    """Reject a lead in pre-qualification: a reason, a note, and a confirmation step."""
+
+    reason = SelectField("Reason", choices=REJECT_REASONS)
+    note = StringField("Note (optional)", validators=[Optional(), Length(max=500)])
+    confirmed = HiddenField()
+
+    def note_text(self) -> str:
+        """What the lead's history records: the reason's label and the note."""
+        label = dict((choice.value, choice.label) for choice in REJECT_REASONS)[self.reason.data]
+        return f"{label}: {self.note.data.strip()}" if self.note.data else label
+
+
+class DealerForm(ServiceErrorsForm):
+    """A dealer as the console edits it; `api_body` is what PUT /api/v1/dealers takes."""
+
+    code = StringField(
+        "Code",
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", message="Letters, digits, '.', '-' or '_'."),
+        ],
+    )
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    tier = SelectField(
+        "Tier",
+        choices=[
+            SelectChoice("dealer", "Dealer"),
+            SelectChoice("distributor", "Distributor (has sub-dealers)"),
+        ],
+    )
+    parent = StringField("Distributor (parent code)", validators=[Optional(), Length(max=40)])
+    email = StringField("E-mail", validators=[Optional(), Length(max=254)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    postal_code = StringField("Postal code", validators=[Optional(), Length(max=12)])
+    town = StringField("Town", validators=[Optional(), Length(max=120)])
+    country = StringField(
+        "Country", default="DE", validators=[DataRequired(), Length(min=2, max=2)]
+    )
+    service_radius_km = DecimalField(
+        "Service radius (km)", default=50, places=None, validators=[NumberRange(min=0, max=5000)]
+    )
+    tags = StringField("Tags", validators=[Optional(), Length(max=2000)])
+    inventory = TextAreaField("Inventory (SKUs)", validators=[Optional(), Length(max=100000)])
+    daily_capacity = IntegerField(
+        "Daily capacity", validators=[Optional(), NumberRange(min=0, max=100000)]
+    )
+    timezone = StringField(
+        "Time zone", default="Europe/Berlin", validators=[DataRequired(), Length(max=64)]
+    )
+    opening_hours = TextAreaField("Opening hours", validators=[Optional(), Length(max=2000)])
+    absent_from = DateField("Away from", validators=[Optional()])
+    absent_until = DateField("Away until (first day back)", validators=[Optional()])
+    active = BooleanField("Active: routing may offer it leads", default=True)
+
+    @classmethod
+    def for_dealer(cls, dealer) -> "DealerForm":
+        """The form filled with a stored dealer."""
+        form = cls(obj=dealer)
+        form.tags.data = ", ".join(dealer.tags or [])
+        form.inventory.data = "\n".join(dealer.inventory or [])
+        form.opening_hours.data = format_opening_hours(dealer.opening_hours)
+        form.absent_from.data = dealer.absent_from.date() if dealer.absent_from else None
+        form.absent_until.data = dealer.absent_until.date() if dealer.absent_until else None
+        return form
+
+    def api_body(self) -> dict:
+        """The dealer API's body from the fields (opening hours parsed from their text)."""
+        return {
+            "name": self.name.data,
+            "tier": self.tier.data,
+            "parent": (self.parent.data or "").strip() or None,
+            "email": (self.email.data or "").strip() or None,
+            "phone": (self.phone.data or "").strip() or None,
+            "postal_code": (self.postal_code.data or "").strip() or None,
+            "town": (self.town.data or "").strip() or None,
+            "country": (self.country.data or "").strip().upper(),
+            "service_radius_km": float(self.service_radius_km.data or 0),
+            "tags": [tag for tag in (t.strip() for t in (self.tags.data or "").split(",")) if tag],
+            "inventory": [
+                sku
+                for sku in (
+                    s.strip() for s in (self.inventory.data or "").replace(",", "\n").splitlines()
+                )
+                if sku
+            ],
+            "daily_capacity": self.daily_capacity.data,
+            "active": bool(self.active.data),
+            "timezone": (self.timezone.data or "UTC").strip(),
+            "opening_hours": parse_opening_hours(self.opening_hours.data),
+        }
+
+
+class DealerImportForm(FlaskForm):
+    """Upload a dealer CSV for a dry run; the dry run's page applies it (content carried)."""
+
+    file = FileField("Dealer CSV file")
+    content = HiddenField()
+    apply = HiddenField()
+
+    def csv_text(self) -> str | None:
+        """The CSV as text: the uploaded file, else the content carried from the dry run."""
+        upload = self.file.data
+        if upload and getattr(upload, "filename", ""):
+            raw = upload.read()
+            try:
+                return raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                return None
+        return self.content.data or ""
+
+
+def _zone_choices() -> list[SelectChoice]:
+    zones = sorted(
+        zone
+        for zone in available_timezones()
+        if "/" in zone and not zone.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+    )
+    return [
+        SelectChoice("UTC", "UTC"),
+        *(SelectChoice(zone, zone.replace("_", " ")) for zone in zones),
+    ]
+
+
+class SettingsForm(FlaskForm):
+    """The coordinator's own settings."""
+
+    timezone = SelectField("Time zone", choices=_zone_choices)
+
+
+class AnswerForm(FlaskForm):
+    """The answer to one dealer question."""
+
+    body = TextAreaField("Your answer", validators=[DataRequired(), Length(max=4000)])
 
 
 # --- embedded forms and the product catalog (issue 10) -----------------------------------
@@ -153,3 +348,21 @@ class RejectReviewForm(FlaskForm):
     """Reject a held lead: the reason is kept in its history."""
 
     note = StringField("Reason", validators=[DataRequired(), Length(max=2000)])
+
+
+class UserForm(ServiceErrorsForm):
+    """Invite or create a user; without a password one is generated and shown once."""
+
+    fallback_field = "email"
+
+    email = StringField("E-mail", validators=[DataRequired(), Length(max=254)])
+    role = SelectField(
+        "Role",
+        choices=[
+            SelectChoice("salesperson", "Salesperson (a dealer)"),
+            SelectChoice("dealer_manager", "Dealer manager"),
+            SelectChoice("coordinator", "OEM coordinator"),
+        ],
+    )
+    dealer = StringField("Dealer code", validators=[Optional(), Length(max=40)])
+    password = PasswordField("Password (optional)", validators=[Optional(), Length(min=8, max=200)])

@@ -1,22 +1,14 @@
 """The coordinators' questions list: dealers' open questions, answered in place."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from app.auth import COORDINATORS, login_required_role
 from app.console import bp
+from app.console.forms import AnswerForm
 from app.htmx import is_htmx_request
 from app.services import questions
 from app.services.errors import Conflict, NotFound, ValidationFailed
-
-
-class AnswerForm(FlaskForm):
-    """The answer to one dealer question."""
-
-    body = TextAreaField("Your answer", validators=[DataRequired(), Length(max=4000)])
 
 
 def _page(forms: dict[int, AnswerForm] | None = None, status: int = 200, **extra):
@@ -52,7 +44,13 @@ def answer_question(question_id: int):
             return redirect(url_for("console.list_questions"))
         else:
             flash(f"Answer sent to {question.dealer.name}.")
+            # Answered from the lead's page: back there, else back to the list.
+            target = (
+                url_for("console.lead_detail", lead_id=question.lead_id)
+                if request.form.get("back") == "lead"
+                else url_for("console.list_questions")
+            )
             if is_htmx_request():
-                return "", 200, {"HX-Redirect": url_for("console.list_questions")}
-            return redirect(url_for("console.list_questions"))
+                return "", 200, {"HX-Redirect": target}
+            return redirect(target)
     return _page({question_id: form}, status=422)

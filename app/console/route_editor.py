@@ -4,42 +4,45 @@ from flask import flash, redirect, render_template, request, url_for
 
 from app.auth import login_required_role
 from app.console import bp
-from app.console.forms import PreviewForm, RouteForm, split_codes
+from app.console.forms import PreviewForm, RouteForm
 from app.enums import Role
 from app.forms import ConfirmForm
 from app.htmx import is_htmx_request
-from app.services import intake, interest_routes
-from app.services.errors import DomainError
+from app.services import intake, interest_routes, route_effects
+from app.services.errors import DomainError, NotFound
 
 
 @bp.route("/routes", methods=["GET", "POST"])
 @login_required_role(Role.COORDINATOR)
 def list_routes():
-    """Routes by interest category, a form to add one, and the preview."""
+    """Routes by interest category, a form to add one, and the preview.
+
+    Adding takes two steps: the first shows what the route would do to recent leads
+    (categories left without a route, leads that would go elsewhere or nowhere); only
+    the confirmed second step saves it.
+    """
     form = RouteForm()
+    effect = None
     if form.validate_on_submit():
         try:
-            interest_routes.create_route(
-                {
-                    "category": form.category.data,
-                    "dealer_codes": split_codes(form.dealer_codes.data),
-                    "countries": split_codes(form.countries.data),
-                    "postal_prefixes": split_codes(form.postal_prefixes.data),
-                }
-            )
+            data = interest_routes.check_route(form.route_data())
+            if form.confirmed.data == "yes":
+                interest_routes.create_route(data)
+            else:
+                effect = route_effects.effect_of_adding(data)
         except DomainError as error:
-            for field, message in error.errors.items():
-                target = getattr(form, field.split(".")[0], form.category)
-                target.errors = [*target.errors, message]
+            form.attach_errors(error.errors)
         else:
-            flash("Route added.")
-            return redirect(url_for("console.list_routes"))
+            if effect is None:
+                flash("Route added.")
+                return redirect(url_for("console.list_routes"))
     status = 422 if form.errors else 200
     return (
         render_template(
             "console/routes.html",
             routes=interest_routes.list_routes(),
             form=form,
+            effect=effect,
             preview_form=PreviewForm(request.args),
             delete_form=ConfirmForm(),
         ),
@@ -50,10 +53,24 @@ def list_routes():
 @bp.post("/routes/<int:route_id>/delete")
 @login_required_role(Role.COORDINATOR)
 def delete_route(route_id: int):
-    """Remove a route."""
-    if ConfirmForm().validate_on_submit():
-        interest_routes.delete_route(route_id)
-        flash("Route removed.")
+    """Remove a route: first a page with what that would change, then on confirmation."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("console.list_routes"))
+    try:
+        route = interest_routes.get_route(route_id)
+    except NotFound:
+        flash("That route no longer exists.")
+        return redirect(url_for("console.list_routes"))
+    if request.form.get("confirmed") != "yes":
+        return render_template(
+            "console/confirm_route_delete.html",
+            route=route,
+            effect=route_effects.effect_of_removing(route_id),
+            form=form,
+        )
+    interest_routes.delete_route(route_id)
+    flash(f"Route for {route.category} removed.")
     return redirect(url_for("console.list_routes"))
 
 
@@ -64,26 +81,16 @@ def preview_routing():
     form = PreviewForm(request.args)
     result, errors = None, {}
     if form.validate():
-        body = {
-            "customer": {
-                "first_name": "Preview",
-                "last_name": "Customer",
-                "email": "p@example.com",
-            },
-            "inquiry_type": form.inquiry_type.data,
-            "interest_category": form.interest_category.data or None,
-            "postal_code": form.postal_code.data,
-            "country": form.country.data.upper(),
-            "delivery": form.delivery.data,
-            "line_items": [
-                {"product_group": form.product_group.data, "sku": form.sku.data or None}
-            ],
-        }
-        if form.inquiry_type.data == "b2b":
-            body["customer"]["company"] = "Preview GmbH"
-            body["volume_estimate"] = 1
         try:
-            result = intake.preview_routing(body)
+            result = intake.preview_routing_for(
+                postal_code=form.postal_code.data,
+                country=form.country.data,
+                product_group=form.product_group.data,
+                sku=form.sku.data or None,
+                interest_category=form.interest_category.data or None,
+                inquiry_type=form.inquiry_type.data,
+                delivery=form.delivery.data,
+            )
         except DomainError as error:
             errors = error.errors
     template = "console/_preview.html" if is_htmx_request() else "console/routes.html"

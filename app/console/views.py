@@ -1,34 +1,40 @@
-"""Coordinator pages: thin views over the lead services."""
+"""Coordinator pages: the lead board (a lead's page and acting on it: console/steering.py)."""
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 
 from app.auth import COORDINATORS, login_required_role
-from app.clock import utcnow
 from app.console import bp
-from app.console.forms import AssignForm
 from app.htmx import is_htmx_request
-from app.services import board, events, visibility
+from app.services import board
+from app.services.errors import ValidationFailed
 
 
 @bp.get("")
 @login_required_role(*COORDINATORS)
 def lead_board():
-    """Every lead by state (a regional coordinator's regions); the board refreshes itself."""
-    columns = board.lead_board(current_user)
+    """Leads filtered and searched, newest change first, a page at a time; htmx polls it.
+    A regional coordinator sees its regions' leads only (visibility.visible_to)."""
+    zone = current_user.timezone
+    errors: dict[str, str] = {}
+    try:
+        filters = board.parse_filters(request.args, zone)
+        page = board.board_page(
+            filters, request.args.get("cursor") or None, viewer=current_user, timezone=zone
+        )
+    except ValidationFailed as error:
+        errors = error.errors
+        filters = board.BoardFilters()
+        page = board.board_page(filters, viewer=current_user, timezone=zone)
     template = "console/_board.html" if is_htmx_request() else "console/board.html"
-    return render_template(template, board=columns, now=utcnow())
-
-
-@bp.get("/leads/<lead_id>")
-@login_required_role(*COORDINATORS, relation="lead")
-def lead_detail(lead_id: str):
-    """A lead with its offers, the routing explanations and its history."""
-    lead = visibility.get_visible_lead(lead_id, current_user)
-    return render_template(
-        "console/lead.html",
-        lead=lead,
-        events=events.lead_events(lead),
-        assign_form=AssignForm(),
-        now=utcnow(),
+    return (
+        render_template(
+            template,
+            page=page,
+            errors=errors,
+            args=request.args,
+            statuses=board.BOARD_STATUSES,
+            stages=board.STAGES,
+        ),
+        422 if errors else 200,
     )

@@ -1,21 +1,20 @@
 """Dealer pages: thin views over the lead, offer, stage, question and push services.
 
 Each page works as plain HTML forms (post, redirect, get). When htmx asks for a
-fragment (`is_htmx_request()`), the same view answers with the partial the page
-includes, and the response varies on HX-Request (app/htmx.py adds the header).
+fragment, the same view answers with the partial the page includes
+(`render_page_or_fragment`, app/htmx.py; responses vary on HX-Request).
 """
 
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth import login_required_role
-from app.clock import utcnow
+from app.clock import utcnow, zone
 from app.enums import DEALER_ROLES, OPEN_STAGES, LeadStatus, OfferStatus, Role, Stage, Tier
-from app.forms import ConfirmForm
-from app.htmx import is_htmx_request
+from app.forms import ConfirmForm, submit_form
+from app.htmx import is_htmx_request, redirect_to, render_page_or_fragment
 from app.inbox import bp
 from app.inbox.forms import (
     AbsenceForm,
@@ -27,8 +26,7 @@ from app.inbox.forms import (
     StageForm,
 )
 from app.inputs import read_json_object
-from app.models import Dealer, Lead, Offer
-from app.routing import distance_km
+from app.models import Lead, Offer
 from app.services import (
     absence,
     assignment,
@@ -63,12 +61,9 @@ def _customer_of(lead: Lead) -> privacy.CustomerView:
     return privacy.customer_for(lead, current_user)
 
 
-def _zone() -> ZoneInfo:
+def _zone():
     dealer = current_user.dealer if current_user.is_authenticated else None
-    try:
-        return ZoneInfo(dealer.timezone if dealer and dealer.timezone else "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone(dealer.timezone if dealer else None)
 
 
 def local_time(value: datetime | None, with_date: bool = True) -> str:
@@ -108,13 +103,12 @@ def list_leads():
         "is_distributor": is_distributor,
         "scope": scope,
         "waiting": waiting,
-        "distances": {lead.id: _distance(lead, offer.dealer) for lead, offer in waiting},
+        "distances": {lead.id: inbox.distance_to(lead, offer.dealer) for lead, offer in waiting},
         "open_leads": [lead for lead in owned if lead.stage in OPEN_STAGES],
         "closed_leads": [lead for lead in owned if lead.stage not in OPEN_STAGES],
         "now": utcnow(),
     }
-    template = "inbox/_list_update.html" if is_htmx_request() else "inbox/list.html"
-    return render_template(template, **context)
+    return render_page_or_fragment("inbox/list.html", "inbox/_list_update.html", **context)
 
 
 # --- one lead ------------------------------------------------------------------------
@@ -127,10 +121,10 @@ def _lead_context(lead: Lead, **extra) -> dict:
     return {
         "lead": lead,
         "offer": offer,
-        "distance": _distance(lead, dealer),
+        "distance": inbox.distance_to(lead, dealer),
         "place": inbox.lead_place(lead),
         "dealer": dealer,
-        "questions": questions.questions_for_lead(lead.id, current_user),
+        "questions": questions.questions_on(lead, current_user),
         "action_form": ConfirmForm(),
         "decline_form": DeclineForm(),
         "stage_form": extra.pop("stage_form", None) or _stage_form(lead),
@@ -184,12 +178,6 @@ def _forward_form(lead: Lead, formdata: object = None) -> ForwardForm | None:
     return form if form.dealer.choices else None
 
 
-def _distance(lead: Lead, dealer: Dealer | None) -> float | None:
-    if dealer is None or None in (lead.lat, lead.lon, dealer.lat, dealer.lon):
-        return None
-    return distance_km(lead.lat, lead.lon, dealer.lat, dealer.lon)
-
-
 def _stage_form(lead: Lead) -> StageForm:
     """The stage form, with the next step of the pipeline chosen."""
     form = StageForm(formdata=None)
@@ -203,8 +191,7 @@ def _stage_form(lead: Lead) -> StageForm:
 def lead_detail(lead_id: str):
     """Everything the customer said, and what the dealer can do now."""
     lead = visibility.get_visible_lead(lead_id, current_user)
-    template = "inbox/_lead.html" if is_htmx_request() else "inbox/lead.html"
-    return render_template(template, **_lead_context(lead))
+    return render_page_or_fragment("inbox/lead.html", "inbox/_lead.html", **_lead_context(lead))
 
 
 @bp.post("/leads/<lead_id>/accept")
@@ -229,9 +216,7 @@ def accept_lead(lead_id: str):
 
 def _to_inbox():
     """Back to the inbox; an htmx fragment request is told to load it as a whole page."""
-    if is_htmx_request():
-        return "", 200, {"HX-Redirect": url_for("inbox.list_leads")}
-    return redirect(url_for("inbox.list_leads"))
+    return redirect_to(url_for("inbox.list_leads"))
 
 
 @bp.route("/leads/<lead_id>/decline", methods=["GET", "POST"])
@@ -259,27 +244,26 @@ def change_stage(lead_id: str):
     lead = visibility.get_visible_lead(lead_id, current_user)
     form = StageForm()
     message = None
-    if form.validate_on_submit():
-        try:
-            lead = stages.change_stage(
+    try:
+        saved = submit_form(
+            form,
+            lambda: stages.change_stage(
                 lead_id, current_user, form.stage.data, form.order_value.data, form.note.data
-            )
-        except ValidationFailed as error:
-            for field, text in error.errors.items():
-                getattr(form, field, form.stage).errors.append(text)
-        except Conflict:
-            flash("Accept the lead before you change its stage.")
+            ),
+            fallback="stage",
+        )
+    except Conflict:
+        flash("Accept the lead before you change its stage.")
+        return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
+    if saved:
+        message = f"Stage saved: {STAGE_LABELS[lead.stage]}."
+        if not is_htmx_request():
+            flash(message)
             return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
-        else:
-            message = f"Stage saved: {STAGE_LABELS[lead.stage]}."
-            if not is_htmx_request():
-                flash(message)
-                return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
-            form = _stage_form(lead)
+        form = _stage_form(lead)
     status = 422 if form.errors else 200
     context = _lead_context(lead, stage_form=form, stage_message=message)
-    template = "inbox/_stage.html" if is_htmx_request() else "inbox/lead.html"
-    return render_template(template, **context), status
+    return render_page_or_fragment("inbox/lead.html", "inbox/_stage.html", status, **context)
 
 
 @bp.post("/leads/<lead_id>/assignee")
@@ -304,16 +288,13 @@ def assign_salesperson(lead_id: str):
                     if current_user.role == Role.SALESPERSON
                     else url_for("inbox.lead_detail", lead_id=lead_id)
                 )
-                if is_htmx_request():
-                    return "", 200, {"HX-Redirect": target}
-                return redirect(target)
+                return redirect_to(target)
             form = _assignee_form(lead)
     elif not form.user_id.choices:
         form.user_id.errors = ["There is nobody to give this lead to."]
     status = 422 if form.errors else 200
     context = _lead_context(lead, assignee_form=form, assignee_message=message)
-    template = "inbox/_assignee.html" if is_htmx_request() else "inbox/lead.html"
-    return render_template(template, **context), status
+    return render_page_or_fragment("inbox/lead.html", "inbox/_assignee.html", status, **context)
 
 
 @bp.post("/leads/<lead_id>/forward")
@@ -332,12 +313,9 @@ def forward_lead(lead_id: str):
             form.dealer.errors = [next(iter(error.errors.values()), error.message)]
         else:
             flash(f"Forwarded to {lead.holder.name}. If they decline, it comes back to you.")
-            target = url_for("inbox.lead_detail", lead_id=lead_id)
-            if is_htmx_request():
-                return "", 200, {"HX-Redirect": target}
-            return redirect(target)
-    template = "inbox/_forward.html" if is_htmx_request() else "inbox/lead.html"
-    return render_template(template, **_lead_context(lead, forward_form=form)), 422
+            return redirect_to(url_for("inbox.lead_detail", lead_id=lead_id))
+    context = _lead_context(lead, forward_form=form)
+    return render_page_or_fragment("inbox/lead.html", "inbox/_forward.html", 422, **context)
 
 
 @bp.post("/leads/<lead_id>/questions")
@@ -347,21 +325,17 @@ def ask_question(lead_id: str):
     lead = visibility.get_visible_lead(lead_id, current_user)
     form = QuestionForm()
     message = None
-    if form.validate_on_submit():
-        try:
-            questions.ask_question(lead_id, current_user, form.body.data)
-        except ValidationFailed as error:
-            form.body.errors.append(error.errors.get("body", "Write your question."))
-        else:
-            message = "Question sent. You get a notification when the manufacturer answers."
-            if not is_htmx_request():
-                flash(message)
-                return redirect(url_for("inbox.lead_detail", lead_id=lead_id) + "#questions")
-            form = QuestionForm(formdata=None)
+    if submit_form(
+        form, lambda: questions.ask_about(lead, current_user, form.body.data), fallback="body"
+    ):
+        message = "Question sent. You get a notification when the manufacturer answers."
+        if not is_htmx_request():
+            flash(message)
+            return redirect(url_for("inbox.lead_detail", lead_id=lead_id) + "#questions")
+        form = QuestionForm(formdata=None)
     status = 422 if form.errors else 200
     context = _lead_context(lead, question_form=form, question_message=message)
-    template = "inbox/_questions.html" if is_htmx_request() else "inbox/lead.html"
-    return render_template(template, **context), status
+    return render_page_or_fragment("inbox/lead.html", "inbox/_questions.html", status, **context)
 
 
 # --- settings ------------------------------------------------------------------------
@@ -410,12 +384,6 @@ def show_settings():
     return render_template("inbox/settings.html", **_settings_context())
 
 
-def _start_of_day(day: date | None) -> datetime | None:
-    if day is None:
-        return None
-    return datetime.combine(day, time.min, tzinfo=_zone()).astimezone(UTC)
-
-
 @bp.post("/settings/absence")
 @login_required_role(*DEALER_ROLES)
 def save_absence():
@@ -423,37 +391,25 @@ def save_absence():
     meanwhile), a salesperson their own (no pushes, no leads assigned to them)."""
     form = AbsenceForm()
     away = _absent_one()
-    own = away is current_user
     message = None
     if request.form.get("action") == "clear":
         if form.validate_on_submit():
             absence.clear_absence(away)
             message = "Absence cleared. New leads reach you again."
             form = _absence_form()
-    elif form.validate_on_submit():
-        starts = _start_of_day(form.absent_from.data)
-        if starts is not None and starts < utcnow():
-            starts = None  # a start date of today or earlier means "from now"
-        if form.absent_until.data is None:
-            form.absent_until.errors.append("Give the day you are back.")
-        else:
-            try:
-                (absence.set_user_absence if own else absence.set_absence)(
-                    away, starts, _start_of_day(form.absent_until.data)
-                )
-            except ValidationFailed as error:
-                for field, text in error.errors.items():
-                    getattr(form, field, form.absent_until).errors.append(text.capitalize() + ".")
-            else:
-                message = "Absence saved. No new leads are offered to you meanwhile."
-                form = _absence_form()
+    elif submit_form(
+        form,
+        lambda: absence.set_absence_days(away, form.absent_from.data, form.absent_until.data),
+        fallback="absent_until",
+    ):
+        message = "Absence saved. No new leads are offered to you meanwhile."
+        form = _absence_form()
     if message and not is_htmx_request():
         flash(message)
         return redirect(url_for("inbox.show_settings"))
     status = 422 if form.errors else 200
     context = _settings_context(form, absence_message=message)
-    template = "inbox/_absence.html" if is_htmx_request() else "inbox/settings.html"
-    return render_template(template, **context), status
+    return render_page_or_fragment("inbox/settings.html", "inbox/_absence.html", status, **context)
 
 
 def _capacity_form() -> CapacityForm:
@@ -478,8 +434,7 @@ def save_capacity():
         form = _capacity_form()
     status = 422 if form.errors else 200
     context = _settings_context(capacity_form=form, capacity_message=message)
-    template = "inbox/_capacity.html" if is_htmx_request() else "inbox/settings.html"
-    return render_template(template, **context), status
+    return render_page_or_fragment("inbox/settings.html", "inbox/_capacity.html", status, **context)
 
 
 # --- push subscriptions (JSON, session + CSRF header) ---------------------------------

@@ -1,6 +1,5 @@
 """The routing engine's output: ranked candidates, exclusions, and their explanation."""
 
-import math
 from collections import Counter
 from dataclasses import asdict, dataclass, fields
 
@@ -59,20 +58,6 @@ class Candidate:
     acceptance_rate: float | None = None
     median_response_seconds: float | None = None
 
-    def sort_key(self) -> tuple:
-        """The ranking key: smaller is better (see RANKING_ORDER)."""
-        return (
-            not self.preferred,
-            -len(self.covered_groups),
-            -len(self.skus_in_stock),
-            math.inf if self.distance_km is None else self.distance_km,
-            self.open_offers,
-            # Unknown reliability ranks after known reliability, but only as a last tiebreak.
-            1.0 if self.acceptance_rate is None else -self.acceptance_rate,
-            math.inf if self.median_response_seconds is None else self.median_response_seconds,
-            self.code,
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class Exclusion:
@@ -102,6 +87,11 @@ class RoutingDecision:
     country_only: str | None = None  # unlocated lead: only this country's dealers considered
     preferred_dealer: str | None = None
     out_of_reach: int = 0  # dealers an index left out as unable to serve the lead
+    # Dealers that pass every filter but capacity, ranked below all of `ranked`, whose
+    # capacity was not checked: only the best-ranked need be (see rank.decide).
+    unchecked: int = 0
+    # One dealer near the customer that the index left out for its portfolio.
+    unexamined_example: Exclusion | None = None
 
     def explanation(self) -> str:
         """Plain-language text for the offer: why this dealer, why not the others."""
@@ -117,14 +107,18 @@ class RoutingDecision:
             paragraphs.append(exclusions)
         if self.out_of_reach:
             why = (
-                "their service areas do not reach the customer"
+                "their service areas do not reach the customer, or they sell none of the "
+                "requested product groups"
                 if self.location_known
                 else "they sell none of the requested product groups"
             )
             verb = "was" if self.out_of_reach == 1 else "were"
-            paragraphs.append(
-                f"{_count(self.out_of_reach, 'more dealer')} {verb} not examined: {why}."
-            )
+            text = f"{_count(self.out_of_reach, 'more dealer')} {verb} not examined: {why}."
+            example = self.unexamined_example
+            if example is not None:
+                where = f", {example.distance_km:.1f} km" if example.distance_km is not None else ""
+                text += f"\n- for example {example.code}{where}: {example.reason}"
+            paragraphs.append(text)
         return "\n".join(paragraphs)
 
     def to_dict(self) -> dict:
@@ -145,6 +139,10 @@ class RoutingDecision:
             "country_only": self.country_only,
             "preferred_dealer": self.preferred_dealer,
             "out_of_reach": self.out_of_reach,
+            "unchecked": self.unchecked,
+            "unexamined_example": asdict(self.unexamined_example)
+            if self.unexamined_example
+            else None,
             "ranking_order": list(RANKING_ORDER),
             "filter_order": list(FILTER_ORDER),
             "explanation": self.explanation(),
@@ -174,7 +172,15 @@ class RoutingDecision:
             return "No dealer is eligible, so the lead goes to the OEM queue (the fallback owner)."
         chosen = self.chosen
         text = f"Offered to {chosen.code}: {self._facts(chosen)}."
+        unchecked = (
+            f" {_count(self.unchecked, 'more dealer')} ranked below pass every other filter; "
+            "their daily capacity is checked when their turn comes."
+            if self.unchecked
+            else ""
+        )
         if len(self.ranked) == 1:
+            if self.unchecked:
+                return text + unchecked
             return text + " It was the only eligible dealer."
         runner_up = self.ranked[1]
         text += f" It ranks above {runner_up.code} because {_decisive_step(chosen, runner_up)}."
@@ -183,7 +189,7 @@ class RoutingDecision:
         more = len(self.ranked) - 1 - len(next_in_line)
         text += f" Next in line: {listed}"
         text += f"; and {_count(more, 'more eligible dealer')}." if more else "."
-        return text
+        return text + unchecked
 
     def _facts(self, candidate: Candidate) -> str:
         facts = []

@@ -10,20 +10,26 @@ Beside the grids: online sellers by tag (they join shipped leads of their produc
 groups wherever they are), all dealers by tag (for leads without a location, where no
 radius can be checked), and the preferred seller, who always joins.
 
-Every dealer left out could never be eligible (its circle misses the customer, or, for
-leads without a location, it sells none of the lead's product groups), so ranking the
-prefiltered dealers chooses and ranks exactly as ranking the whole network does.
-Dealers whose area covers the customer but fail another filter stay in, so
-explanations still name them.
+Dealers sharing a service circle (a place and a radius) are filed together, with a bit
+mask of their tags, so a lead passes over a circle, or a dealer in it, that sells none
+of its product groups with one AND: routing's per-dealer work grows with the dealers
+who sell what the lead asks for, not with all the dealers near it.
+
+Every dealer left out could never be eligible (its circle misses the customer, or it
+sells none of the lead's product groups), so ranking the prefiltered dealers chooses
+and ranks exactly as ranking the whole network does. Dealers that could serve the
+customer but fail another filter stay in, so explanations still name them; of the
+dealers left out for their portfolio, the explanation names one nearby example.
 """
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
+from dataclasses import replace
 
 from app.routing.decision import RoutingDecision
 from app.routing.geo import EARTH_RADIUS_KM, bounding_box
 from app.routing.profiles import DealerProfile, LeadRequest, RouteRule
-from app.routing.rank import decide
+from app.routing.rank import LoadCounts, decide
 
 _KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180.0
 # Cells per radius: smaller cells cut the dealers whose circle touches the customer's
@@ -36,36 +42,83 @@ _SLACK_KM = 0.001
 # A circle spanning more cells than this (huge radius, or near a pole) is not filed
 # cell by cell: the dealer joins every located lead and the exact check decides.
 _MAX_CELLS_PER_DEALER = 20_000
+# How many of a cell's circles to look through for an example of a dealer not examined.
+_EXAMPLES_SCANNED = 64
 
 Cell = tuple[int, int]
 
 
-class _CoverageGrid:
-    """Dealers of one radius band, each filed under every cell its circle touches."""
+class _Circle:
+    """The dealers sharing one service circle (same place, same radius), filed together.
 
-    def __init__(self, dealers: list[DealerProfile], cell_degrees: float | None) -> None:
+    Dense networks put dozens of dealers at one postal code: filing each circle once
+    instead of each dealer keeps building the index quick. ``masks`` has a bit per tag
+    of each dealer, ``mask`` their union, so a lead skips a whole circle, or one dealer,
+    that sells none of its product groups with one AND.
+    """
+
+    __slots__ = ("dealers", "masks", "mask")
+
+    def __init__(self) -> None:
+        self.dealers: list[DealerProfile] = []
+        self.masks: list[int] = []
+        self.mask = 0
+
+
+class _CoverageGrid:
+    """Dealers of one radius band, each circle filed under every cell it touches."""
+
+    def __init__(
+        self, dealers: list[DealerProfile], cell_degrees: float | None, bits: dict[str, int]
+    ) -> None:
         if cell_degrees is None:
             smallest = min(dealer.service_radius_km for dealer in dealers)
             cell_degrees = max(smallest, 1.0) / _KM_PER_DEGREE_LATITUDE / _CELLS_PER_RADIUS
         self.cell_degrees = float(cell_degrees)
-        self.cells: dict[Cell, list[DealerProfile]] = {}
-        self.everywhere: list[DealerProfile] = []
+        self.cells: dict[Cell, list[_Circle]] = {}
+        self.everywhere: list[_Circle] = []
+        circles: dict[tuple[float, float, float], _Circle] = {}
         for dealer in dealers:
-            covered = self._cells_touched(dealer.lat, dealer.lon, dealer.service_radius_km)
+            place = (dealer.lat, dealer.lon, dealer.service_radius_km)
+            circle = circles.get(place)
+            if circle is None:
+                circle = circles[place] = _Circle()
+            mask = _mask(dealer.tags, bits)
+            circle.dealers.append(dealer)
+            circle.masks.append(mask)
+            circle.mask |= mask
+        for (lat, lon, radius), circle in circles.items():
+            covered = self._cells_touched(lat, lon, radius)
             if covered is None:
-                self.everywhere.append(dealer)
+                self.everywhere.append(circle)
                 continue
             for cell in covered:
-                self.cells.setdefault(cell, []).append(dealer)
+                self.cells.setdefault(cell, []).append(circle)
 
     def cell(self, lat: float, lon: float) -> Cell:
         size = self.cell_degrees
         return (math.floor(lat / size), math.floor(lon / size))
 
-    def dealers_reaching(self, lat: float, lon: float) -> list[DealerProfile]:
-        """Dealers whose circle touches the cell holding (lat, lon)."""
+    def circles_reaching(self, lat: float, lon: float) -> list[_Circle]:
+        """Circles that touch the cell holding (lat, lon)."""
         found = self.cells.get(self.cell(lat, lon), [])
         return found + self.everywhere if self.everywhere else found
+
+    def dealers_reaching(self, lat: float, lon: float) -> list[DealerProfile]:
+        """Dealers whose circle touches the cell holding (lat, lon)."""
+        return [d for circle in self.circles_reaching(lat, lon) for d in circle.dealers]
+
+    def sellers_reaching(self, lat: float, lon: float, wanted: int) -> list[DealerProfile]:
+        """Dealers with a tag in the `wanted` mask whose circle touches (lat, lon)'s cell."""
+        found = []
+        for circle in self.circles_reaching(lat, lon):
+            if circle.mask & wanted:
+                found.extend(
+                    dealer
+                    for dealer, mask in zip(circle.dealers, circle.masks, strict=True)
+                    if mask & wanted
+                )
+        return found
 
     def _cells_touched(self, lat: float, lon: float, radius_km: float) -> list[Cell] | None:
         """Every cell the circle touches, or None when that is too many to list."""
@@ -113,7 +166,14 @@ class DealerIndex:
         for dealer in self._dealers:
             if dealer.located:
                 bands.setdefault(_band(dealer.service_radius_km), []).append(dealer)
-        self._grids = [_CoverageGrid(bands[band], cell_degrees) for band in sorted(bands)]
+        # A bit per tag: any tag may name a product group.
+        self._bits: dict[str, int] = {}
+        for dealer in self._dealers:
+            for tag in dealer.tags:
+                self._bits.setdefault(tag, 1 << len(self._bits))
+        self._grids = [
+            _CoverageGrid(bands[band], cell_degrees, self._bits) for band in sorted(bands)
+        ]
 
         # Any tag may name a product group, so every tag is indexed.
         self._by_tag: dict[str, list[DealerProfile]] = {}
@@ -140,44 +200,93 @@ class DealerIndex:
     def candidates_for(self, lead: LeadRequest) -> list[DealerProfile]:
         """The dealers that could be eligible for the lead (a superset of the eligible ones).
 
-        With the customer's location: the dealers whose service circle touches the
-        customer's cell, plus, for shipped leads, the online sellers of the lead's
-        product groups. Without it (no radius can be checked): every dealer selling one
-        of the lead's product groups. The preferred seller always.
+        With the customer's location: the dealers selling one of the lead's product
+        groups whose service circle touches the customer's cell, plus, for shipped
+        leads, the online sellers of those groups. Without it (no radius can be
+        checked): every dealer selling one of the groups. The preferred seller always.
         """
+        groups = tuple(dict.fromkeys(lead.product_groups))
+        additions: list[DealerProfile] = []
         if lead.located:
-            found: list[DealerProfile] = []
-            for grid in self._grids:
-                found.extend(grid.dealers_reaching(lead.lat, lead.lon))
-            extra = self._online_by_tag if lead.delivery == "ship" else None
-        else:
+            wanted = _mask(groups, self._bits)
             found = []
-            extra = self._by_tag
-        additions = []
-        if extra is not None:
-            for group in dict.fromkeys(lead.product_groups):
-                additions.extend(extra.get(group, ()))
+            if wanted:
+                for grid in self._grids:
+                    found.extend(grid.sellers_reaching(lead.lat, lead.lon, wanted))
+            if lead.delivery == "ship":
+                for group in groups:
+                    additions.extend(self._online_by_tag.get(group, ()))
+        else:
+            found = [dealer for group in groups for dealer in self._by_tag.get(group, ())]
         if lead.preferred_dealer:
             preferred = self._by_code.get(lead.preferred_dealer)
             if preferred is not None:
                 additions.append(preferred)
-        if additions:
-            known = {dealer.code for dealer in found}
-            for dealer in additions:
-                if dealer.code not in known:
-                    known.add(dealer.code)
-                    found.append(dealer)
+        if additions or (len(groups) > 1 and not lead.located):
+            # A dealer sits in one circle of one grid, but may sell several of the groups.
+            found = list({id(dealer): dealer for dealer in (*found, *additions)}.values())
         return found
 
-    def rank(self, lead: LeadRequest, routes: Sequence[RouteRule] = ()) -> RoutingDecision:
+    def unexamined_example(self, lead: LeadRequest) -> DealerProfile | None:
+        """A dealer near the customer that was not examined as it sells none of the groups.
+
+        The explanation names it, so that a reader sees what "not examined" means.
+        """
+        if not lead.located:
+            return None
+        groups = frozenset(lead.product_groups)
+        wanted = _mask(groups, self._bits)
+        for grid in self._grids:
+            for circle in grid.circles_reaching(lead.lat, lead.lon)[:_EXAMPLES_SCANNED]:
+                if circle.mask & wanted == circle.mask:
+                    continue  # every dealer here sells one of the groups
+                for dealer, mask in zip(circle.dealers, circle.masks, strict=True):
+                    if not mask & wanted and dealer.code != lead.preferred_dealer:
+                        return dealer
+        return None
+
+    def rank(
+        self,
+        lead: LeadRequest,
+        routes: Sequence[RouteRule] = (),
+        *,
+        absent: Set[str] = frozenset(),
+        load: LoadCounts | None = None,
+        enough: int | None = None,
+    ) -> RoutingDecision:
         """rank_dealers over the candidates only: the same choice and ranking as a full scan.
 
         The decision's ``out_of_reach`` counts the dealers left out; they are not listed
-        among the exclusions.
+        among the exclusions. ``absent`` names dealers to treat as absent now (the index
+        holds what does not change by the minute); ``load`` and ``enough`` ask for the
+        load figures of the best-ranked dealers only (see ``rank.decide``).
         """
         candidates = self.candidates_for(lead)
         out_of_reach = len(self._dealers) - len(candidates)
-        return decide(lead, candidates, routes, out_of_reach, codes_are_unique=True)
+        example = self.unexamined_example(lead) if out_of_reach else None
+        if absent:
+            candidates = [
+                replace(dealer, absent=True) if dealer.code in absent else dealer
+                for dealer in candidates
+            ]
+        return decide(
+            lead,
+            candidates,
+            routes,
+            out_of_reach,
+            codes_are_unique=True,
+            load=load,
+            enough=enough,
+            unexamined_example=example,
+        )
+
+
+def _mask(tags: Iterable[str], bits: dict[str, int]) -> int:
+    """The bits of the tags (a tag no dealer carries has none)."""
+    mask = 0
+    for tag in tags:
+        mask |= bits.get(tag, 0)
+    return mask
 
 
 def _band(radius_km: float) -> int:

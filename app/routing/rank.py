@@ -1,10 +1,10 @@
 """Eligibility and ranking: the contract's routing semantics as one pure function."""
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from app.routing.decision import RoutingDecision, new_candidate, new_exclusion
-from app.routing.geo import EARTH_RADIUS_KM
+from app.routing.geo import EARTH_RADIUS_KM, distance_km
 from app.routing.profiles import DealerProfile, LeadRequest, RouteRule
 from app.routing.route_selection import FALLBACK, select_routes
 
@@ -52,16 +52,36 @@ def rank_dealers(
     return decide(lead, dealers, routes)
 
 
+# How many dealers a lazy decision asks load figures for at a time (whole ties at least).
+_LOAD_BATCH = 8
+
+LoadCounts = Callable[[list[DealerProfile]], Mapping[str, tuple[int, int]]]
+"""Given dealers, their (offers made today, open offers) by code; a dealer left out has (0, 0)."""
+
+
 def decide(
     lead: LeadRequest,
     dealers: Iterable[DealerProfile],
     routes: Sequence[RouteRule] = (),
     out_of_reach: int = 0,
     codes_are_unique: bool = False,
+    load: LoadCounts | None = None,
+    enough: int | None = None,
+    unexamined_example: DealerProfile | None = None,
 ) -> RoutingDecision:
     """rank_dealers, told how many dealers a spatial prefilter already left out.
 
-    codes_are_unique skips the duplicate-code check for callers that guarantee it.
+    codes_are_unique skips the duplicate-code check for callers that guarantee it;
+    unexamined_example is a dealer the prefilter left out for its portfolio, named in
+    the explanation as an example.
+
+    With ``load``, the dealers' ``offers_today`` and ``open_offers`` are not read from
+    their profiles but asked of ``load``, and only for as many dealers as the decision
+    needs: capacity is the last filter and open offers break ties of distance, so the
+    dealers are first ranked on everything else, and ``load`` is asked about them best
+    first, a whole tie at a time, until ``enough`` have passed the capacity filter
+    (``None``: all of them). The ranked dealers are then exactly the best of a full
+    decision, in the same order; the decision counts the rest as ``unchecked``.
     """
     selection = select_routes(routes, lead.interest_category)
     groups = frozenset(lead.product_groups)
@@ -160,7 +180,7 @@ def decide(
                 rule, reason = "radius", _REASON_DEALER_UNLOCATED
             else:
                 rule, reason = "radius", _radius_reason(distance, dealer)
-            if rule is None:
+            if rule is None and load is None:
                 capacity = dealer.daily_capacity
                 if capacity is not None and dealer.offers_today >= capacity:
                     rule = "capacity"
@@ -172,7 +192,7 @@ def decide(
             excluded.append((inf if distance is None else distance, code, rule, reason, distance))
             continue
 
-        # The ranking key, in RANKING_ORDER (Candidate.sort_key is the same, spelled out).
+        # The ranking key, in RANKING_ORDER: smaller is better.
         covered = groups & tags
         in_stock = skus & dealer.inventory if skus else _NOTHING
         acceptance = dealer.acceptance_rate
@@ -189,6 +209,9 @@ def decide(
         )
         eligible.append((key, dealer, distance, qualified_as, covered, in_stock))
 
+    unchecked = 0
+    if load is not None:
+        eligible, unchecked = _check_capacity_of_the_best(eligible, excluded, load, enough)
     eligible.sort()
     excluded.sort()  # nearest first, unknown distance last, then by code
     ranked = tuple(
@@ -198,7 +221,7 @@ def decide(
             _sorted_tuple(covered),
             _sorted_tuple(in_stock),
             not key[0],  # preferred
-            dealer.open_offers,
+            key[4],  # open offers
             qualified_as,
             dealer.acceptance_rate,
             dealer.median_response_seconds,
@@ -220,7 +243,64 @@ def decide(
         country_only=home_country,
         preferred_dealer=lead.preferred_dealer,
         out_of_reach=out_of_reach,
+        unchecked=unchecked,
+        unexamined_example=None
+        if unexamined_example is None
+        else new_exclusion(
+            unexamined_example.code,
+            "portfolio",
+            portfolio_reason,
+            _distance(lead, unexamined_example),
+        ),
     )
+
+
+def _check_capacity_of_the_best(
+    eligible: list[tuple], excluded: list[tuple], load: LoadCounts, enough: int | None
+) -> tuple[list[tuple], int]:
+    """Apply the capacity filter and the open-offers tiebreak to the best dealers only.
+
+    ``eligible`` rows passed every filter but capacity and carry no open offers yet.
+    Ranked on the rest of the key (preferred, groups, SKUs, distance), they are asked
+    about best first, whole ties at a time: every row not asked about ranks below every
+    row asked about, whatever its load, so the rows kept are the top of the full
+    ranking. Dealers at capacity join ``excluded``. Returns (rows kept, rows not asked).
+    """
+    inf = math.inf
+    eligible.sort(key=_rank_before_load)
+    total = len(eligible)
+    kept: list[tuple] = []
+    position = 0
+    while position < total and (enough is None or len(kept) < enough):
+        end = total if enough is None else min(total, position + _LOAD_BATCH)
+        last = _rank_before_load(eligible[end - 1])
+        while end < total and _rank_before_load(eligible[end]) == last:
+            end += 1  # a tie is asked about whole: open offers may reorder it
+        chunk = eligible[position:end]
+        counts = load([row[1] for row in chunk])
+        for key, dealer, distance, qualified_as, covered, in_stock in chunk:
+            offers_today, open_offers = counts.get(dealer.code, (0, 0))
+            capacity = dealer.daily_capacity
+            if capacity is not None and offers_today >= capacity:
+                reason = f"Daily capacity reached: {offers_today} of {capacity} offers made today."
+                sort_distance = inf if distance is None else distance
+                excluded.append((sort_distance, dealer.code, "capacity", reason, distance))
+                continue
+            key = (*key[:4], open_offers, *key[5:])
+            kept.append((key, dealer, distance, qualified_as, covered, in_stock))
+        position = end
+    return kept, total - position
+
+
+def _distance(lead: LeadRequest, dealer: DealerProfile) -> float | None:
+    if not lead.located or not dealer.located:
+        return None
+    return distance_km(lead.lat, lead.lon, dealer.lat, dealer.lon)
+
+
+def _rank_before_load(row: tuple) -> tuple:
+    """An eligible row's ranking key up to distance (what is known before load counts)."""
+    return row[0][:4]
 
 
 def _sorted_tuple(items: frozenset[str]) -> tuple[str, ...]:

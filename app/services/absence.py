@@ -6,13 +6,12 @@ when an offer's answer is due (app/services/deadlines.py); they do not change wh
 offered a lead.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
-from app.clock import utcnow
+from app.clock import start_of_day, utcnow
 from app.extensions import db
 from app.models import Dealer, User
 from app.services import recycling
-from app.services.deadlines import OpeningHoursError, is_timezone, validate_opening_hours
 from app.services.errors import ValidationFailed
 from app.services.unit_of_work import unit_of_work
 
@@ -47,6 +46,22 @@ def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) 
     return dealer
 
 
+def set_absence_days(
+    away: Dealer | User, first_day: date | None, back_on: date | None
+) -> Dealer | User:
+    """The dealer (or a salesperson) is away from `first_day` (None, today or earlier:
+    from now) until the morning of `back_on`, both read in the dealership's time zone."""
+    if back_on is None:
+        raise ValidationFailed("no end", {"absent_until": "give the day you are back"})
+    dealership = away if isinstance(away, Dealer) else away.dealer
+    timezone = dealership.timezone if dealership is not None else None
+    starts = start_of_day(first_day, timezone) if first_day is not None else None
+    if starts is not None and starts < utcnow():
+        starts = None  # a start date of today or earlier means "from now"
+    set_it = set_absence if isinstance(away, Dealer) else set_user_absence
+    return set_it(away, starts, start_of_day(back_on, timezone))
+
+
 def clear_absence(away: Dealer | User) -> Dealer | User:
     """The dealer (or salesperson) is back: leads reach them again from now on."""
     with unit_of_work():
@@ -64,26 +79,3 @@ def set_user_absence(user: User, starts: datetime | None, ends: datetime | None)
         user.absent_from = starts or now
         user.absent_until = ends
     return user
-
-
-
-def set_opening_hours(dealer: Dealer, hours: dict | None, timezone: str | None = None) -> Dealer:
-    """Store the dealer's opening hours (null: always open) and optionally its time zone.
-
-    Raises ValidationFailed naming the field (`opening_hours.mon.0`, `timezone`).
-    Offers already made keep their deadlines; new offers count the new hours.
-    """
-    errors = {}
-    try:
-        normalised = validate_opening_hours(hours)
-    except OpeningHoursError as error:
-        errors[error.field] = error.message
-    if timezone is not None and not is_timezone(timezone):
-        errors["timezone"] = "must be an IANA time zone such as Europe/Berlin"
-    if errors:
-        raise ValidationFailed("invalid opening hours", errors)
-    dealer.opening_hours = normalised
-    if timezone is not None:
-        dealer.timezone = timezone
-    db.session.commit()
-    return dealer

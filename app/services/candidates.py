@@ -1,18 +1,79 @@
-"""Turn database rows into the pure routing engine's inputs.
+"""Where a lead may go: the dealer network as routing sees it, kept in process memory.
 
-The engine ranks whatever it is given; this module decides what to give it, using
-indexed queries so the cost grows with the dealers near the lead, not the network.
+Each process holds the network's routing profiles (tags, stock, place, radius,
+capacity, time zone, absences) and interest routes in a ``DealerIndex``, built once from
+the database and rebuilt only when the network changes. Every change routing reads
+(a dealer or its tags saved, an absence or capacity set, an interest route edited)
+bumps the one-row counter ``network_version`` in the same transaction, whatever code
+made it (the session hooks below watch the flushes); each decision reads the counter
+first, one primary-key read, and reloads when it moved. So a change made through one
+gunicorn process is seen by routing in every other one at its next decision.
+
+What changes with every lead, offers made today (capacity) and open offers (load), is
+counted in the database, and only for the few dealers at the top of the ranking
+(``rank.decide`` asks best first), with index-only queries.
 """
 
-from collections import Counter, defaultdict
-from datetime import datetime
+import bisect
+import functools
+import gc
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, case, exists, func, or_, select
+from flask import current_app
+from sqlalchemy import bindparam, event, func, inspect, literal_column, select, union_all, update
+from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Dealer, DealerTag, InterestRoute, Lead, Offer, absence_covers
-from app.routing import DealerProfile, LeadRequest, RouteRule, bounding_box, distance_km
+from app.models import (
+    Dealer,
+    DealerTag,
+    InterestRoute,
+    Lead,
+    NetworkVersion,
+    Offer,
+    absence_covers,
+)
+from app.routing import (
+    DealerIndex,
+    DealerProfile,
+    LeadRequest,
+    RouteRule,
+    RoutingDecision,
+    rank_dealers,
+)
+
+# How many dealers a decision checks for capacity and load: the chosen one and the
+# runners-up its explanation names. The others are checked when their turn comes.
+BEST_CHECKED = 4
+
+DEALERS, OFFERS, VERSION = Dealer.__table__.c, Offer.__table__.c, NetworkVersion.__table__.c
+
+_VERSION_QUERY = select(VERSION.version).where(VERSION.id == 1)
+
+# Tables whose rows routing holds in memory: a write to any of them bumps the version.
+_NETWORK_TABLES = frozenset({"dealers", "dealer_tags", "interest_routes"})
+# Dealer columns routing reads; a change to any other column (a name, a phone number,
+# opening hours) leaves the network as routing sees it.
+_ROUTING_COLUMNS = (
+    "code",
+    "active",
+    "tags",
+    "inventory",
+    "lat",
+    "lon",
+    "service_radius_km",
+    "daily_capacity",
+    "timezone",
+    "absent_from",
+    "absent_until",
+    "country",
+    "postal_code",
+)
+_CHANGED_HERE = "network_changed_in_transaction"
 
 
 def lead_request(lead: Lead, excluded_codes: frozenset[str]) -> LeadRequest:
@@ -39,130 +100,128 @@ def codes_already_offered(lead: Lead) -> frozenset[str]:
     return frozenset(offer.dealer.code for offer in lead.offers)
 
 
-# What routing needs of a dealer: read as plain rows, no ORM objects on the hot path.
-DEALERS, DEALER_TAGS, OFFERS = Dealer.__table__.c, DealerTag.__table__.c, Offer.__table__.c
-PROFILE_COLUMNS = (
-    DEALERS.id,
-    DEALERS.code,
-    DEALERS.active,
-    DEALERS.tags,
-    DEALERS.inventory,
-    DEALERS.lat,
-    DEALERS.lon,
-    DEALERS.service_radius_km,
-    DEALERS.daily_capacity,
-    DEALERS.timezone,
-    DEALERS.absent_from,
-    DEALERS.absent_until,
-    DEALERS.country,
-    DEALERS.postal_code,
-)
+# --- The network in memory -------------------------------------------------------------
 
 
-def candidate_dealers(request: LeadRequest) -> list[Row]:
-    """Active dealers that could take the lead, found through indexes.
+@dataclass(frozen=True)
+class Network:
+    """The dealer network at one version: the index, and what the index does not hold."""
 
-    A located lead reads only the light columns of dealers inside the bounding box of
-    the widest service radius (index on active, lat, lon), keeps those that sell one of
-    its product groups and reach the customer, adds online sellers for shipped leads and
-    the preferred seller, and only then loads full rows. Cost grows with the dealers
-    near the lead, not with the network.
-    """
-    groups = set(request.product_groups)
-    if request.lat is None or request.lon is None:
-        return list(
-            db.session.execute(
-                select(*PROFILE_COLUMNS).where(
-                    DEALERS.active.is_(True),
-                    DEALERS.id.in_(
-                        select(DEALER_TAGS.dealer_id).where(DEALER_TAGS.tag.in_(groups))
-                    ),
-                )
-            )
+    version: int
+    index: DealerIndex
+    ids: dict[str, int]  # dealer code -> id, for the load counts
+    zones: dict[str, str]  # dealer code -> IANA time zone ("today" is the dealer's day)
+    absences: dict[str, tuple[datetime | None, datetime | None]]  # dealers with one set
+    routes: tuple[RouteRule, ...]
+    # Who is absent changes only when an absence starts or ends: the last answer, and
+    # the span of time between two such moments in which it holds.
+    _absent: list = field(default_factory=lambda: [frozenset(), None, None], compare=False)
+
+    def absent_at(self, now: datetime) -> frozenset[str]:
+        """Codes of the dealers whose absence covers this instant."""
+        if not self.absences:
+            return frozenset()
+        answer, since, until = self._absent
+        if since is not None and since <= now < until:
+            return answer
+        answer = frozenset(
+            code
+            for code, (starts, ends) in self.absences.items()
+            if absence_covers(starts, ends, now)
         )
-    reach = db.session.scalar(  # index-only: the widest radius among active dealers
-        select(DEALERS.service_radius_km)
-        .where(DEALERS.active.is_(True))
-        .order_by(DEALERS.service_radius_km.desc())
-        .limit(1)
-    )
-    min_lat, max_lat, min_lon, max_lon = bounding_box(request.lat, request.lon, reach or 0)
-    near = db.session.execute(
-        select(DEALERS.id, DEALERS.lat, DEALERS.lon, DEALERS.service_radius_km).where(
-            DEALERS.active.is_(True),
-            DEALERS.lat.between(min_lat, max_lat),
-            DEALERS.lon.between(min_lon, max_lon),
+        moments = sorted(
+            {moment for window in self.absences.values() for moment in window if moment}
+        )
+        at = bisect.bisect_right(moments, now)
+        since = moments[at - 1] if at else datetime.min.replace(tzinfo=UTC)
+        until = moments[at] if at < len(moments) else datetime.max.replace(tzinfo=UTC)
+        self._absent[:] = [answer, since, until]
+        return answer
+
+
+class _NetworkHolder:
+    """One process's (one app's) copy of the network, replaced whole when it is stale."""
+
+    def __init__(self) -> None:
+        self.network: Network | None = None
+        self.lock = threading.Lock()
+
+
+def current_network() -> Network:
+    """The network as routing sees it now: the process's copy, reloaded if the version moved.
+
+    Read the version first, then the rows: rows read after the version are at least as
+    new as it, so a copy is never older than the version it is filed under.
+    """
+    session = db.session()
+    version = session.connection().execute(_VERSION_QUERY).scalar() or 0
+    if session.info.get(_CHANGED_HERE):
+        # This transaction changed the network and may yet roll back: a copy of what it
+        # sees must not be filed under a version number that may be handed out again.
+        return load_network(version)
+    holder = current_app.extensions.setdefault("leadrelay_network", _NetworkHolder())
+    network = holder.network
+    if network is not None and network.version == version:
+        return network
+    with holder.lock:  # one thread loads; the others wait for its copy
+        network = holder.network
+        if network is None or network.version != version:
+            network = load_network(version)
+            holder.network = network
+            # The copy lives until the next change: keep the garbage collector's full
+            # passes from walking its hundred thousand objects again and again.
+            gc.freeze()
+    return network
+
+
+def load_network(version: int) -> Network:
+    """Read every dealer and interest route into a new in-memory network."""
+    rows = db.session.execute(
+        select(
+            DEALERS.id,
+            DEALERS.code,
+            DEALERS.active,
+            DEALERS.tags,
+            DEALERS.inventory,
+            DEALERS.lat,
+            DEALERS.lon,
+            DEALERS.service_radius_km,
+            DEALERS.daily_capacity,
+            DEALERS.timezone,
+            DEALERS.absent_from,
+            DEALERS.absent_until,
+            DEALERS.country,
+            DEALERS.postal_code,
         )
     ).all()
-    in_radius = [
-        dealer_id
-        for dealer_id, lat, lon, radius in near
-        if distance_km(request.lat, request.lon, lat, lon) <= radius
-    ]
-    sells_a_group = exists().where(DEALER_TAGS.dealer_id == DEALERS.id, DEALER_TAGS.tag.in_(groups))
-    reachable = DEALERS.id.in_(in_radius)
-    if request.delivery == "ship":
-        online = select(DEALER_TAGS.dealer_id).where(DEALER_TAGS.tag == "online")
-        reachable = or_(reachable, DEALERS.id.in_(online))
-    # No `active` condition in SQL here: it would tempt SQLite to scan the active-dealer
-    # index instead of looking the few ids up by primary key. Filtered below instead.
-    rows = list(db.session.execute(select(*PROFILE_COLUMNS).where(reachable, sells_a_group)))
-    if request.preferred_dealer and all(row.code != request.preferred_dealer for row in rows):
-        # The preferred seller is always examined, so the explanation can say why not.
-        preferred = select(*PROFILE_COLUMNS).where(DEALERS.code == request.preferred_dealer)
-        rows += db.session.execute(preferred).all()
-    return [row for row in rows if row.active]
-
-
-def dealer_profiles(dealers: list[Row], now: datetime) -> list[DealerProfile]:
-    """Routing profiles with today's offer counts (capacity) and open offers (load)."""
-    if not dealers:
-        return []
-    open_counts: Counter[int] = Counter()
-    today_counts: Counter[int] = Counter()
-    # "Today" is each dealer's local day; one grouped query per time zone in play.
-    by_day_start: dict[datetime, list[int]] = defaultdict(list)
-    for dealer in dealers:
-        by_day_start[_local_day_start(dealer, now)].append(dealer.id)
-    for day_start, ids in by_day_start.items():
-        rows = db.session.execute(
-            select(
-                OFFERS.dealer_id,
-                func.sum(case((OFFERS.status == "pending", 1), else_=0)),
-                func.sum(case((OFFERS.offered_at >= day_start, 1), else_=0)),
+    profiles, ids, zones, absences = [], {}, {}, {}
+    for row in rows:
+        profiles.append(
+            DealerProfile(
+                code=row.code,
+                active=row.active,
+                tags=frozenset(row.tags or ()),
+                inventory=frozenset(row.inventory or ()),
+                lat=row.lat,
+                lon=row.lon,
+                service_radius_km=row.service_radius_km,
+                daily_capacity=row.daily_capacity,
+                country=row.country,
+                postal_code=row.postal_code,
             )
-            .where(
-                OFFERS.dealer_id.in_(ids),
-                or_(OFFERS.status == "pending", OFFERS.offered_at >= day_start),
-            )
-            .group_by(OFFERS.dealer_id)
         )
-        for dealer_id, pending, today in rows:
-            open_counts[dealer_id] = int(pending or 0)
-            today_counts[dealer_id] = int(today or 0)
-    return [
-        DealerProfile(
-            code=dealer.code,
-            active=dealer.active,
-            tags=frozenset(dealer.tags),
-            inventory=frozenset(dealer.inventory),
-            lat=dealer.lat,
-            lon=dealer.lon,
-            service_radius_km=dealer.service_radius_km,
-            daily_capacity=dealer.daily_capacity,
-            offers_today=today_counts[dealer.id],
-            open_offers=open_counts[dealer.id],
-            absent=absence_covers(dealer.absent_from, dealer.absent_until, now),
-            country=dealer.country,
-            postal_code=dealer.postal_code,
-        )
-        for dealer in dealers
-    ]
-
-
-def _local_day_start(dealer: Row, now: datetime) -> datetime:
-    local = now.astimezone(ZoneInfo(dealer.timezone or "UTC"))
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+        ids[row.code] = row.id
+        zones[row.code] = row.timezone or "UTC"
+        if row.absent_from is not None or row.absent_until is not None:
+            absences[row.code] = (row.absent_from, row.absent_until)
+    return Network(
+        version=version,
+        index=DealerIndex(profiles),
+        ids=ids,
+        zones=zones,
+        absences=absences,
+        routes=tuple(interest_routes()),
+    )
 
 
 def interest_routes() -> list[RouteRule]:
@@ -177,3 +236,214 @@ def interest_routes() -> list[RouteRule]:
         )
         for row in rows
     ]
+
+
+def network_version() -> int:
+    """The network's version as the database has it now."""
+    return db.session.connection().execute(_VERSION_QUERY).scalar() or 0
+
+
+# --- Decisions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A decision made before a write transaction, and the network version it saw."""
+
+    decision: RoutingDecision
+    version: int
+
+
+def prepare(lead: Lead, now: datetime) -> Prepared:
+    """Decide before writing anything, so no write lock is held while ranking."""
+    network = current_network()
+    return Prepared(decide(lead, now, network=network), network.version)
+
+
+def confirm(prepared: Prepared, offer: Offer | None, now: datetime) -> bool:
+    """Inside the write transaction, after the offer is written: does the decision hold?
+
+    It does when no dealer changed since it was made and its dealer's offers today,
+    this one included, are within its capacity (on SQLite the write lock is held, so
+    nobody can add one now; on PostgreSQL this narrows the window to the commit).
+    Offers made to other dealers meanwhile may have changed their load, which only
+    breaks ties of distance: that is not worth routing again.
+    """
+    if network_version() != prepared.version:
+        return False
+    if offer is None:
+        return True
+    capacity = offer.dealer.daily_capacity
+    return capacity is None or offers_today(offer.dealer, now) <= capacity
+
+
+def decide(
+    lead: Lead,
+    now: datetime,
+    *,
+    complete: bool = False,
+    network: Network | None = None,
+    routes: Sequence[RouteRule] | None = None,
+    excluded: frozenset[str] | None = None,
+) -> RoutingDecision:
+    """Where the lead goes next, and why (nothing is stored).
+
+    Only the best-ranked dealers are checked for capacity and load unless ``complete``
+    (a preview shows the whole ranking). ``routes`` and ``excluded`` replace the stored
+    interest routes and the dealers that already had the lead (to try out a change).
+    """
+    network = network or current_network()
+    if excluded is None:
+        excluded = codes_already_offered(lead)
+    request = lead_request(lead, excluded)
+    return network.index.rank(
+        request,
+        network.routes if routes is None else routes,
+        absent=network.absent_at(now),
+        load=lambda dealers: load_counts(network, dealers, now),
+        enough=None if complete else BEST_CHECKED,
+    )
+
+
+def full_scan_decision(lead: Lead, now: datetime) -> RoutingDecision:
+    """The same decision the plain way: every dealer read and counted, then ranked.
+
+    No memory, no index, no laziness: the reference that tests and bench/routing.py
+    hold the production path against.
+    """
+    network = load_network(network_version())
+    dealers = list(network.index.dealers)
+    counts = load_counts(network, dealers, now)
+    absent = network.absent_at(now)
+    profiles = [
+        replace(
+            dealer,
+            offers_today=counts[dealer.code][0],
+            open_offers=counts[dealer.code][1],
+            absent=dealer.code in absent,
+        )
+        for dealer in dealers
+    ]
+    return rank_dealers(lead_request(lead, codes_already_offered(lead)), profiles, network.routes)
+
+
+def load_counts(
+    network: Network, dealers: list[DealerProfile], now: datetime
+) -> dict[str, tuple[int, int]]:
+    """(offers made today in the dealer's time zone, open offers) for each dealer, by code.
+
+    One statement of index-only parts: open offers read (dealer_id, status), today's
+    offers read (dealer_id, offered_at), one part per local day start in play. Kept
+    apart rather than one `status = 'pending' OR offered_at >= ...`, which could use
+    only the dealer_id half of either index and grows with every offer ever made.
+    """
+    ids = [network.ids[dealer.code] for dealer in dealers]
+    by_day_start: dict[datetime, list[int]] = {}
+    starts_by_zone: dict[str, datetime] = {}
+    for dealer, dealer_id in zip(dealers, ids, strict=True):
+        zone = network.zones[dealer.code]
+        start = starts_by_zone.get(zone)
+        if start is None:
+            start = starts_by_zone[zone] = local_day_start(zone, now)
+        by_day_start.setdefault(start, []).append(dealer_id)
+    params: dict[str, object] = {"pending_ids": ids}
+    for number, (start, some) in enumerate(by_day_start.items()):
+        params[f"ids{number}"] = some
+        params[f"start{number}"] = start
+    rows = db.session.connection().execute(_load_statement(len(by_day_start)), params)
+    today: dict[int, int] = {}
+    pending: dict[int, int] = {}
+    for dealer_id, is_today, count in rows:
+        (today if is_today else pending)[dealer_id] = count
+    return {
+        dealer.code: (today.get(dealer_id, 0), pending.get(dealer_id, 0))
+        for dealer, dealer_id in zip(dealers, ids, strict=True)
+    }
+
+
+@functools.cache
+def _load_statement(day_starts: int):
+    """The load counts' statement for dealers in this many local days (built once)."""
+    parts = [
+        select(OFFERS.dealer_id, literal_column("0"), func.count())
+        .where(
+            OFFERS.dealer_id.in_(bindparam("pending_ids", expanding=True)),
+            OFFERS.status == "pending",
+        )
+        .group_by(OFFERS.dealer_id)
+    ]
+    for number in range(day_starts):
+        start = bindparam(f"start{number}", type_=OFFERS.offered_at.type)
+        parts.append(
+            select(OFFERS.dealer_id, literal_column("1"), func.count())
+            .where(
+                OFFERS.dealer_id.in_(bindparam(f"ids{number}", expanding=True)),
+                OFFERS.offered_at >= start,
+            )
+            .group_by(OFFERS.dealer_id)
+        )
+    return union_all(*parts)
+
+
+def local_day_start(zone: str, now: datetime) -> datetime:
+    """Midnight of `now`'s day in the time zone (capacity counts that day's offers)."""
+    local = now.astimezone(ZoneInfo(zone))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def offers_today(dealer: Dealer, now: datetime) -> int:
+    """Offers made to the dealer since midnight in its time zone (index-only)."""
+    return db.session.execute(
+        select(func.count())
+        .select_from(Offer.__table__)
+        .where(
+            OFFERS.dealer_id == dealer.id,
+            OFFERS.offered_at >= local_day_start(dealer.timezone or "UTC", now),
+        )
+    ).scalar()
+
+
+# --- Bumping the version -----------------------------------------------------------------
+
+_BUMP = update(NetworkVersion.__table__).where(VERSION.id == 1).values(version=VERSION.version + 1)
+
+
+def _changes_routing(session: Session, instance: object) -> bool:
+    if isinstance(instance, DealerTag | InterestRoute):
+        return True
+    if not isinstance(instance, Dealer):
+        return False
+    if instance in session.new or instance in session.deleted:
+        return True
+    state = inspect(instance)
+    return any(state.attrs[name].history.has_changes() for name in _ROUTING_COLUMNS)
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_after_flush(session: Session, flush_context) -> None:
+    """A flush that wrote a dealer, its tags or an interest route bumps the version."""
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if _changes_routing(session, instance):
+            session.connection().execute(_BUMP)
+            session.info[_CHANGED_HERE] = True
+            return
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bump_after_bulk_write(state) -> object:
+    """An UPDATE, DELETE or INSERT statement on those tables bumps it too."""
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return None
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) not in _NETWORK_TABLES:
+        return None
+    result = state.invoke_statement()
+    state.session.connection().execute(_BUMP)
+    state.session.info[_CHANGED_HERE] = True
+    return result
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_over(session: Session) -> None:
+    session.info.pop(_CHANGED_HERE, None)

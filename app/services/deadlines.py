@@ -14,7 +14,9 @@ Everything here is a pure function of its arguments (no database, no clock).
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
+
+from app.clock import zone as time_zone
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
@@ -107,7 +109,7 @@ def open_time_after(
     remaining = timedelta(seconds=seconds)
     if not hours:
         return start + remaining
-    zone = _zone(timezone)
+    zone = time_zone(timezone)
     cursor = start.astimezone(UTC)
     day = cursor.astimezone(zone).date()
     for _ in range(_MAX_DAYS):
@@ -122,17 +124,6 @@ def open_time_after(
             cursor = closes
         day += timedelta(days=1)
     raise ValueError("opening hours never open")
-
-
-def is_open(hours: dict | None, timezone: str | None, at: datetime) -> bool:
-    """True when the dealer is open at the instant `at`."""
-    if not hours:
-        return True
-    zone = _zone(timezone)
-    return any(
-        opens <= at < closes
-        for opens, closes in _open_intervals(hours, zone, at.astimezone(zone).date())
-    )
 
 
 def _open_intervals(hours: dict, zone: ZoneInfo, day: date) -> list[tuple[datetime, datetime]]:
@@ -165,13 +156,6 @@ def _local_instant(day: date, clock: str, zone: ZoneInfo) -> datetime:
 def _minutes(clock: str) -> int:
     hour, minute = (int(part) for part in clock.split(":"))
     return hour * 60 + minute
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 _TIMEZONES = frozenset(available_timezones())

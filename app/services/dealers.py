@@ -1,31 +1,42 @@
 """Dealers: create or replace, look up, list, and what the API shows of them."""
 
 import re
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from app.enums import Tier
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
 from app.models import Dealer, DealerTag
 from app.schemas import DealerIn, parse
+from app.services.absence import clear_absence, set_absence
 from app.services.deadlines import OpeningHoursError, is_timezone, validate_opening_hours
 from app.services.errors import NotFound, ValidationFailed
+from app.services.text_search import contains, starts_with
 
 
-def save_dealer(code: str, data: dict) -> tuple[Dealer, bool]:
-    """Create or replace the dealer `code` from an API body; returns (dealer, created)."""
+def check_dealer(
+    code: str, data: dict, extra_distributors: frozenset[str] | set[str] = frozenset()
+):
+    """Validate an API body for dealer `code` without storing anything.
+
+    Returns the checked values; raises ValidationFailed naming each bad field. A parent
+    may be one of `extra_distributors` (distributors created in the same CSV import).
+    """
     payload = parse(DealerIn, data)
     errors: dict[str, str] = {}
     parent = None
     if payload.parent:
         parent = get_dealer_or_none(payload.parent)
-        if parent is None:
-            errors["parent"] = f"no dealer with code {payload.parent}"
-        elif parent.tier != Tier.DISTRIBUTOR:
-            errors["parent"] = "the parent must be a distributor"
-        elif parent.code == code:
+        if payload.parent == code:
             errors["parent"] = "a dealer cannot be its own parent"
+        elif parent is None and payload.parent not in extra_distributors:
+            errors["parent"] = f"no dealer with code {payload.parent}"
+        elif parent is not None and parent.tier != Tier.DISTRIBUTOR:
+            errors["parent"] = "the parent must be a distributor"
+    opening_hours = None
     try:
         opening_hours = validate_opening_hours(payload.opening_hours)
     except OpeningHoursError as error:
@@ -41,26 +52,37 @@ def save_dealer(code: str, data: dict) -> tuple[Dealer, bool]:
             postal_code = validate_postal_code(postal_code, payload.country)
         except PostalCodeFormatError as error:
             errors["postal_code"] = str(error)
+    existing = get_dealer_or_none(code)
+    if (
+        existing is not None
+        and payload.tier == "dealer"
+        and any(child.code != code for child in existing.children)
+    ):
+        errors["tier"] = "this distributor still has sub-dealers"
     if errors:
         raise ValidationFailed("invalid dealer", errors)
     if lat is None and postal_code:
         found = locate(postal_code, payload.country)
         if found is not None:
             lat, lon = found.lat, found.lon
+    return payload, parent, postal_code, lat, lon, opening_hours
 
+
+def save_dealer(code: str, data: dict) -> tuple[Dealer, bool]:
+    """Create or replace the dealer `code` from an API body; returns (dealer, created)."""
+    payload, parent, postal_code, lat, lon, opening_hours = check_dealer(code, data)
     dealer = get_dealer_or_none(code)
     created = dealer is None
     if created:
         dealer = Dealer(code=code)
         db.session.add(dealer)
-    elif payload.tier == "dealer" and any(child.code != code for child in dealer.children):
-        raise ValidationFailed("invalid dealer", {"tier": "this distributor still has sub-dealers"})
     dealer.name = payload.name
     dealer.tier = payload.tier
-    dealer.parent = parent
+    dealer.parent = parent if parent is not None else get_dealer_or_none(payload.parent or "")
     dealer.email = payload.email
     dealer.phone = payload.phone
     dealer.postal_code = postal_code
+    dealer.town = payload.town
     dealer.country = payload.country
     dealer.lat, dealer.lon = lat, lon
     dealer.service_radius_km = payload.service_radius_km
@@ -73,6 +95,27 @@ def save_dealer(code: str, data: dict) -> tuple[Dealer, bool]:
     _sync_tag_rows(dealer)
     db.session.commit()
     return dealer, created
+
+
+def save_dealer_with_absence(
+    code: str, data: dict, away_from: date | None, away_until: date | None
+) -> Dealer:
+    """The console's save: the API body, then the absence (days in the dealer's zone).
+
+    Both are checked before anything is stored; an absence needs its days in order.
+    """
+    if away_from and away_until and away_until <= away_from:
+        raise ValidationFailed("bad absence", {"absent_until": "must be after the first day away"})
+    dealer, _ = save_dealer(code, data)
+    if away_from is None and away_until is None:
+        if dealer.absent_from or dealer.absent_until:
+            clear_absence(dealer)
+        return dealer
+    zone = ZoneInfo(dealer.timezone or "UTC")
+    starts = datetime.combine(away_from, time(), zone) if away_from else None
+    ends = datetime.combine(away_until, time(), zone) if away_until else None
+    set_absence(dealer, starts, ends)
+    return dealer
 
 
 def _sync_tag_rows(dealer: Dealer) -> None:
@@ -98,6 +141,45 @@ def get_dealer(code: str) -> Dealer:
 def list_dealers() -> list[Dealer]:
     """All dealers, by code."""
     return list(db.session.scalars(select(Dealer).order_by(Dealer.code)))
+
+
+def dealer_matches(text: str):
+    """SQL condition: code or postal code starts with, or name or town contains, the text
+    (any case)."""
+    needle = text.strip().lower()
+    return or_(
+        starts_with(func.lower(Dealer.code), needle),
+        contains(func.lower(Dealer.name), needle),
+        contains(func.lower(Dealer.town), needle),
+        starts_with(Dealer.postal_code, needle),
+    )
+
+
+def search_dealers(text: str, limit: int = 12) -> list[Dealer]:
+    """Dealers matching the text, an exact code first, active before inactive."""
+    needle = text.strip().lower()
+    query = (
+        select(Dealer)
+        .where(dealer_matches(needle))
+        .order_by(func.lower(Dealer.code) != needle, Dealer.active.desc(), Dealer.code)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def dealer_page(
+    text: str = "", after: str | None = None, limit: int = 50
+) -> tuple[list[Dealer], str | None]:
+    """A page of dealers by code (optionally matching `text`) after the code `after`,
+    and the code to continue after (None on the last page)."""
+    query = select(Dealer).order_by(Dealer.code).limit(limit + 1)
+    if text.strip():
+        query = query.where(dealer_matches(text))
+    if after:
+        query = query.where(Dealer.code > after)
+    rows = list(db.session.scalars(query))
+    page = rows[:limit]
+    return page, page[-1].code if len(rows) > limit else None
 
 
 _CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")

@@ -1,11 +1,9 @@
 """The append-only lead event log."""
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Dealer, Lead, LeadEvent, User
+from app.services import deliveries
 
 
 def record_event(
@@ -27,16 +25,6 @@ def record_event(
     )
     db.session.add(event)
     lead.updated_at = event.at
+    # Webhooks and dealer e-mails go out from the outbox once this transaction commits.
+    deliveries.queue_for_event(lead, kind, dealer, event.detail, event.at)
     return event
-
-
-def lead_events(lead: Lead) -> list[LeadEvent]:
-    """The lead's history, oldest first."""
-    return list(
-        db.session.scalars(
-            select(LeadEvent)
-            .where(LeadEvent.lead_id == lead.id)
-            .options(selectinload(LeadEvent.dealer), selectinload(LeadEvent.actor))
-            .order_by(LeadEvent.id)
-        )
-    )

@@ -3,7 +3,8 @@
 from app.enums import Stage
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate
-from app.models import Lead, Offer, User
+from app.models import Dealer, Lead, Offer, User
+from app.routing import distance_km
 from app.services.visibility import (
     acting_dealer_ids,
     held_by,
@@ -59,3 +60,10 @@ def lead_place(lead: Lead) -> str | None:
     except PostalCodeFormatError:
         return None
     return found.place if found is not None else None
+
+
+def distance_to(lead: Lead, dealer: Dealer | None) -> float | None:
+    """Kilometres from the customer to the dealer, when both are located."""
+    if dealer is None or None in (lead.lat, lead.lon, dealer.lat, dealer.lon):
+        return None
+    return distance_km(lead.lat, lead.lon, dealer.lat, dealer.lon)

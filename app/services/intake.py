@@ -1,5 +1,7 @@
 """Intake: validate an inquiry, store it and route it, or preview where it would go."""
 
+from sqlalchemy import inspect
+
 from app.clock import utcnow
 from app.enums import InquiryType, LeadStatus, Stage
 from app.extensions import db
@@ -10,9 +12,9 @@ from app.geocoding import (
     unknown_location_note,
     validate_postal_code,
 )
-from app.models import Lead, LineItem, User
+from app.models import Lead, LineItem, User, new_lead_id
 from app.schemas import LeadIn, parse, phone_in_e164
-from app.services import review_rules
+from app.services import candidates, review_rules
 from app.services.duplicates import contact_keys
 from app.services.errors import ValidationFailed
 from app.services.events import record_event
@@ -87,16 +89,55 @@ def create_lead(
 
 
 def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None = None) -> Lead:
-    """Store a built lead and route it (or hold it for review), in one transaction."""
+    """Store a built lead and route it (or hold it for review), in one transaction.
+
+    Routing only reads, and runs before anything is written: the transaction (on
+    SQLite, the database's one write lock) then covers just the lead, its offer, their
+    events and notifications, written in two flushes. Inside it the decision is confirmed (the
+    network unchanged, the dealer still within its capacity with this offer); if another
+    process got in between, it is undone and the lead routed again inside the lock.
+    """
+    rule = None if review_reason else review_rules.first_matching_rule(lead)
+    if review_reason or rule is not None:
+        return _store_lead(lead, actor, review_reason, rule)
+    prepared = candidates.prepare(lead, lead.created_at)
+    lead.id = lead.id or new_lead_id()  # known before the flush, so events can name it
+    try:
+        with unit_of_work():
+            db.session.add(lead)
+            # The lead first: rows that only name it by id (events, deliveries) must
+            # follow it, and the unit of work cannot know that of rows without a relation.
+            db.session.flush()
+            with db.session.no_autoflush:  # one more flush for everything else, below
+                record_event(
+                    lead, "received", actor=actor, source=lead.source, consent=lead.consent
+                )
+                offer = offer_next_dealer(
+                    lead, lead.created_at, actor=actor, decision=prepared.decision
+                )
+                db.session.flush()
+            if not candidates.confirm(prepared, offer, lead.created_at):
+                raise _DecisionStale
+    except _DecisionStale:
+        return _store_lead(_unsaved_copy(lead), actor)
+    return lead
+
+
+class _DecisionStale(Exception):
+    """Another process changed what the decision rested on; unit_of_work rolls back."""
+
+
+def _store_lead(
+    lead: Lead, actor: User | None, review_reason: str | None = None, rule=None
+) -> Lead:
+    """Insert the lead, then hold it for review or route it inside the transaction."""
     source = lead.source
     with unit_of_work():
         db.session.add(lead)
         db.session.flush()
         record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
-        rule = None if review_reason else review_rules.first_matching_rule(lead)
-        if rule is not None:
-            review_reason = review_rules.held_reason(rule)
-        if review_reason:
+        if review_reason or rule is not None:
+            review_reason = review_reason or review_rules.held_reason(rule)
             lead.status = LeadStatus.REVIEW
             record_event(
                 lead,
@@ -110,11 +151,55 @@ def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None 
     return lead
 
 
+def _unsaved_copy(lead: Lead) -> Lead:
+    """The lead as built, before routing touched it (a rolled-back one keeps its values)."""
+    values = {column.key: getattr(lead, column.key) for column in inspect(Lead).column_attrs}
+    values.update(status=LeadStatus.OFFERED, holder_dealer_id=None, owner_dealer_id=None)
+    items = [
+        LineItem(
+            **{
+                column.key: getattr(item, column.key)
+                for column in inspect(LineItem).column_attrs
+                if column.key not in ("id", "lead_id")
+            }
+        )
+        for item in lead.line_items
+    ]
+    return Lead(**values, offers=[], line_items=items)
+
+
 def preview_routing(data: dict) -> dict:
     """Where a lead with this body would go, and why; nothing is stored."""
     lead = build_lead(data, "preview")
-    decision = decide_next_dealer(lead, utcnow())
+    decision = decide_next_dealer(lead, utcnow(), complete=True)
     return {**decision.to_dict(), "explanation": decision.explanation()}
+
+
+def preview_routing_for(
+    *,
+    postal_code: str,
+    country: str,
+    product_group: str,
+    sku: str | None,
+    interest_category: str | None,
+    inquiry_type: str,
+    delivery: str,
+) -> dict:
+    """Where a typical lead with these traits would go right now (the route editor's
+    preview): an invented customer, with what a b2b inquiry needs; nothing is stored."""
+    body = {
+        "customer": {"first_name": "Preview", "last_name": "Customer", "email": "p@example.com"},
+        "inquiry_type": inquiry_type,
+        "interest_category": interest_category,
+        "postal_code": postal_code,
+        "country": (country or "").upper(),
+        "delivery": delivery,
+        "line_items": [{"product_group": product_group, "sku": sku}],
+    }
+    if inquiry_type == InquiryType.B2B:
+        body["customer"]["company"] = "Preview GmbH"
+        body["volume_estimate"] = 1
+    return preview_routing(body)
 
 
 def _check_lead(payload: LeadIn, source: str = "api") -> dict:

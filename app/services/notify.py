@@ -5,14 +5,14 @@ app/services/push_delivery.py's job, in the worker, never in a request.
 """
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.clock import utcnow
+from app.clock import utcnow, zone
 from app.enums import Role, WithdrawalReason
 from app.extensions import db
 from app.models import Dealer, Lead, Notification, Question, User
+from app.webpush import push_payload
 
 
 def queue_for_users(
@@ -31,12 +31,9 @@ def queue_for_users(
                 user_id=user.id,
                 lead_id=lead.id if lead is not None else None,
                 kind=kind,
-                payload={
-                    "title": title[:80],
-                    "body": body[:240],
-                    "url": url or lead_url_for(user, lead),
-                    "tag": _tag(kind, lead),
-                },
+                payload=push_payload(
+                    title, body, url or lead_url_for(user, lead), _tag(kind, lead)
+                ),
                 created_at=now,
                 next_attempt_at=now,
             )
@@ -178,7 +175,7 @@ def notify_reminder(lead: Lead, dealer: Dealer, due: datetime | None = None) -> 
     """Remind a dealer's people that a lead still waits for their answer (once per offer)."""
     when = ""
     if due is not None:
-        local = due.astimezone(ZoneInfo(dealer.timezone or "UTC"))
+        local = due.astimezone(zone(dealer.timezone))
         when = f" by {local:%a %H:%M}"
     queue_for_users(
         dealer_users(dealer),

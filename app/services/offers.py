@@ -22,15 +22,8 @@ from app.clock import utcnow
 from app.enums import LeadStatus, OfferKind, OfferStatus, Role, WithdrawalReason
 from app.extensions import db
 from app.models import Dealer, Lead, Offer, User
-from app.routing import RoutingDecision, rank_dealers
-from app.services import notify
-from app.services.candidates import (
-    candidate_dealers,
-    codes_already_offered,
-    dealer_profiles,
-    interest_routes,
-    lead_request,
-)
+from app.routing import RoutingDecision
+from app.services import candidates, notify
 from app.services.deadlines import offer_deadline, reminder_due
 from app.services.errors import Conflict
 from app.services.events import record_event
@@ -70,19 +63,28 @@ def lock_lead(lead_id: str, skip_locked: bool = False) -> bool:
     return found is not None
 
 
-def decide_next_dealer(lead: Lead, now: datetime) -> RoutingDecision:
-    """Ask the routing engine where the lead goes next (nothing is stored)."""
-    request = lead_request(lead, codes_already_offered(lead))
-    profiles = dealer_profiles(candidate_dealers(request), now)
-    return rank_dealers(request, profiles, interest_routes())
+def decide_next_dealer(lead: Lead, now: datetime, complete: bool = False) -> RoutingDecision:
+    """Ask the routing engine where the lead goes next (nothing is stored).
+
+    Only the best-ranked dealers are checked for capacity and load unless `complete`.
+    """
+    return candidates.decide(lead, now, complete=complete)
 
 
 def offer_next_dealer(
-    lead: Lead, now: datetime | None = None, actor: User | None = None
+    lead: Lead,
+    now: datetime | None = None,
+    actor: User | None = None,
+    decision: RoutingDecision | None = None,
 ) -> Offer | None:
-    """Offer the lead to the best eligible dealer, or put it in the OEM queue."""
+    """Offer the lead to the best eligible dealer, or put it in the OEM queue.
+
+    Runs inside the caller's transaction; the caller commits. A `decision` made before
+    the transaction began is the caller's to confirm (see leads.create_lead).
+    """
     now = now or utcnow()
-    decision = decide_next_dealer(lead, now)
+    if decision is None:
+        decision = decide_next_dealer(lead, now)
     if decision.chosen is None:
         lead.status = LeadStatus.UNASSIGNED
         lead.holder_dealer_id = None

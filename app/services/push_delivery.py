@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Notification, PushSubscription
+from app.services import outbox
 from app.services.push_subscriptions import allow_private_endpoints, subscription_info, vapid_keys
 from app.webpush import PushOutcome, PushResult, send_push
 
@@ -46,38 +47,12 @@ def retry_delay(attempts: int, retry_after: str | None = None) -> timedelta:
 
 def due_notification_ids(now: datetime, limit: int = DELIVERY_BATCH) -> list[int]:
     """Outbox rows waiting to be sent whose time has come (uses the due index)."""
-    return list(
-        db.session.scalars(
-            select(Notification.id)
-            .where(
-                Notification.sent_at.is_(None),
-                Notification.failed_at.is_(None),
-                Notification.next_attempt_at <= now,
-            )
-            .order_by(Notification.next_attempt_at, Notification.id)
-            .limit(limit)
-        )
-    )
+    return outbox.due_ids(Notification, now, limit)
 
 
 def _claim(notification_id: int, now: datetime) -> bool:
     """Lease one due row to this sender (compare-and-set), counting the attempt."""
-    result = db.session.execute(
-        update(Notification)
-        .where(
-            Notification.id == notification_id,
-            Notification.sent_at.is_(None),
-            Notification.failed_at.is_(None),
-            Notification.next_attempt_at <= now,
-        )
-        .values(
-            next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS),
-            attempts=Notification.attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    return outbox.claim(Notification, notification_id, now, CLAIM_SECONDS)
 
 
 def deliver_due_notifications(now: datetime | None = None) -> int:

@@ -131,17 +131,6 @@ def delete_subscription(user: User, endpoint: object) -> bool:
     return bool(result.rowcount)
 
 
-def subscriptions_of(user_id: int) -> list[PushSubscription]:
-    """The user's push subscriptions, newest first."""
-    return list(
-        db.session.scalars(
-            select(PushSubscription)
-            .where(PushSubscription.user_id == user_id)
-            .order_by(PushSubscription.created_at.desc(), PushSubscription.id.desc())
-        )
-    )
-
-
 def subscription_info(subscription: PushSubscription) -> dict:
     """The PushSubscription JSON that app.webpush.send_push takes."""
     return {

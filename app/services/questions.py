@@ -17,6 +17,7 @@ from app.models import Dealer, Lead, Question, User
 from app.services import notify
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.events import record_event
+from app.services.unit_of_work import unit_of_work
 from app.services.visibility import (
     acting_dealer_ids,
     get_visible_lead,
@@ -48,28 +49,41 @@ def _asking_dealer(lead: Lead, user: User) -> Dealer:
     return user.dealer
 
 
-def ask_question(lead_id: str, user: User, body: object, now: datetime | None = None) -> Question:
-    """A dealer who may see the lead asks the OEM; the coordinators are told."""
+def _only_dealers_ask(user: User) -> None:
     if user.is_coordinator:
         raise Forbidden("coordinators answer questions", {"authorization": "dealers ask questions"})
-    lead = get_visible_lead(lead_id, user)
+
+
+def ask_question(lead_id: str, user: User, body: object, now: datetime | None = None) -> Question:
+    """A dealer who may see the lead asks the OEM; the coordinators are told."""
+    _only_dealers_ask(user)
+    return ask_about(get_visible_lead(lead_id, user), user, body, now)
+
+
+def ask_about(lead: Lead, user: User, body: object, now: datetime | None = None) -> Question:
+    """Ask the OEM about a lead this dealer user was already shown (the lead page)."""
+    _only_dealers_ask(user)
     text = _clean_body(body)
     now = now or utcnow()
     dealer = _asking_dealer(lead, user)
-    question = Question(
-        lead_id=lead.id, dealer=dealer, asked_by_id=user.id, body=text, asked_at=now
-    )
-    db.session.add(question)
-    db.session.flush()
-    record_event(lead, "question_asked", actor=user, dealer=dealer, question_id=question.id)
-    notify.notify_question(question, lead)
-    db.session.commit()
+    with unit_of_work():
+        question = Question(
+            lead_id=lead.id, dealer=dealer, asked_by_id=user.id, body=text, asked_at=now
+        )
+        db.session.add(question)
+        db.session.flush()
+        record_event(lead, "question_asked", actor=user, dealer=dealer, question_id=question.id)
+        notify.notify_question(question, lead)
     return question
 
 
 def questions_for_lead(lead_id: str, user: User) -> list[Question]:
     """The lead's questions the user may read: a dealer its own, a coordinator all; oldest first."""
-    lead = get_visible_lead(lead_id, user)
+    return questions_on(get_visible_lead(lead_id, user), user)
+
+
+def questions_on(lead: Lead, user: User) -> list[Question]:
+    """The questions the user may read on a lead it was already shown (oldest first)."""
     query = select(Question).where(Question.lead_id == lead.id, questions_visible_to(user))
     return list(db.session.scalars(query.order_by(Question.asked_at, Question.id)))
 

@@ -1,77 +1,370 @@
-"""Reports: how each dealer answers and converts its offers."""
+"""Reports: how offers are answered and converted, per dealer, region, product group or campaign.
 
-from collections import defaultdict
+Every figure is aggregated by the database in one grouped query over the offers made
+in the date range (PostgreSQL adds the median in the same query; SQLite, which has no
+ordered-set aggregates, takes it from a second, windowed query). Nothing loops over
+offers in Python, so a million leads stay a database-sized job.
+
+The definitions, the same for every grouping:
+- offers: offers made from `start` (inclusive) to `end` (exclusive), UTC days;
+- accepted / declined / expired: those offers by their status now;
+- acceptance_rate = accepted / offers; conversion_rate = won / accepted;
+- median_response_seconds: median time from offer to the dealer's accept or decline;
+- won: accepted offers whose dealer owns the lead and whose lead is won;
+- order_value: the sum of those won leads' order values;
+- decline_reasons: declined offers by reason.
+"""
+
+import csv
+import io
 from datetime import UTC, date, datetime, time
-from statistics import median
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import String, and_, case, cast, func, literal, null, select, text
 
-from app.enums import OfferStatus, Stage
+from app.clock import utcnow
+from app.enums import DeclineReason
 from app.extensions import db
-from app.models import Dealer, Lead, Offer, User
+from app.models import CampaignSpend, Dealer, Lead, LineItem, Offer, User
+from app.services.errors import NotFound, ValidationFailed
 from app.services.visibility import visible_to
 
+DECLINE_REASONS = tuple(reason.value for reason in DeclineReason)
+# URL segment -> the key each item carries.
+GROUPINGS = {
+    "dealers": "dealer",
+    "regions": "region",
+    "product-groups": "product_group",
+    "campaigns": "campaign",
+}
+FIGURES = (
+    "offers",
+    "accepted",
+    "declined",
+    "expired",
+    "acceptance_rate",
+    "median_response_seconds",
+    "won",
+    "conversion_rate",
+    "order_value",
+)
+# Response-time histogram buckets: (label, upper bound in seconds, exclusive).
+RESPONSE_BUCKETS = (
+    ("under 5 min", 300),
+    ("5-15 min", 900),
+    ("15-60 min", 3600),
+    ("1-4 h", 4 * 3600),
+    ("4-24 h", 24 * 3600),
+    ("over 24 h", None),
+)
 
-def _day_start(day: date | None) -> datetime | None:
+
+def day_start(day: date | None) -> datetime | None:
+    """Midnight UTC of a day, or None."""
     return datetime.combine(day, time.min, tzinfo=UTC) if day else None
+
+
+def check_grouping(grouping: str) -> str:
+    """The item key of a report grouping; 404 for an unknown one."""
+    if grouping not in GROUPINGS:
+        raise NotFound("no such report", {"grouping": f"must be one of {', '.join(GROUPINGS)}"})
+    return GROUPINGS[grouping]
+
+
+def check_range(start: date | None, end: date | None) -> None:
+    """A range whose end is not after its start is a 422 naming `to`."""
+    if start and end and end <= start:
+        raise ValidationFailed("bad range", {"to": "must be after from"})
+
+
+def _is_postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def _response_seconds():
+    """Seconds from offer to answer, in the database's own arithmetic."""
+    if _is_postgres():
+        return func.extract("epoch", Offer.responded_at - Offer.offered_at)
+    return (func.julianday(Offer.responded_at) - func.julianday(Offer.offered_at)) * 86400.0
+
+
+def _group_key(grouping: str):
+    """(key expression, a function adding the joins the key needs to a query)."""
+    if grouping == "all":
+        return literal("all"), lambda query: query
+    if grouping == "dealers":
+        # Grouped by id; the codes of the few thousand dealers are read afterwards.
+        return Offer.dealer_id, lambda query: query
+    if grouping == "regions":
+        key = case(
+            (Lead.country.is_(None), null()),
+            (Lead.postal_code.is_(None), Lead.country),
+            else_=Lead.country + literal("-") + func.substr(Lead.postal_code, 1, 2),
+        )
+        return key, lambda query: query
+    if grouping == "product-groups":
+        groups = select(LineItem.lead_id, LineItem.product_group).distinct().subquery("groups")
+        return groups.c.product_group, lambda query: query.join(
+            groups, groups.c.lead_id == Offer.lead_id
+        )
+    fields = Lead.custom_fields
+    key = func.coalesce(
+        func.nullif(cast(fields["campaign_id"].as_string(), String), ""),
+        func.nullif(cast(fields["utm_campaign"].as_string(), String), ""),
+    )
+    return key, lambda query: query
+
+
+def _viewer_limit(viewer: User | None):
+    """The SQL condition limiting a report to what the viewer may see, or None for all."""
+    if viewer is None or (viewer.is_coordinator and not viewer.regions):
+        return None
+    return visible_to(viewer)
+
+
+def _in_range(query, start: date | None, end: date | None, viewer: User | None = None):
+    """Offers made in [start, end), of the leads the viewer may see (a regional
+    coordinator: its regions); the query must join Lead when there is a viewer."""
+    limit = _viewer_limit(viewer)
+    if limit is not None:
+        query = query.where(limit)
+    if start:
+        query = query.where(Offer.offered_at >= day_start(start))
+    if end:
+        query = query.where(Offer.offered_at < day_start(end))
+    return query
+
+
+def _count(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def report(
+    grouping: str,
+    start: date | None = None,
+    end: date | None = None,
+    viewer: User | None = None,
+) -> list[dict]:
+    """The figures of one grouping over the offers made in [start, end), one item per key,
+    of the leads the viewer may see (None: all)."""
+    key_name = check_grouping(grouping)
+    check_range(start, end)
+    items = _aggregate(grouping, key_name, start, end, viewer)
+    if grouping == "campaigns":
+        items = _with_spend(items)
+    items.sort(key=lambda item: (item[key_name] is None, str(item[key_name] or "")))
+    return items
+
+
+def totals(start: date | None = None, end: date | None = None, viewer: User | None = None) -> dict:
+    """The same figures over every offer in the range (a lead in two groups counts once)."""
+    check_range(start, end)
+    items = _aggregate("all", "all", start, end, viewer)
+    return items[0] if items else _empty_item("all", "all")
+
+
+def _aggregate(
+    grouping: str, key_name: str, start: date | None, end: date | None, viewer: User | None
+) -> list[dict]:
+    key, add_joins = _group_key(grouping)
+    if _is_postgres():
+        # Sorting for the median and hashing the join fit in memory: no temp files.
+        # (SET LOCAL: it ends with the request's transaction.)
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+    won = and_(
+        Offer.status == "accepted",
+        Lead.stage == "won",
+        Lead.owner_dealer_id == Offer.dealer_id,
+    )
+    answered = and_(Offer.status.in_(("accepted", "declined")), Offer.responded_at.is_not(None))
+    columns = [
+        key.label("key"),
+        func.count().label("offers"),
+        _count(Offer.status == "accepted").label("accepted"),
+        _count(Offer.status == "declined").label("declined"),
+        _count(Offer.status == "expired").label("expired"),
+        _count(won).label("won"),
+        func.sum(case((won, Lead.order_value), else_=None)).label("order_value"),
+        *[
+            _count(and_(Offer.status == "declined", Offer.reason == reason)).label(reason)
+            for reason in DECLINE_REASONS
+        ],
+    ]
+    postgres = _is_postgres()
+    if postgres:
+        columns.append(
+            func.percentile_cont(0.5)
+            .within_group(_response_seconds())
+            .filter(answered)
+            .label("median")
+        )
+    query = add_joins(select(*columns).select_from(Offer).join(Lead, Lead.id == Offer.lead_id))
+    rows = db.session.execute(_in_range(query, start, end, viewer).group_by(key)).all()
+    medians = (
+        {row.key: row.median for row in rows}
+        if postgres
+        else _medians_windowed(key, add_joins, answered, start, end, viewer)
+    )
+    items = [_item(key_name, row, medians.get(row.key)) for row in rows]
+    if grouping == "dealers":
+        codes = {row.id: row.code for row in db.session.execute(select(Dealer.id, Dealer.code))}
+        for item in items:
+            item["dealer"] = codes.get(item["dealer"])
+    return items
+
+
+def _medians_windowed(key, add_joins, answered, start, end, viewer) -> dict:
+    """Median response seconds per key with window functions (SQLite has no percentile)."""
+    seconds = _response_seconds()
+    ranked = add_joins(
+        select(
+            key.label("key"),
+            seconds.label("seconds"),
+            func.row_number().over(partition_by=key, order_by=seconds).label("position"),
+            func.count().over(partition_by=key).label("total"),
+        )
+        .select_from(Offer)
+        .join(Lead, Lead.id == Offer.lead_id)
+        .where(answered)
+    )
+    ranked = _in_range(ranked, start, end, viewer).subquery("ranked")
+    middle = ranked.c.position.in_(
+        [(ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2]  # one row, or the middle two
+    )
+    rows = db.session.execute(
+        select(ranked.c.key, func.avg(ranked.c.seconds)).where(middle).group_by(ranked.c.key)
+    ).all()
+    return {row[0]: row[1] for row in rows}
+
+
+def _item(key_name: str, row, median) -> dict:
+    offers, accepted, won = row.offers, int(row.accepted or 0), int(row.won or 0)
+    return {
+        key_name: row.key,
+        "offers": offers,
+        "accepted": accepted,
+        "declined": int(row.declined or 0),
+        "expired": int(row.expired or 0),
+        "acceptance_rate": accepted / offers if offers else 0.0,
+        "median_response_seconds": round(float(median), 3) if median is not None else None,
+        "won": won,
+        "conversion_rate": won / accepted if accepted else 0.0,
+        "order_value": round(float(row.order_value or 0), 2),
+        "decline_reasons": {reason: int(getattr(row, reason) or 0) for reason in DECLINE_REASONS},
+    }
+
+
+def _empty_item(key_name: str, key) -> dict:
+    return {
+        key_name: key,
+        **{figure: 0 for figure in FIGURES},
+        "acceptance_rate": 0.0,
+        "conversion_rate": 0.0,
+        "median_response_seconds": None,
+        "order_value": 0.0,
+        "decline_reasons": dict.fromkeys(DECLINE_REASONS, 0),
+    }
+
+
+def _with_spend(items: list[dict]) -> list[dict]:
+    """Campaign items carry spend and ROI; a campaign with spend but no offers shows too."""
+    spends = campaign_spends()
+    by_key = {item["campaign"]: item for item in items}
+    for campaign in spends.keys() - by_key.keys():
+        by_key[campaign] = _empty_item("campaign", campaign)
+    for campaign, item in by_key.items():
+        spend = spends.get(campaign) if campaign is not None else None
+        item["spend"] = spend
+        item["roi"] = round((item["order_value"] - spend) / spend, 4) if spend else None
+    return list(by_key.values())
 
 
 def dealer_report(
     start: date | None = None, end: date | None = None, viewer: User | None = None
 ) -> list[dict]:
-    """Per dealer, over offers made from `start` (inclusive) to `end` (exclusive), UTC days;
-    of the leads the viewer may see (a regional coordinator: its regions)."""
+    """Per dealer, over offers made from `start` (inclusive) to `end` (exclusive), UTC days."""
+    return report("dealers", start, end, viewer)
+
+
+def response_histogram(
+    start: date | None = None, end: date | None = None, viewer: User | None = None
+) -> list[dict]:
+    """How many answers came within each response-time bucket, in one grouped query."""
+    seconds = _response_seconds()
+    columns = []
+    lower = 0
+    for _label, upper in RESPONSE_BUCKETS:
+        condition = seconds >= lower if upper is None else and_(seconds >= lower, seconds < upper)
+        columns.append(_count(condition).label(f"b{len(columns)}"))
+        lower = upper or lower
     query = (
-        select(
-            Dealer.code,
-            Offer.status,
-            Offer.offered_at,
-            Offer.responded_at,
-            Lead.stage,
-            Lead.order_value,
-            Lead.owner_dealer_id,
-            Offer.dealer_id,
-        )
-        .join(Dealer, Dealer.id == Offer.dealer_id)
-        .join(Lead, Lead.id == Offer.lead_id)
+        select(*columns)
+        .select_from(Offer)
+        .where(Offer.status.in_(("accepted", "declined")), Offer.responded_at.is_not(None))
     )
-    if viewer is not None:
-        query = query.where(visible_to(viewer))
-    if start:
-        query = query.where(Offer.offered_at >= _day_start(start))
-    if end:
-        query = query.where(Offer.offered_at < _day_start(end))
-    rows = db.session.execute(query).all()
+    if _viewer_limit(viewer) is not None:
+        query = query.join(Lead, Lead.id == Offer.lead_id)
+    row = db.session.execute(_in_range(query, start, end, viewer)).one()
+    return [
+        {"bucket": label, "answers": int(row[index] or 0)}
+        for index, (label, _) in enumerate(RESPONSE_BUCKETS)
+    ]
 
-    stats: dict[str, dict] = defaultdict(
-        lambda: {
-            "offers": 0,
-            "accepted": 0,
-            "declined": 0,
-            "expired": 0,
-            "won": 0,
-            "order_value": 0.0,
-            "response_seconds": [],
-        }
-    )
-    for code, status, offered_at, responded_at, stage, order_value, owner_id, dealer_id in rows:
-        entry = stats[code]
-        entry["offers"] += 1
-        if status in (OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.EXPIRED):
-            entry[status] += 1
-        if status in (OfferStatus.ACCEPTED, OfferStatus.DECLINED) and responded_at is not None:
-            entry["response_seconds"].append((responded_at - offered_at).total_seconds())
-        if status == OfferStatus.ACCEPTED and stage == Stage.WON and owner_id == dealer_id:
-            entry["won"] += 1
-            entry["order_value"] += float(order_value or 0)
 
-    items = []
-    for code in sorted(stats):
-        entry = stats[code]
-        seconds = entry.pop("response_seconds")
-        entry["acceptance_rate"] = entry["accepted"] / entry["offers"] if entry["offers"] else 0.0
-        entry["conversion_rate"] = entry["won"] / entry["accepted"] if entry["accepted"] else 0.0
-        entry["median_response_seconds"] = median(seconds) if seconds else None
-        entry["order_value"] = round(entry["order_value"], 2)
-        items.append({"dealer": code, **entry})
-    return items
+def set_campaign_spend(campaign: str, spend: float) -> dict:
+    """Store what a campaign cost; returns {"campaign", "spend"}."""
+    campaign = (campaign or "").strip()
+    if not campaign or len(campaign) > 120:
+        raise ValidationFailed("bad campaign", {"campaign": "must be 1 to 120 characters"})
+    amount = Decimal(str(spend)).quantize(Decimal("0.01"))
+    row = db.session.get(CampaignSpend, campaign)
+    if row is None:
+        row = CampaignSpend(campaign=campaign, spend=amount)
+        db.session.add(row)
+    row.spend = amount
+    row.updated_at = utcnow()
+    db.session.commit()
+    return {"campaign": campaign, "spend": float(amount)}
+
+
+def campaign_spends() -> dict[str, float]:
+    """Every campaign's recorded spend."""
+    return {row.campaign: float(row.spend) for row in db.session.scalars(select(CampaignSpend))}
+
+
+def csv_fields(key_name: str) -> list[str]:
+    """The CSV header: the items' field names, decline reasons as `decline_reasons.REASON`."""
+    fields = [key_name, *FIGURES]
+    fields += [f"decline_reasons.{reason}" for reason in DECLINE_REASONS]
+    if key_name == "campaign":
+        fields += ["spend", "roi"]
+    return fields
+
+
+def to_csv(items: list[dict], key_name: str) -> str:
+    """A report as CSV text with a header row of the same field names as the JSON items."""
+    rows = [
+        {**item, **{f"decline_reasons.{k}": v for k, v in item["decline_reasons"].items()}}
+        for item in items
+    ]
+    return rows_to_csv(csv_fields(key_name), rows)
+
+
+def rows_to_csv(fields: list[str], rows: list[dict]) -> str:
+    """Rows as CSV text: a header row of `fields`, then one line per row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([_cell(row.get(field)) for field in fields])
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    """A CSV cell; text a spreadsheet would run as a formula is quoted with a leading '."""
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text

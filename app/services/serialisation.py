@@ -99,6 +99,7 @@ def dealer_out(dealer: Dealer) -> DealerOut:
         email=dealer.email,
         phone=dealer.phone,
         postal_code=dealer.postal_code,
+        town=dealer.town,
         country=dealer.country,
         lat=dealer.lat,
         lon=dealer.lon,

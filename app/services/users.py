@@ -1,16 +1,19 @@
 """Users, passwords and API tokens."""
 
 import re
+import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.enums import DEALER_ROLES, Role
 from app.extensions import db
 from app.models import Dealer, User
 from app.services.audit import record_audit
+from app.services.deadlines import is_timezone
 from app.services.errors import NotFound, ValidationFailed
 from app.services.sessions import end_all_sessions
+from app.services.text_search import contains, starts_with
 from app.services.tokens import issue_token
 
 REGION = re.compile(r"[A-Z]{2}(-[0-9A-Z]{1,10})?")
@@ -125,3 +128,64 @@ def get_user(user_id: int) -> User:
 def find_user_by_email(email: str) -> User | None:
     """The user with this email, if any."""
     return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+
+
+def set_timezone(user: User, timezone: str) -> User:
+    """The time zone the console shows this user's times in (an IANA name such as
+    Europe/Berlin)."""
+    if not isinstance(timezone, str) or len(timezone) > 64 or not is_timezone(timezone):
+        raise ValidationFailed(
+            "bad time zone", {"timezone": "must be an IANA time zone such as Europe/Berlin"}
+        )
+    user.timezone = timezone
+    db.session.commit()
+    return user
+
+
+def list_users(text: str = "", limit: int = 200) -> list[User]:
+    """Users by e-mail, optionally those whose e-mail or dealer code contains `text`."""
+    query = select(User).outerjoin(User.dealer).order_by(User.email).limit(limit)
+    needle = (text or "").strip().lower()
+    if needle:
+        query = query.where(
+            or_(contains(User.email, needle), starts_with(func.lower(Dealer.code), needle))
+        )
+    return list(db.session.scalars(query))
+
+
+def invite_user(email: str, role: str, dealer_code: str | None, password: str | None) -> str | None:
+    """Create a user; without a password one is generated and returned to pass on once
+    (the person changes it after signing in). Returns that password, or None."""
+    temporary = None if password else _temporary_password()
+    create_user(email, role, dealer_code, password or temporary)
+    return temporary
+
+
+def reset_password(user: User) -> str:
+    """Give the user a new generated password (returned, to pass on once); every session
+    the user had ends."""
+    temporary = _temporary_password()
+    set_password(user, temporary)
+    return temporary
+
+
+def set_user_active(user: User, active: bool, actor: User | None = None) -> User:
+    """Deactivate (no sign-in, no API token works, every session ends) or reactivate."""
+    if actor is not None and actor.id == user.id and not active:
+        raise ValidationFailed("not yourself", {"active": "you cannot deactivate yourself"})
+    user.active = active
+    ended = end_all_sessions(user) if not active else 0
+    record_audit(
+        "user.deactivated" if not active else "user.reactivated",
+        actor=actor,
+        target=f"user:{user.id}",
+        detail={"sessions_ended": ended},
+    )
+    db.session.commit()
+    return user
+
+
+def _temporary_password() -> str:
+    # Readable to dictate over the phone: no 0/O or 1/l confusion.
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(14))

@@ -24,7 +24,17 @@ from app import create_app
 from app.auth import ANYONE, access_role, declared_access
 from app.extensions import db as _db
 from app.extensions import limiter
-from app.models import ApiToken, Dealer, InterestRoute, Lead, LineItem, Offer, Question, User
+from app.models import (
+    ApiToken,
+    Dealer,
+    InterestRoute,
+    Lead,
+    LineItem,
+    Offer,
+    Question,
+    User,
+    Webhook,
+)
 from app.services.forms import create_form
 from app.services.review_rules import create_rule
 from app.services.users import create_token, create_user
@@ -197,9 +207,11 @@ def _build_network() -> dict[str, str]:
     form = create_form({"name": "Brand site", "allowed_origins": []})
     keys["public_key"], keys["form_id"] = form.public_key, str(form.id)
     route = InterestRoute(category="new", dealer_codes=["D-OWN"])
-    _db.session.add(route)
+    webhook = Webhook(url="https://hooks.example/in", events=["offer.accepted"], secret="s" * 16)
+    _db.session.add_all([route, webhook])
     _db.session.commit()
     keys["route_id"] = str(route.id)
+    keys["webhook_id"] = str(webhook.id)
     keys["user_id"] = str(asker.id)
     return keys
 
@@ -254,6 +266,14 @@ SAMPLES = {
     "public_key": lambda keys: keys["public_key"],
     "form_id": lambda keys: keys["form_id"],
     "rule_id": lambda keys: keys["rule_id"],
+    "webhook_id": lambda keys: keys["webhook_id"],
+    "campaign": lambda keys: "spring-26",
+    "grouping": lambda keys: "dealers",
+    "table": lambda keys: "figures",
+    # Console pages about any user or token (unrestricted coordinators only): a
+    # dealer manager, and a salesperson's token.
+    "user_id": lambda keys: keys["user:dealer_manager"],
+    "token_id": lambda keys: keys["token:colleague"],
 }
 
 

@@ -19,12 +19,12 @@ from app.webpush import (
     VapidKeys,
     check_push_endpoint,
     load_or_create_vapid_keys,
-    push_payload_for,
+    push_payload,
     send_push,
 )
 from tests.push.receiver import VapidError, verify_vapid_authorization
 
-PAYLOAD = push_payload_for("new_lead", "Cargo e-bike, 2 units", "Jana K. in 10115", "/inbox/7")
+PAYLOAD = push_payload("New lead: Cargo e-bike, 2 units", "Jana K. in 10115", "/inbox/7")
 
 
 def _b64url(raw: bytes) -> str:
@@ -59,7 +59,7 @@ def test_send_push_signs_a_vapid_jwt_for_the_push_service_origin(push_receiver, 
 
 def test_send_push_reaches_each_subscription_with_its_own_keys(push_receiver, vapid_keys):
     second = push_receiver.new_subscription()
-    other_payload = push_payload_for("answer", "Lead 8", "Yes, in stock", "/inbox/8")
+    other_payload = push_payload("Answer on Lead 8", "Yes, in stock", "/inbox/8")
 
     send_push(push_receiver.subscription, PAYLOAD, vapid_keys, allow_private=True)
     send_push(second, other_payload, vapid_keys, allow_private=True)
@@ -360,10 +360,10 @@ def test_receiver_rejects_a_jwt_signed_by_another_key(push_receiver, vapid_keys)
 
 
 def test_push_payload_is_small_and_tagged_by_lead():
-    payload = push_payload_for("reminder", "Lead " + "L" * 500, "word " * 2000, "/inbox/7")
+    payload = push_payload("Still waiting: Lead " + "L" * 500, "word " * 2000, "/inbox/7")
 
     assert set(payload) == {"title", "body", "url", "tag"}
-    assert payload["title"].startswith("Reminder")
+    assert payload["title"].startswith("Still waiting")
     assert len(payload["title"]) <= 80 and len(payload["body"]) <= 240
     assert payload["body"].endswith("…")
     assert payload["tag"] == "/inbox/7"
@@ -373,9 +373,4 @@ def test_push_payload_is_small_and_tagged_by_lead():
 @pytest.mark.parametrize("url", ["https://evil.example/x", "//evil.example/x", "inbox/7"])
 def test_push_payload_url_must_be_a_local_path(url):
     with pytest.raises(ValueError):
-        push_payload_for("new_lead", "Lead", "x", url)
-
-
-def test_push_payload_rejects_unknown_kinds():
-    with pytest.raises(ValueError):
-        push_payload_for("spam", "Lead", "x", "/inbox/7")
+        push_payload("New lead", "x", url)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Dealer, Offer
 from app.services import recycling
-from app.services.absence import clear_absence, set_absence, set_opening_hours
+from app.services.absence import clear_absence, set_absence
+from app.services.deadlines import validate_opening_hours
 from app.services.errors import ValidationFailed
 from app.services.offers import decline_offer
 from app.services.users import find_user_by_email
@@ -27,6 +28,13 @@ def dealer(code: str) -> Dealer:
     return db.session.scalar(select(Dealer).where(Dealer.code == code))
 
 
+def set_opening_hours(shop: Dealer, hours: dict | None, timezone: str) -> None:
+    """Opening hours as the dealers API stores them (validated there, see tests/api)."""
+    shop.opening_hours = validate_opening_hours(hours)
+    shop.timezone = timezone
+    db.session.commit()
+
+
 def test_lead_at_night_does_not_expire_overnight(network, clock):
     set_opening_hours(dealer("D1"), OFFICE_HOURS, "Europe/Berlin")
     clock.now = datetime(2026, 11, 23, 22, 0, tzinfo=BERLIN)  # Monday night
@@ -41,18 +49,6 @@ def test_lead_at_night_does_not_expire_overnight(network, clock):
     clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
     assert recycling.expire_overdue_offers() == 1
     assert offers_of(lead.id) == [("D1", "expired"), ("D2", "pending")]
-
-
-def test_opening_hours_are_validated_with_the_field_named(network):
-    with pytest.raises(ValidationFailed) as raised:
-        set_opening_hours(dealer("D1"), {"mon": [["18:00", "08:00"]]})
-    assert "opening_hours.mon.0" in raised.value.errors
-    with pytest.raises(ValidationFailed) as raised:
-        set_opening_hours(dealer("D1"), OFFICE_HOURS, "Mars/Olympus")
-    assert "timezone" in raised.value.errors
-    assert dealer("D1").opening_hours is None
-    set_opening_hours(dealer("D1"), None)
-    assert dealer("D1").opening_hours is None
 
 
 def test_absent_dealer_is_skipped_meanwhile_and_eligible_again_after(network, clock):

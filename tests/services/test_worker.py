@@ -31,7 +31,13 @@ def test_a_pass_expires_then_reminds_then_delivers(app, network, clock, monkeypa
     monkeypatch.setattr(push_delivery, "deliver_due_notifications", deliver_due_notifications)
     done = worker.run_pass(app)
     # The expired offer is not reminded any more; the fresh one to D2 not yet.
-    assert done == {"expired": 1, "withdrawn_absent": 0, "reminded": 1, "delivered": 0}
+    assert done == {
+        "expired": 1,
+        "withdrawn_absent": 0,
+        "reminded": 1,
+        "delivered": 0,
+        "webhooks_and_mail": 0,
+    }
     assert seen == {"offers": [("D1", "expired"), ("D2", "pending")], "reminders": 1}
     assert notifications("reminder", overdue.id) == 0
 

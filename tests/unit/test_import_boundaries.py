@@ -35,3 +35,19 @@ def test_geocoding_imports_routing_and_its_data_packages_only():
         assert top in sys.stdlib_module_names or top in allowed or name.startswith("app.routing"), (
             f"geocoding imports {name}"
         )
+
+
+VIEW_PACKAGES = ("api", "inbox", "console", "public", "form")
+
+
+def test_views_run_no_sql():
+    """Views call services: they import neither SQLAlchemy nor the database handle."""
+    for package in VIEW_PACKAGES:
+        for path in sorted((APP / package).glob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module == "app.extensions":
+                    names = {alias.name for alias in node.names}
+                    assert "db" not in names, f"{package}/{path.name} imports db"
+            for name in imported_modules(path):
+                assert name.split(".")[0] != "sqlalchemy", f"{package}/{path.name} imports {name}"

@@ -143,6 +143,17 @@ def test_explanation_counts_the_dealers_an_index_left_out():
     far_away = dealer("D-FAR", lat=48.14, lon=11.58, service_radius_km=20)
     decision = DealerIndex([dealer("D-1"), far_away]).rank(lead())
     assert decision.out_of_reach == 1
-    assert "1 more dealer was not examined: their service areas do not reach the customer." in (
-        decision.explanation()
+    assert (
+        "1 more dealer was not examined: their service areas do not reach the customer, "
+        "or they sell none of the requested product groups." in decision.explanation()
     )
+
+
+def test_explanation_names_a_nearby_dealer_left_out_for_its_portfolio():
+    mowers_only = dealer("D-MOW", tags=frozenset({"mowers", "store"}))
+    decision = DealerIndex([dealer("D-1"), mowers_only]).rank(lead())
+    assert decision.out_of_reach == 1
+    assert decision.unexamined_example.code == "D-MOW"
+    line = decision.explanation().splitlines()[-1]
+    assert line.startswith("- for example D-MOW, ")
+    assert line.endswith("km: The dealer carries none of the requested product groups (tractors).")

@@ -247,3 +247,67 @@ def test_index_decision_does_not_depend_on_cell_size(scenario, cell_degrees):
     lead, network, routes = scenario
     full = rank_dealers(lead, network, routes)
     assert DealerIndex(network, cell_degrees=cell_degrees).rank(lead, routes).ranked == full.ranked
+
+
+def counted_on_demand(network, asked: list | None = None):
+    """A load callback answering from the profiles' own figures, noting who was asked."""
+    by_code = {dealer.code: dealer for dealer in network}
+
+    def load(dealers):
+        if asked is not None:
+            asked.extend(dealer.code for dealer in dealers)
+        return {
+            d.code: (by_code[d.code].offers_today, by_code[d.code].open_offers) for d in dealers
+        }
+
+    return load
+
+
+@PROPERTY
+@given(scenarios(), st.integers(1, 6))
+def test_checking_load_of_the_best_only_gives_the_top_of_the_full_ranking(scenario, enough):
+    lead, network, routes = scenario
+    full = rank_dealers(lead, network, routes)
+    # What production's index holds: no load figures (they change with every lead).
+    unloaded = [replace(dealer, offers_today=0, open_offers=0) for dealer in network]
+    asked: list[str] = []
+    lazy = DealerIndex(unloaded).rank(
+        lead, routes, load=counted_on_demand(network, asked), enough=enough
+    )
+    assert lazy.chosen == full.chosen
+    assert len(lazy.ranked) >= min(enough, len(full.ranked))
+    assert lazy.ranked == full.ranked[: len(lazy.ranked)]
+    # Every dealer that passed the other filters is ranked, over capacity, or unchecked.
+    over = [exclusion for exclusion in lazy.excluded if exclusion.rule == "capacity"]
+    full_over = [exclusion for exclusion in full.excluded if exclusion.rule == "capacity"]
+    assert len(lazy.ranked) + len(over) + lazy.unchecked == len(full.ranked) + len(full_over)
+    assert len(asked) == len(set(asked))  # nobody asked about twice
+    # Every dealer named in the explanation's ranking part was checked.
+    assert {candidate.code for candidate in lazy.ranked} <= set(asked)
+
+
+@PROPERTY
+@given(scenarios())
+def test_checking_load_of_everyone_lazily_is_the_full_decision(scenario):
+    lead, network, routes = scenario
+    full = rank_dealers(lead, network, routes)
+    unloaded = [replace(dealer, offers_today=0, open_offers=0) for dealer in network]
+    index = DealerIndex(unloaded)
+    complete = index.rank(lead, routes, load=counted_on_demand(network), enough=None)
+    assert complete.ranked == full.ranked
+    assert complete.unchecked == 0
+    assert {(e.code, e.rule) for e in complete.excluded} == {
+        (e.code, e.rule)
+        for e in full.excluded
+        if e.code in {d.code for d in index.candidates_for(lead)}
+    }
+
+
+@PROPERTY
+@given(scenarios())
+def test_absent_now_from_the_caller_is_the_same_as_an_absent_profile(scenario):
+    lead, network, routes = scenario
+    full = rank_dealers(lead, network, routes)
+    present = [replace(dealer, absent=False) for dealer in network]
+    absent = frozenset(dealer.code for dealer in network if dealer.absent)
+    assert DealerIndex(present).rank(lead, routes, absent=absent).ranked == full.ranked

@@ -162,10 +162,10 @@ def test_question_thread_without_js_and_with_htmx(client, offered, oem):
     token = _token(client, f"/inbox/leads/{offered['id']}")
     response = client.post(url, data={"csrf_token": token, "body": "Is it in stock?"})
     assert response.headers["Location"].endswith("#questions")
-    empty = client.post(url, data={"csrf_token": token, "body": ""}, headers={"HX-Request": "1"})
+    empty = client.post(url, data={"csrf_token": token, "body": ""}, headers={"HX-Request": "true"})
     assert empty.status_code == 422
     fragment = client.post(
-        url, data={"csrf_token": token, "body": "And the colour?"}, headers={"HX-Request": "1"}
+        url, data={"csrf_token": token, "body": "And the colour?"}, headers={"HX-Request": "true"}
     )
     html = fragment.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="questions"')

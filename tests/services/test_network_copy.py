@@ -1,0 +1,172 @@
+"""Routing reads the dealer network from each process's memory: it must never be stale.
+
+A second app on the same database stands for a second gunicorn process: it has its own
+copy of the network, and the two share nothing but the database.
+"""
+
+import random
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from app import create_app
+from app.extensions import db
+from app.models import Dealer, Lead, NetworkVersion, Offer
+from app.services import candidates
+from app.services.absence import set_absence
+from app.services.dealers import get_dealer, set_daily_capacity
+from app.services.intake import build_lead, create_lead
+from tests import conftest
+from tests.factories import lead_body, make_dealer
+from tests.services.helpers import new_lead, offers_of
+
+pytestmark = pytest.mark.both_databases
+
+
+@pytest.fixture
+def other_process(database_uri):
+    """A second app on the same database, as another server process would be."""
+    other = create_app(conftest.TestConfig(database_uri))
+    yield other
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def offered_to(lead: Lead) -> str:
+    return offers_of(lead.id)[-1][0]
+
+
+def test_dealer_changes_made_by_another_process_reach_routing_here(network, other_process):
+    assert offered_to(new_lead()) == "D1"  # this process now holds its copy
+    with other_process.app_context():
+        set_absence(get_dealer("D1"), None, None)
+        db.session.remove()
+    assert offered_to(new_lead()) == "D2"
+    with other_process.app_context():
+        set_daily_capacity(get_dealer("D2"), 0)
+        db.session.remove()
+    assert offered_to(new_lead()) == "D3"
+    with other_process.app_context():
+        make_dealer("D0", lat=52.52, lon=13.40, inventory=["TR-500"], daily_capacity=None)
+        db.session.remove()
+    assert offered_to(new_lead()) == "D0"
+
+
+def test_bulk_update_of_dealers_bumps_the_network_version(network):
+    assert offered_to(new_lead()) == "D1"
+    before = db.session.scalar(select(NetworkVersion.version))
+    db.session.execute(update(Dealer).where(Dealer.code == "D1").values(active=False))
+    db.session.commit()
+    assert db.session.scalar(select(NetworkVersion.version)) == before + 1
+    assert offered_to(new_lead()) == "D2"
+
+
+def test_changes_routing_does_not_read_leave_the_copy_in_place(network):
+    before = db.session.scalar(select(NetworkVersion.version))
+    dealer = get_dealer("D1")
+    dealer.name = "Mitte (renamed)"
+    dealer.phone = "+49 30 5550000"
+    db.session.commit()
+    assert db.session.scalar(select(NetworkVersion.version)) == before
+
+
+def test_a_rolled_back_change_never_stays_in_the_copy(network):
+    """A change seen inside its own transaction, then rolled back, is not kept in memory,
+    even when the next change reuses the rolled-back version number."""
+    version = db.session.scalar(select(NetworkVersion.version))
+    dealer = get_dealer("D1")
+    dealer.active = False
+    db.session.flush()
+    inside = candidates.decide(build_lead(lead_body()), datetime.now(UTC))
+    assert inside.chosen.code == "D2"
+    db.session.rollback()
+    set_daily_capacity(get_dealer("D3"), 5)  # bumps to the same number as the rolled-back one
+    assert db.session.scalar(select(NetworkVersion.version)) == version + 1
+    assert offered_to(new_lead()) == "D1"
+
+
+def test_intake_ranks_before_it_takes_the_write_lock(network, monkeypatch, database_uri):
+    """While a lead is being ranked, another connection can still write."""
+    if not database_uri.startswith("sqlite"):
+        pytest.skip("the database-wide write lock is SQLite's")
+    path = database_uri.removeprefix("sqlite:///")
+    rank = candidates.DealerIndex.rank
+    written = []
+
+    def rank_while_another_writes(self, *args, **kwargs):
+        other = sqlite3.connect(path, timeout=0)  # no waiting: fails if the lock is held
+        other.execute("UPDATE users SET active = active")
+        other.commit()
+        other.close()
+        written.append(True)
+        return rank(self, *args, **kwargs)
+
+    monkeypatch.setattr(candidates.DealerIndex, "rank", rank_while_another_writes)
+    assert offered_to(new_lead()) == "D1"
+    assert written
+
+
+def test_capacity_taken_between_ranking_and_writing_sends_the_lead_on(
+    network, monkeypatch, other_process
+):
+    set_daily_capacity(get_dealer("D1"), 1)
+    prepare = candidates.prepare
+
+    def prepare_then_another_process_fills_d1(lead, now):
+        prepared = prepare(lead, now)
+        assert prepared.decision.chosen.code == "D1"
+        monkeypatch.setattr(candidates, "prepare", prepare)  # the other process's is plain
+        with other_process.app_context():
+            assert offered_to(new_lead()) == "D1"  # D1's one lead of the day
+            db.session.remove()
+        return prepared
+
+    monkeypatch.setattr(candidates, "prepare", prepare_then_another_process_fills_d1)
+    assert offered_to(new_lead()) == "D2"
+
+
+def test_production_decisions_match_a_full_scan_of_the_database(app):
+    """Random dealers, offers and absences: the in-memory, lazily counted path chooses and
+    ranks the best as reading and counting every dealer does."""
+    rng = random.Random(9)
+    now = datetime.now(UTC)
+    groups = ("tractors", "mowers", "parts")
+    for number in range(40):
+        make_dealer(
+            f"R{number:02d}",
+            lat=52.3 + rng.random() * 0.5,
+            lon=13.0 + rng.random() * 0.6,
+            service_radius_km=rng.choice((5, 15, 40)),
+            tags=rng.sample(groups, rng.randint(1, 3))
+            + rng.sample(("store", "online", "b2b", "service"), rng.randint(1, 3)),
+            inventory=rng.sample(("TR-500", "MW-20", "PA-1"), rng.randint(0, 2)),
+            daily_capacity=rng.choice((None, 1, 2, 3)),
+            active=rng.random() > 0.1,
+        )
+    for code in ("R03", "R07"):
+        set_absence(get_dealer(code), now - timedelta(hours=1), now + timedelta(days=1))
+    leads = [
+        create_lead(
+            lead_body(
+                lat=52.3 + rng.random() * 0.5,
+                lon=13.0 + rng.random() * 0.6,
+                postal_code=None,
+                delivery=rng.choice(("pickup", "ship")),
+                line_items=[{"product_group": group, "sku": "TR-500"} for group in groups[:2]],
+            )
+        )
+        for _ in range(30)
+    ]
+    assert db.session.scalar(select(Offer.id).limit(1)) is not None
+    for lead in leads[:10]:
+        db.session.refresh(lead)
+        full = candidates.full_scan_decision(lead, datetime.now(UTC))
+        fast = candidates.decide(lead, datetime.now(UTC))
+        complete = candidates.decide(lead, datetime.now(UTC), complete=True)
+        assert fast.chosen == full.chosen
+        assert fast.ranked == full.ranked[: len(fast.ranked)]
+        assert len(fast.ranked) >= min(candidates.BEST_CHECKED, len(full.ranked))
+        assert complete.ranked == full.ranked
