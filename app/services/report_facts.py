@@ -89,6 +89,11 @@ def refresh_leads(lead_ids: Iterable[str] | None, executor=None) -> None:
     ids = None if lead_ids is None else sorted(set(lead_ids))
     if ids == []:
         return
+    if ids is not None:
+        # Two transactions rewriting one lead's rows at once (a stage change beside an
+        # offer's end) would both insert the same keys: the lead's row lock (PostgreSQL;
+        # SQLite has one writer) makes the second wait and then read what the first wrote.
+        executor.execute(select(Lead.id).where(Lead.id.in_(ids)).with_for_update())
     for table in (ReportOfferGroup, ReportOffer):
         statement = delete(table)
         if ids is not None:
