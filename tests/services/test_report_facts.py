@@ -89,12 +89,13 @@ def test_expiry_is_kept_and_the_kept_rows_equal_a_backfill(network, clock):
     clock.advance(minutes=5)
     accept_offer(first.id, _salesperson("D2"))
     kept = (_rows(), _rows(ReportOfferGroup))
-    assert [(row[0], row[2], row[6]) for row in kept[0]] == [
+    # The worker expires the two offers in no particular order: compare as a set.
+    assert {(row[0], row[2], row[6]) for row in kept[0]} == {
         ("D1", "expired", "spring-26"),
         ("D1", "expired", "fall"),
         ("D2", "accepted", "spring-26"),
         ("D2", "pending", "fall"),
-    ]
+    }
     assert second.id  # both leads went through the services above
     refresh_leads(None)  # what the migration's backfill writes from the same tables
     db.session.commit()
