@@ -1,13 +1,16 @@
-"""Pre-qualification rules (coordinator): which new leads wait in review."""
+"""Coordinator intake tools: pre-qualification rules and their queue, CSV import of leads."""
+
+from flask import jsonify, request
 
 from app.api import bp
 from app.api.spec import api_endpoint
 from app.api.views import json_body
-from app.auth import token_required
+from app.auth import api_user, token_required
 from app.enums import Role
-from app.responses import HeldLeadOut, Items, ReviewRuleOut
+from app.responses import HeldLeadOut, Items, LeadImportReportOut, ReviewRuleOut
 from app.schemas import ReviewRuleIn, ReviewRulePatch
-from app.services import review_rules
+from app.services import lead_import, review_rules
+from app.services.errors import UnsupportedMediaType, ValidationFailed
 
 
 def _rule_out(rule) -> ReviewRuleOut:
@@ -72,3 +75,44 @@ def get_review_queue():
             for held in review_rules.review_queue()
         ]
     )
+
+
+# --- CSV import of leads ------------------------------------------------------------------
+
+
+@bp.post("/leads/import")
+@token_required(Role.COORDINATOR)
+@api_endpoint(
+    "Import leads from CSV: ?dry_run=true checks only; errors by row and column; all or "
+    "nothing unless ?import_valid_rows=true (also ?country=DE, ?campaign=...)",
+    body_media_types=("text/csv",),
+    returns=LeadImportReportOut,
+    status=201,
+    responses={200: LeadImportReportOut, 422: LeadImportReportOut},
+    errors=(415,),
+)
+def import_leads():
+    """Leads from a CSV body; ?dry_run=true checks only (see services/lead_import.py)."""
+    if request.mimetype not in ("text/csv", "text/plain"):
+        raise UnsupportedMediaType("send CSV", {"content_type": "send the file as text/csv"})
+    args = request.args
+    country = (args.get("country") or "").strip().upper() or None
+    if country is not None and not (len(country) == 2 and country.isalpha()):
+        raise ValidationFailed("bad country", {"country": "a two-letter ISO code such as DE"})
+    report = lead_import.import_leads(
+        request.get_data(),
+        dry_run=_flag("dry_run"),
+        import_valid_rows=_flag("import_valid_rows"),
+        default_country=country,
+        campaign=(args.get("campaign") or "").strip()[:120] or None,
+        actor=api_user(),
+    )
+    status = 201 if report.stored else 422 if report.errors else 200
+    return jsonify(report.to_dict()), status
+
+
+def _flag(name: str) -> bool:
+    raw = (request.args.get(name) or "false").lower()
+    if raw not in ("true", "false", "1", "0"):
+        raise ValidationFailed("bad flag", {name: "must be true or false"})
+    return raw in ("true", "1")
