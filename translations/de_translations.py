@@ -287,6 +287,29 @@ GERMAN = {
     "Note saved. Only your dealership sees it.": "Notiz gespeichert. Nur Ihr Betrieb sieht sie.",
     "Keep what you learn here: only the people of your dealership read these notes.": "Halten Sie hier fest, was Sie erfahren: Nur die Leute Ihres Betriebs lesen diese Notizen.",
     "Write your note.": "Schreiben Sie Ihre Notiz.",
+    # Tiers: a distributor's inbox filter.
+    "Whose leads": "Wessen Leads",
+    "All": "Alle",
+    "Ours": "Unsere",
+    "Sub-dealers'": "Der Unterhändler",
+    # Tiers' dealer texts, marked when lang merged them (issue 14: every page in German).
+    "Your absence": "Ihre Abwesenheit",
+    "Absence of the dealership": "Abwesenheit des Betriebs",
+    "You get no lead notifications and nobody assigns you leads meanwhile.": "Solange erhalten Sie keine Lead-Benachrichtigungen und niemand weist Ihnen Leads zu.",
+    "Given to %(email)s. They got a notification.": "An %(email)s übergeben. Er oder sie wurde benachrichtigt.",
+    "There is nobody to give this lead to.": "Es gibt niemanden, dem Sie diesen Lead geben können.",
+    "This lead is not yours to forward now.": "Diesen Lead können Sie gerade nicht weiterleiten.",
+    "Forwarded to %(dealer)s. If they decline, it comes back to you.": "An %(dealer)s weitergeleitet. Lehnt er ab, kommt der Lead zu Ihnen zurück.",
+    "Who works this lead": "Wer bearbeitet diesen Lead",
+    "Nobody yet: the lead is open to the whole dealership.": "Noch niemand: Der Lead steht dem ganzen Betrieb offen.",
+    "Hand to colleague": "An Kollegen geben",
+    "Assign": "Zuweisen",
+    "Forward to a sub-dealer": "An einen Unterhändler weiterleiten",
+    "They get it as an offer. If they decline or let it run out, it comes back to you.": "Er erhält ihn als Angebot. Lehnt er ab oder lässt die Frist verstreichen, kommt der Lead zu Ihnen zurück.",
+    "Forward": "Weiterleiten",
+    "at %(dealer)s": "bei %(dealer)s",
+    "Salesperson": "Verkäufer",
+    "Sub-dealer": "Unterhändler",
 }
 
 
