@@ -16,7 +16,7 @@ def owned(oem, auth, client):
     make_dealer("D-BER-1", name="Autohaus Mitte")
     make_dealer("D-BER-2", name="Spandau", lat=52.535, lon=13.197, inventory=[])
     create_user("sales@example.com", "salesperson", "D-BER-1", "password-123")
-    create_user("colleague@example.com", "salesperson", "D-BER-1", "password-123")
+    create_user("manager@example.com", "dealer_manager", "D-BER-1", "password-123")
     create_user("rival@example.com", "salesperson", "D-BER-2", "password-123")
     lead = oem.post(
         "/api/v1/leads", json=lead_body(preferred_seller={"dealer": "D-BER-1"})
@@ -103,7 +103,9 @@ def test_a_note_is_read_within_the_dealership_only(client, owned, auth, db):
     assert response.status_code == 302
     assert "Calls back after 17:00" in client.get(page).get_data(as_text=True)
 
-    auth.login("colleague@example.com")
+    # The dealership's manager reads it (a colleague salesperson does not see a lead
+    # another salesperson works at all: tiers' rule).
+    auth.login("manager@example.com")
     assert "Calls back after 17:00" in client.get(page).get_data(as_text=True)
 
     auth.login("rival@example.com")
