@@ -75,5 +75,5 @@ _.expire_on_commit  # app/services/unit_of_work.py: SQLAlchemy reads it at commi
 
 # Dealer app (lang, issue 14): WTForms calls validate_<field>; templates read the rest.
 _.validate_lost_reason  # app/inbox/forms.py StageForm
-_.author_id  # app/models.py LeadNote, read by templates/inbox/_notes.html
+_.author_id  # app/models.py LeadNote: the foreign key behind `author`
 _.author  # app/models.py LeadNote, read by templates/inbox/_notes.html

@@ -310,6 +310,20 @@ GERMAN = {
     "at %(dealer)s": "bei %(dealer)s",
     "Salesperson": "Verkäufer",
     "Sub-dealer": "Unterhändler",
+    # Change password (issue 14).
+    "Current password": "Aktuelles Passwort",
+    "New password (at least 8 characters)": "Neues Passwort (mindestens 8 Zeichen)",
+    "New password again": "Neues Passwort wiederholen",
+    "This is not your current password.": "Das ist nicht Ihr aktuelles Passwort.",
+    "Type the same new password twice.": "Geben Sie zweimal dasselbe neue Passwort ein.",
+    "Use at least 8 characters.": "Bitte mindestens 8 Zeichen verwenden.",
+    "Password changed. Other devices are signed out.": "Passwort geändert. Andere Geräte sind abgemeldet.",
+    "Change password": "Passwort ändern",
+    # Search (issue 14).
+    "Search your leads": "Ihre Leads durchsuchen",
+    "Search": "Suchen",
+    "None of your leads mentions “%(query)s”.": "Keiner Ihrer Leads erwähnt „%(query)s“.",
+    "Show all leads": "Alle Leads zeigen",
 }
 
 

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
+    PasswordField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -129,4 +130,18 @@ class CapacityForm(FlaskForm):
 
     daily_capacity = IntegerField(
         _l("New leads per day"), validators=[Optional(), NumberRange(min=0, max=100000)]
+    )
+
+
+class PasswordForm(FlaskForm):
+    """The user's own password change: the current one, then the new one twice."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=200)]
+    )
+    new_password = PasswordField(
+        _l("New password (at least 8 characters)"), validators=[DataRequired(), Length(max=200)]
+    )
+    repeat_password = PasswordField(
+        _l("New password again"), validators=[DataRequired(), Length(max=200)]
     )

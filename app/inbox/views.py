@@ -31,6 +31,7 @@ from app.inbox.forms import (
     ForwardForm,
     LanguageForm,
     NoteForm,
+    PasswordForm,
     QuestionForm,
     StageForm,
 )
@@ -62,6 +63,9 @@ FIELD_ERRORS = {
     "the absence must end after it starts": _l("The absence must end after it starts."),
     "write your question or answer": _l("Write your question."),
     "write your note": _l("Write your note."),
+    "is not right": _l("This is not your current password."),
+    "must match the new one": _l("Type the same new password twice."),
+    "must be at least 8 characters": _l("Use at least 8 characters."),
 }
 
 # The forms of the lead page's cards, empty (the note form's prefix keeps its field's id
@@ -136,7 +140,11 @@ def list_leads():
     scope = request.args.get("scope") if is_distributor else None
     scope = scope if scope in inbox.INBOX_SCOPES else None
     waiting, owned = inbox.dealer_inbox(current_user, scope) if scope else _inbox_rows()
+    query = request.args.get("q", "").strip()[:100]
+    if query:
+        owned = inbox.search_own_leads(owned, query)
     context = {
+        "query": query,
         "is_distributor": is_distributor,
         "scope": scope,
         "waiting": waiting,
@@ -452,6 +460,7 @@ def _settings_context(form: AbsenceForm | None = None, **extra) -> dict:
         "capacity_form": extra.pop("capacity_form", None) or _capacity_form(),
         "vapid_public_key": push_subscriptions.vapid_keys().public_key,
         "language_form": extra.pop("language_form", None) or _language_form(),
+        "password_form": extra.pop("password_form", None) or PasswordForm(formdata=None),
         "now": utcnow(),
         **extra,
     }
@@ -487,6 +496,34 @@ def save_language():
         return redirect_to(url_for("inbox.show_settings"))
     context = _settings_context(language_form=form)
     return render_template("inbox/settings.html", **context), 422
+
+
+@bp.post("/settings/password")
+@login_required_role(*DEALER_ROLES)
+def change_password():
+    """Change one's own password; other signed-in devices are signed out."""
+    form = PasswordForm()
+    message = None
+    if submit_form(
+        form,
+        lambda: users.change_password(
+            current_user,
+            form.current_password.data,
+            form.new_password.data,
+            form.repeat_password.data,
+            keep_session_key=current_user.session_key,
+        ),
+        fallback="new_password",
+        wording=_field_error,
+    ):
+        message = _("Password changed. Other devices are signed out.")
+        if not is_htmx_request():
+            flash(message)
+            return redirect(url_for("inbox.show_settings"))
+        form = PasswordForm(formdata=None)
+    status = 422 if form.errors else 200
+    context = _settings_context(password_form=form, password_message=message)
+    return render_page_or_fragment("inbox/settings.html", "inbox/_password.html", status, **context)
 
 
 @bp.post("/settings/absence")

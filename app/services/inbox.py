@@ -51,6 +51,28 @@ def dealer_inbox(
     return waiting, owned
 
 
+def search_own_leads(owned: list[Lead], text: str) -> list[Lead]:
+    """The dealer's own (accepted) leads that mention every word of `text`: customer name,
+    company, e-mail, phone, postal code, products, message. Leads still only offered are
+    never searched: their hidden contact details must not be found by guessing."""
+    words = (text or "").casefold().split()
+    return [lead for lead in owned if all(word in _searchable(lead) for word in words)]
+
+
+def _searchable(lead: Lead) -> str:
+    items = [f"{item.sku or ''} {item.product_group}" for item in lead.line_items]
+    parts = [
+        lead.customer_name,
+        lead.company,
+        lead.email,
+        lead.phone,
+        lead.postal_code,
+        lead.message,
+        *items,
+    ]
+    return " ".join(part for part in parts if part).casefold()
+
+
 def lead_place(lead: Lead) -> str | None:
     """The town of the lead's postal code where our postal-code data names it."""
     if not lead.postal_code or not lead.country:

@@ -84,6 +84,23 @@ def set_password(user: User, password: str, keep_session_key: str | None = None)
     db.session.commit()
 
 
+def change_password(
+    user: User, current: str, new: str, repeated: str, keep_session_key: str | None = None
+) -> None:
+    """The user's own change: the current password first, the new one twice. Other
+    sessions end (set_password); the one that made the change stays signed in."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
+        raise ValidationFailed("wrong password", {"current_password": "is not right"})
+    if new != repeated:
+        raise ValidationFailed("passwords differ", {"repeat_password": "must match the new one"})
+    try:
+        set_password(user, new, keep_session_key)
+    except ValidationFailed as error:
+        raise ValidationFailed(
+            "weak password", {"new_password": error.errors["password"]}
+        ) from None
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, else None."""
     user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))

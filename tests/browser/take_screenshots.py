@@ -147,6 +147,8 @@ def take(out: Path, language: str = "en") -> list[Path]:
             page.get_by_role("button", name=words["sign_in"]).click()
             page.wait_for_url(f"{server.url}/inbox")
             shot("inbox")
+            page.goto(f"{server.url}/inbox?q=keller")
+            shot("inbox-search")
             page.goto(f"{server.url}/inbox/leads/{ids['pending']}")
             shot("lead-offered")
             page.get_by_role("link", name=words["decline"]).click()
@@ -170,6 +172,7 @@ def take(out: Path, language: str = "en") -> list[Path]:
                 (lead_page, "questions", "lead-questions"),
                 (f"/inbox/leads/{ids['lost']}", None, "lead-lost"),
                 ("/inbox/settings", None, "settings"),
+                ("/inbox/settings", "password", "settings-password"),
                 ("/inbox/settings", "absence", "settings-absence"),
                 ("/inbox/settings", "capacity", "settings-more"),
             ):

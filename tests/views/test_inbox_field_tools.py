@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Lead, LeadNote, User
-from app.services.users import create_user
+from app.services.users import authenticate, create_user
 from tests.conftest import csrf_token_in
 from tests.factories import lead_body, make_dealer
 
@@ -162,3 +162,61 @@ def test_accept_with_htmx_updates_the_badge_on_the_same_page(client, oem, owned)
     assert (
         'id="nav-count" class="app-nav__count app-nav__count--none" hx-swap-oob="true">0<' in html
     )
+
+
+# --- password ------------------------------------------------------------------------------
+
+
+def test_a_salesperson_changes_the_password_and_other_devices_sign_out(client, owned, app, db):
+    other_device = app.test_client()
+    token = csrf_token_in(other_device.get("/login").get_data(as_text=True))
+    other_device.post(
+        "/login",
+        data={"csrf_token": token, "email": "sales@example.com", "password": "password-123"},
+    )
+    assert other_device.get("/inbox").status_code == 200
+
+    wrong = _post(
+        client,
+        "/inbox/settings/password",
+        {"current_password": "nope", "new_password": "new-pass-456", "repeat_password": "x"},
+        "/inbox/settings",
+        {"HX-Request": "true"},
+    )
+    assert wrong.status_code == 422
+    assert "This is not your current password." in wrong.get_data(as_text=True)
+
+    changed = _post(
+        client,
+        "/inbox/settings/password",
+        {
+            "current_password": "password-123",
+            "new_password": "new-pass-456",
+            "repeat_password": "new-pass-456",
+        },
+        "/inbox/settings",
+    )
+    assert changed.status_code == 302
+    assert client.get("/inbox").status_code == 200  # this device stays signed in
+    assert other_device.get("/inbox").status_code in (302, 401)
+    assert authenticate("sales@example.com", "new-pass-456") is not None
+    assert authenticate("sales@example.com", "password-123") is None
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+def test_search_finds_own_leads_by_name_and_never_an_offer_by_its_hidden_surname(
+    client, oem, owned
+):
+    customer = {"first_name": "Jonas", "last_name": "Berger", "email": "j@example.com"}
+    oem.post(
+        "/api/v1/leads",
+        json=lead_body(preferred_seller={"dealer": "D-BER-1"}, customer=customer),
+    )
+    found = client.get("/inbox?q=ng+tractor").get_data(as_text=True)
+    assert f"/inbox/leads/{owned}" in found and 'value="ng tractor"' in found
+    # Berger's lead is only offered: its surname is hidden, so a search for it finds nothing.
+    nothing = client.get("/inbox?q=berger").get_data(as_text=True)
+    assert f"/inbox/leads/{owned}" not in nothing
+    assert nothing.count("lead-row--waiting") == 1  # offers stay listed, not searched
