@@ -87,6 +87,9 @@ class PreviewForm(FlaskForm):
             SelectChoice(InquiryType.B2B.value, "B2B"),
             SelectChoice(InquiryType.SERVICE.value, "Service"),
         ],
+        # The first choice is what the page shows selected; a link that leaves the field
+        # out means that choice, not "Not a valid choice" under a visibly chosen B2C.
+        default=InquiryType.B2C.value,
     )
     delivery = SelectField(
         "Delivery",
@@ -94,6 +97,7 @@ class PreviewForm(FlaskForm):
             SelectChoice(Delivery.PICKUP.value, "Pickup at a store"),
             SelectChoice(Delivery.SHIP.value, "Ship to customer"),
         ],
+        default=Delivery.PICKUP.value,
     )
 
 
