@@ -101,6 +101,19 @@ class PreviewForm(FlaskForm):
     )
 
 
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def read_upload(field: FileField) -> bytes | None:
+    """The bytes of the CSV uploaded in `field`; None, with the error on the field, when the
+    file is over 5 MB (the lead and catalog imports share this limit and its wording)."""
+    content = field.data.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        field.errors = [*field.errors, "The file is larger than 5 MB; split it."]
+        return None
+    return content
+
+
 def split_codes(text: str | None) -> list[str]:
     """'a, b ,c' -> ['a', 'b', 'c']."""
     return [part.strip() for part in (text or "").split(",") if part.strip()]

@@ -44,52 +44,44 @@ class Desk:
     lead: str = ""
     made: dict = field(default_factory=dict)
 
+    def _once(self, name: str, make: Callable[[], object]):
+        """What `make` returns, made once per test inside the live server's app context."""
+        if name not in self.made:
+            self.made[name] = self.live_server.query(make)
+        return self.made[name]
+
     def held_lead(self) -> str:
         """A lead waiting in review (a campaign rule holds it; the rule is removed after)."""
-        if "held" not in self.made:
 
-            def hold():
-                rule = review_rules.create_rule(
-                    {"kind": "campaign", "value": REVIEW_CAMPAIGN, "name": "a11y hold"}
+        def hold():
+            rule = review_rules.create_rule(
+                {"kind": "campaign", "value": REVIEW_CAMPAIGN, "name": "a11y hold"}
+            )
+            try:
+                body = lead_body(
+                    custom_fields={"campaign_id": REVIEW_CAMPAIGN},
+                    preferred_seller={"dealer": self.dealer, "contact": None},
                 )
-                try:
-                    body = lead_body(
-                        custom_fields={"campaign_id": REVIEW_CAMPAIGN},
-                        preferred_seller={"dealer": self.dealer, "contact": None},
-                    )
-                    return create_lead(body, source="api").id
-                finally:
-                    review_rules.delete_rule(rule.id)
+                return create_lead(body, source="api").id
+            finally:
+                review_rules.delete_rule(rule.id)
 
-            self.made["held"] = self.live_server.query(hold)
-        return self.made["held"]
+        return self._once("held", hold)
 
     def form_id(self) -> int:
-        """A form of this desk (made once)."""
-        if "form" not in self.made:
-            self.made["form"] = self.live_server.query(
-                lambda: (
-                    forms.create_form(
-                        {
-                            "name": f"a11y {self.dealer}",
-                            "allowed_origins": ["https://brand.example"],
-                        }
-                    ).id
-                )
-            )
-        return self.made["form"]
+        """A form of this desk."""
+        origins = ["https://brand.example"]
+        return self._once(
+            "form",
+            lambda: (
+                forms.create_form({"name": f"a11y {self.dealer}", "allowed_origins": origins}).id
+            ),
+        )
 
     def route_id(self) -> int:
         """A `used` route to this desk's dealer (removed when the test ends)."""
-        if "route" not in self.made:
-            self.made["route"] = self.live_server.query(
-                lambda: (
-                    interest_routes.create_route(
-                        {"category": "used", "dealer_codes": [self.dealer]}
-                    ).id
-                )
-            )
-        return self.made["route"]
+        route = {"category": "used", "dealer_codes": [self.dealer]}
+        return self._once("route", lambda: interest_routes.create_route(route).id)
 
     def clean_up(self) -> None:
         """Remove the route, so that other tests route over the whole network again."""
