@@ -1,7 +1,7 @@
 """tiers: regions, salesperson absence, lead assignee, one accepted offer
 
 Revision ID: 58242ef1e412
-Revises: e4b8c2d6f1a3 (re-pointed from 9a1e5c0d7b21 so the chain stays one line)
+Revises: e4b8c2d6f1a3
 Create Date: 2026-11-27 07:23:25.303455
 
 """
