@@ -24,7 +24,6 @@ under 1 s, the board under 100 ms.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -39,6 +38,7 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.services.users import create_token, create_user  # noqa: E402
 from tests.conftest import TestConfig  # noqa: E402
+from tests.crash.harness import flask_cli  # noqa: E402
 
 GROUPINGS = ("dealers", "regions", "product-groups", "campaigns")
 PRODUCT_GROUPS = (
@@ -57,14 +57,7 @@ class BenchConfig(TestConfig):
 
 def migrate(uri: str) -> None:
     """The schema as production gets it: flask db upgrade."""
-    env = {**os.environ, "DATABASE_URL": uri, "RELAY_WORKER": "0"}
-    subprocess.run(
-        [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    flask_cli({**os.environ, "DATABASE_URL": uri}, "db", "upgrade")
 
 
 def generate(leads: int, dealers: int, now: datetime) -> None:

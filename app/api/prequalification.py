@@ -8,10 +8,7 @@ from app.enums import Role
 from app.responses import HeldLeadOut, Items, ReviewRuleOut
 from app.schemas import ReviewRuleIn, ReviewRulePatch
 from app.services import review_rules
-
-
-def _rule_out(rule) -> ReviewRuleOut:
-    return ReviewRuleOut.model_validate(review_rules.rule_to_dict(rule))
+from app.services.serialisation import review_rule_out
 
 
 @bp.get("/review-rules")
@@ -21,7 +18,7 @@ def _rule_out(rule) -> ReviewRuleOut:
 )
 def list_review_rules():
     """Every pre-qualification rule, in the order they are tried."""
-    return Items[ReviewRuleOut](items=[_rule_out(rule) for rule in review_rules.list_rules()])
+    return Items[ReviewRuleOut](items=[review_rule_out(rule) for rule in review_rules.list_rules()])
 
 
 @bp.post("/review-rules")
@@ -34,7 +31,7 @@ def list_review_rules():
 )
 def create_review_rule():
     """Add a rule: leads it matches wait in review instead of being routed."""
-    return _rule_out(review_rules.create_rule(json_body()))
+    return review_rule_out(review_rules.create_rule(json_body()))
 
 
 @bp.patch("/review-rules/<int:rule_id>")
@@ -44,7 +41,7 @@ def create_review_rule():
 )
 def update_review_rule(rule_id: int):
     """Change a rule (name, threshold or value, active)."""
-    return _rule_out(review_rules.update_rule(rule_id, json_body()))
+    return review_rule_out(review_rules.update_rule(rule_id, json_body()))
 
 
 @bp.delete("/review-rules/<int:rule_id>")

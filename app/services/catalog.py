@@ -112,14 +112,3 @@ def _import_rows(reader: csv.DictReader) -> ImportReport:
             report.updated += 1
     db.session.commit()
     return report
-
-
-def product_to_dict(product: Product) -> dict:
-    """The API's view of a product."""
-    return {
-        "sku": product.sku,
-        "name": product.name,
-        "product_group": product.product_group,
-        "item_type": product.item_type,
-        "active": product.active,
-    }
