@@ -23,24 +23,36 @@ class ConfirmForm(FlaskForm):
     """A button-only form: it carries the CSRF token of a one-tap action."""
 
 
-def errors_onto_fields(form: FlaskForm, errors: dict[str, str], fallback: str) -> None:
+def errors_onto_fields(
+    form: FlaskForm,
+    errors: dict[str, str],
+    fallback: str,
+    wording: Callable[[str], str] = str,
+) -> None:
     """A service's field errors onto the form's fields (the dotted path's first part);
-    an error for a field the form does not have lands on `fallback`."""
+    an error for a field the form does not have lands on `fallback`. `wording` turns the
+    service's message into the page's words (its language)."""
     for path, message in errors.items():
         field = getattr(form, path.split(".")[0], None)
         if not hasattr(field, "errors"):
             field = getattr(form, fallback)
-        field.errors = [*field.errors, message]
+        field.errors = [*field.errors, wording(message)]
 
 
-def submit_form(form: FlaskForm, action: Callable[[], object], fallback: str) -> bool:
+def submit_form(
+    form: FlaskForm,
+    action: Callable[[], object],
+    fallback: str,
+    wording: Callable[[str], str] = str,
+) -> bool:
     """Validate the form, then run the service call; its ValidationFailed errors land on
-    the form's fields. True when the call went through (other domain errors propagate)."""
+    the form's fields, worded by `wording`. True when the call went through (other domain
+    errors propagate)."""
     if not form.validate_on_submit():
         return False
     try:
         action()
     except ValidationFailed as error:
-        errors_onto_fields(form, error.errors, fallback)
+        errors_onto_fields(form, error.errors, fallback, wording)
         return False
     return True

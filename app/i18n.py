@@ -8,7 +8,7 @@ with `use_default_language`), else English. Catalogues live in translations/<lan
 """
 
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel
+from flask_babel import Babel, format_currency, format_decimal, get_locale
 
 LANGUAGES = ("en", "de")
 FALLBACK = "en"
@@ -50,6 +50,21 @@ def _session_keys():
     return session.keys() if request.cookies else ()
 
 
+def current_language() -> str:
+    """The page's language code ("de", "en") for `<html lang>`."""
+    return str(get_locale() or FALLBACK)
+
+
+def money(amount, currency: str = "EUR") -> str:
+    """An amount as the page's language writes money: "12.500,50 €", "€12,500.50"."""
+    return format_currency(amount, currency)
+
+
+def number(amount) -> str:
+    """A whole number with the page's grouping: "12.500" in German, "12,500" in English."""
+    return format_decimal(amount, format="#,##0")
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel with our selector and the project's translations folder."""
     from app import PROJECT_ROOT
@@ -59,3 +74,4 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(PROJECT_ROOT / "translations"),
     )
+    app.jinja_env.globals.update(current_language=current_language, money=money, number=number)

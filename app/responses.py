@@ -315,3 +315,25 @@ class DeliveryOut(Out):
     next_attempt_at: datetime | None
     last_error: str | None
     log: list[DeliveryAttemptOut]
+
+
+# --- CSV import of leads (issue 10) ---------------------------------------------------
+
+
+class LeadImportErrorOut(Out):
+    """One problem of a CSV row: the row (file line, header = 1) and the column."""
+
+    row: int
+    column: str
+    message: str
+
+
+class LeadImportReportOut(Out):
+    """What a lead CSV import found and did (nothing is stored on a dry run)."""
+
+    dry_run: bool
+    rows: int
+    valid: int
+    failed: int
+    imported: list[str]
+    errors: list[LeadImportErrorOut]

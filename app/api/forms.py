@@ -13,7 +13,12 @@ from app.schemas import FormIn, FormPatchIn
 from app.services import catalog, forms
 from app.services.dispatch import release_spam
 from app.services.errors import BadRequest, Forbidden
-from app.services.serialisation import form_out, lead_out, product_out
+from app.services.serialisation import (
+    form_out,
+    lead_out,
+    product_import_report_out,
+    product_out,
+)
 
 # Browser calls with a form key may reach these (sites that build their own form).
 CORS_PATHS = ("/api/v1/leads", "/api/v1/leads/adf")
@@ -87,7 +92,7 @@ def import_products():
         raise BadRequest("send CSV", {"body": "send the CSV file as text/csv"})
     text = request.get_data(as_text=True)
     report = catalog.import_csv(text)
-    return ImportReportOut.model_validate(report.to_dict()), 200 if not report.errors else 422
+    return product_import_report_out(report), 200 if not report.errors else 422
 
 
 @bp.post("/leads/<lead_id>/release")

@@ -1,14 +1,17 @@
-"""Pre-qualification rules (coordinator): which new leads wait in review."""
+"""Coordinator intake tools: pre-qualification rules and their queue, CSV import of leads."""
+
+from flask import request
 
 from app.api import bp
 from app.api.spec import api_endpoint
-from app.api.views import json_body
-from app.auth import token_required
+from app.api.views import json_body, query_args
+from app.auth import api_user, token_required
 from app.enums import Role
-from app.responses import HeldLeadOut, Items, ReviewRuleOut
-from app.schemas import ReviewRuleIn, ReviewRulePatch
-from app.services import review_rules
-from app.services.serialisation import review_rule_out
+from app.responses import HeldLeadOut, Items, LeadImportReportOut, ReviewRuleOut
+from app.schemas import LeadImportQuery, ReviewRuleIn, ReviewRulePatch
+from app.services import lead_import, review_rules
+from app.services.errors import UnsupportedMediaType
+from app.services.serialisation import lead_import_report_out, review_rule_out
 
 
 @bp.get("/review-rules")
@@ -69,3 +72,35 @@ def get_review_queue():
             for held in review_rules.review_queue()
         ]
     )
+
+
+# --- CSV import of leads ------------------------------------------------------------------
+
+
+@bp.post("/leads/import")
+@token_required(Role.COORDINATOR)
+@api_endpoint(
+    "Import leads from CSV: ?dry_run=true checks only; errors by row and column; all or "
+    "nothing unless ?import_valid_rows=true (also ?country=DE, ?campaign=...)",
+    body_media_types=("text/csv",),
+    query=LeadImportQuery,
+    returns=LeadImportReportOut,
+    status=201,
+    responses={200: LeadImportReportOut, 422: LeadImportReportOut},
+    errors=(415,),
+)
+def import_leads():
+    """Leads from a CSV body; ?dry_run=true checks only (see services/lead_import.py)."""
+    if request.mimetype not in ("text/csv", "text/plain"):
+        raise UnsupportedMediaType("send CSV", {"content_type": "send the file as text/csv"})
+    options = query_args(LeadImportQuery)
+    report = lead_import.import_leads(
+        request.get_data(),
+        dry_run=options.dry_run,
+        import_valid_rows=options.import_valid_rows,
+        default_country=options.country,
+        campaign=options.campaign or None,
+        actor=api_user(),
+    )
+    status = 201 if report.stored else 422 if report.errors else 200
+    return lead_import_report_out(report), status

@@ -92,17 +92,23 @@ def create_user():
 # --- leads ---------------------------------------------------------------------------
 
 
+def form_key_limits(view):
+    """The public form key's limits (per address, and for the whole form) on a lead intake."""
+    per_address = limiter.limit(
+        submitters.form_key_rate_limit,
+        key_func=submitters.form_rate_key,
+        exempt_when=submitters.not_a_form_request,
+    )
+    whole_form = limiter.limit(
+        submitters.form_total_rate_limit,
+        key_func=submitters.form_total_rate_key,
+        exempt_when=submitters.not_a_form_request,
+    )
+    return per_address(whole_form(view))
+
+
 @bp.post("/leads")
-@limiter.limit(
-    submitters.form_key_rate_limit,
-    key_func=submitters.form_rate_key,
-    exempt_when=submitters.not_a_form_request,
-)
-@limiter.limit(
-    submitters.form_total_rate_limit,
-    key_func=submitters.form_total_rate_key,
-    exempt_when=submitters.not_a_form_request,
-)
+@form_key_limits
 @api_endpoint(
     "Submit a lead (routed before the response); a form key gets only a receipt",
     body=LeadIn,
@@ -123,11 +129,7 @@ def create_lead():
 
 
 @bp.post("/leads/adf")
-@limiter.limit(
-    submitters.form_key_rate_limit,
-    key_func=submitters.form_rate_key,
-    exempt_when=submitters.not_a_form_request,
-)
+@form_key_limits
 @api_endpoint(
     "Submit a lead as an ADF/XML 1.0 document; answered like POST /leads",
     body_media_types=("application/xml", "text/xml"),

@@ -10,6 +10,7 @@ from app.console import (  # noqa: E402,F401
     deliveries,
     display,
     forms_pages,
+    lead_import,
     questions,
     reports,
     review,

@@ -366,3 +366,19 @@ class UserForm(ServiceErrorsForm):
     )
     dealer = StringField("Dealer code", validators=[Optional(), Length(max=40)])
     password = PasswordField("Password (optional)", validators=[Optional(), Length(min=8, max=200)])
+
+
+class LeadImportForm(FlaskForm):
+    """A CSV list of leads (a trade show), checked first, imported on request."""
+
+    file = FileField("Leads CSV", validators=[FileRequired()])
+    country = StringField(
+        "Country where a row names none",
+        default="DE",
+        validators=[Optional(), Length(min=2, max=2)],
+    )
+    campaign = StringField(
+        "Campaign (campaign_id where a row names none)",
+        validators=[Optional(), Length(max=120)],
+    )
+    import_valid_rows = BooleanField("Import the valid rows even if some rows fail")

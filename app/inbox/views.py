@@ -7,7 +7,11 @@ fragment, the same view answers with the partial the page includes
 
 from datetime import datetime
 
+from babel.dates import format_datetime
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth import login_required_role
@@ -17,6 +21,8 @@ from app.forms import ConfirmForm, submit_form
 from app.htmx import is_htmx_request, redirect_to, render_page_or_fragment
 from app.inbox import bp
 from app.inbox.forms import (
+    STAGE_LABELS,
+    STEPPER_LABELS,
     AbsenceForm,
     CapacityForm,
     DeclineForm,
@@ -38,7 +44,11 @@ from app.services import (
 )
 from app.services.errors import Conflict, DomainError, NotFound
 
-STAGE_LABELS = {stage.value: stage.label for stage in Stage}
+# The stage service's field errors, as the page's language words them.
+STAGE_ERRORS = {
+    "a won lead needs its value": _l("a won lead needs its value"),
+    "must be an amount from 0 to 999,999,999,999.99": _l("Please enter an amount from 0."),
+}
 
 
 @bp.context_processor
@@ -46,6 +56,7 @@ def inbox_helpers() -> dict:
     """Names every dealer template may use."""
     return {
         "stage_labels": STAGE_LABELS,
+        "stepper_labels": STEPPER_LABELS,
         "local_time": local_time,
         "waiting_count": _waiting_count,
         "customer_of": _customer_of,
@@ -67,7 +78,16 @@ def local_time(value: datetime | None, with_date: bool = True) -> str:
     if value is None:
         return ""
     local = value.astimezone(_zone())
-    return local.strftime("%a %d %b, %H:%M" if with_date else "%H:%M")
+    pattern = "EEE d MMM, HH:mm" if with_date else "HH:mm"
+    return format_datetime(local, pattern, locale=get_locale())
+
+
+def _stage_error(text: str) -> str:
+    """A stage field error in the page's language; a bad amount shows how to write one."""
+    if text == "must be a number":
+        example = format_decimal(12500.5, format="#,##0.00")
+        return _("Please enter the amount as a number, such as %(example)s.", example=example)
+    return str(STAGE_ERRORS.get(text, text))
 
 
 def _waiting_count() -> int:
@@ -148,9 +168,9 @@ def accept_lead(lead_id: str):
     try:
         offers.accept_offer(lead_id, current_user)
     except (Conflict, NotFound):
-        flash("This lead is no longer waiting for you.")
+        flash(_("This lead is no longer waiting for you."))
         return _to_inbox()
-    message = "Lead accepted. It's yours: contact the customer soon."
+    message = _("Lead accepted. It's yours: contact the customer soon.")
     if is_htmx_request():
         lead = visibility.get_visible_lead(lead_id, current_user)
         return render_template("inbox/_lead.html", **_lead_context(lead, status_message=message))
@@ -173,9 +193,9 @@ def decline_lead(lead_id: str):
         try:
             offers.decline_offer(lead_id, current_user, form.reason.data, form.note.data or None)
         except (Conflict, NotFound):
-            flash("This lead is no longer waiting for you.")
+            flash(_("This lead is no longer waiting for you."))
             return _to_inbox()
-        flash("Declined. The lead went on to the next dealer.")
+        flash(_("Declined. The lead went on to the next dealer."))
         return _to_inbox()
     status = 422 if form.errors else 200
     return render_template("inbox/decline.html", lead=lead, form=form), status
@@ -192,15 +212,21 @@ def change_stage(lead_id: str):
         saved = submit_form(
             form,
             lambda: stages.change_stage(
-                lead_id, current_user, form.stage.data, form.order_value.data, form.note.data
+                lead_id,
+                current_user,
+                form.stage.data,
+                form.order_value.data,
+                form.note.data,
+                locale=str(get_locale()),
             ),
             fallback="stage",
+            wording=_stage_error,
         )
     except Conflict:
-        flash("Accept the lead before you change its stage.")
+        flash(_("Accept the lead before you change its stage."))
         return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
     if saved:
-        message = f"Stage saved: {STAGE_LABELS[lead.stage]}."
+        message = _("Stage saved: %(stage)s.", stage=STAGE_LABELS[lead.stage])
         if not is_htmx_request():
             flash(message)
             return redirect(url_for("inbox.lead_detail", lead_id=lead_id))

@@ -13,8 +13,9 @@ Mapping (ADF -> lead):
   ``customer/comments`` and ``customer/timeframe`` become the message.
 - each wanted ``vehicle`` (interest buy, lease, test-drive) -> one line item:
   the SKU from ``stock`` (else ``model``), the product group from
-  ``<id source="product_group">`` (LeadRelay writes it so), else the catalog, else
-  the configured default; ``status`` new/used becomes the interest category.
+  ``<id source="product_group">`` (LeadRelay writes it so), else the catalog's group
+  for that SKU, else the configured default (RELAY_ADF_DEFAULT_PRODUCT_GROUP);
+  ``status`` new/used becomes the interest category.
   Trade-in vehicles are not wanted products: they go into the message.
 - ``vendor`` -> the preferred seller: its ``id`` as a dealer code, else a dealer whose
   name is the ``vendorname``; its ``contact`` name as the preferred contact.
@@ -34,7 +35,7 @@ from sqlalchemy import func, select
 
 from app.clock import iso
 from app.extensions import db
-from app.models import Dealer, Lead, User
+from app.models import Dealer, Lead, Product, User
 from app.services import intake
 from app.services.errors import ValidationFailed
 
@@ -344,8 +345,12 @@ def _known_dealer(code: str | None) -> bool:
 
 
 def _catalog_group(sku: str | None) -> str | None:
-    """The product group the catalog gives this SKU, when there is a catalog entry."""
-    return None
+    """The product group the catalog gives this SKU (stock number or model), if listed."""
+    if not sku:
+        return None
+    return db.session.scalar(
+        select(Product.product_group).where(func.lower(Product.sku) == sku.lower()).limit(1)
+    )
 
 
 # --- Writing ----------------------------------------------------------------------------

@@ -29,7 +29,10 @@ from app.responses import (
     DealerOut,
     DeliveryOut,
     FormOut,
+    ImportReportOut,
     InterestRouteOut,
+    LeadImportErrorOut,
+    LeadImportReportOut,
     LeadOut,
     LineItemOut,
     OfferOut,
@@ -42,6 +45,8 @@ from app.responses import (
     UserOut,
     WebhookOut,
 )
+from app.services.catalog import ImportReport as ProductImport
+from app.services.lead_import import ImportReport as LeadImport
 from app.services.privacy import customer_for
 from app.services.review_rules import describe
 from app.services.visibility import explanation_shown_to, offers_shown_to
@@ -170,4 +175,24 @@ def delivery_out(delivery: Delivery) -> DeliveryOut:
             {"at": a.at, "ok": a.ok, "status_code": a.status_code, "error": a.error}
             for a in delivery.attempt_log
         ],
+    )
+
+
+def lead_import_report_out(report: LeadImport) -> LeadImportReportOut:
+    """What a lead CSV import found and did."""
+    return from_row(
+        LeadImportReportOut,
+        report,
+        failed=report.failed_rows,
+        imported=[lead.id for lead in report.imported],
+        errors=[from_row(LeadImportErrorOut, error) for error in report.errors],
+    )
+
+
+def product_import_report_out(report: ProductImport) -> ImportReportOut:
+    """What a catalog CSV import did, and each rejected row's errors by line."""
+    return from_row(
+        ImportReportOut,
+        report,
+        errors=[{"line": line, "errors": errors} for line, errors in report.errors],
     )

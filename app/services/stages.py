@@ -8,6 +8,8 @@ see the lead gets a 404, as if it did not exist.
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from babel.numbers import NumberFormatError, parse_decimal
+
 from app.clock import utcnow
 from app.enums import TARGET_STAGES, Stage
 from app.models import Lead, User
@@ -19,12 +21,24 @@ from app.services.visibility import owned_lead_for
 MAX_ORDER_VALUE = Decimal("999999999999.99")
 
 
-def parse_order_value(raw: object) -> Decimal | None:
-    """An order value from a form or JSON: a non-negative amount with at most two decimals."""
+def parse_order_value(raw: object, locale: str | None = None) -> Decimal | None:
+    """An order value from a form or JSON: a non-negative amount with at most two decimals.
+
+    With a locale (a page's language), text is read as that language writes numbers
+    (CONTRACT "Languages"): "12.500,50" in German and "12,500.50" in English are 12500.5,
+    "12.500" in German is 12500. Babel's strict mode refuses a grouping that does not fit
+    the language ("12.50" on a German page) instead of guessing.
+    """
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if isinstance(raw, bool):
         raise ValidationFailed("bad order value", {"order_value": "must be a number"})
+    if locale is not None and isinstance(raw, str):
+        try:
+            value = parse_decimal(raw.strip(), locale=locale, strict=True)
+        except (NumberFormatError, InvalidOperation, ValueError):
+            raise ValidationFailed("bad order value", {"order_value": "must be a number"}) from None
+        return _checked(value)
     try:
         text = str(raw).strip().replace(" ", "")
         if isinstance(raw, str) and "," in text and "." not in text:
@@ -32,6 +46,10 @@ def parse_order_value(raw: object) -> Decimal | None:
         value = Decimal(text)
     except (InvalidOperation, ValueError):
         raise ValidationFailed("bad order value", {"order_value": "must be a number"}) from None
+    return _checked(value)
+
+
+def _checked(value: Decimal) -> Decimal:
     if not value.is_finite() or value < 0 or value > MAX_ORDER_VALUE:
         raise ValidationFailed(
             "bad order value", {"order_value": "must be an amount from 0 to 999,999,999,999.99"}
@@ -46,13 +64,17 @@ def change_stage(
     order_value: object = None,
     note: str | None = None,
     now: datetime | None = None,
+    locale: str | None = None,
 ) -> Lead:
-    """Move an owned lead to a stage; won needs the order value. Records a stage event."""
+    """Move an owned lead to a stage; won needs the order value. Records a stage event.
+
+    `locale` is the page's language when the value was typed into a page (None for JSON).
+    """
     if stage not in TARGET_STAGES:
         raise ValidationFailed(
             "bad stage", {"stage": f"must be one of: {', '.join(TARGET_STAGES)}"}
         )
-    value = parse_order_value(order_value)
+    value = parse_order_value(order_value, locale)
     if stage == Stage.WON and value is None:
         raise ValidationFailed("order value needed", {"order_value": "a won lead needs its value"})
     now = now or utcnow()

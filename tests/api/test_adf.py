@@ -296,3 +296,15 @@ def test_adf_endpoint_is_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     operation = paths["/api/v1/leads/adf"]["post"]
     assert set(operation["requestBody"]["content"]) == {"application/xml", "text/xml"}
+
+
+def test_vehicle_without_product_group_takes_the_catalogs(oem, network):
+    from app.services.catalog import save_product
+
+    save_product({"sku": "MW-20", "name": "Mower 20", "product_group": "mowers"})
+    db.session.commit()
+    document = CLEAN.replace(b'<id source="product_group">tractors</id>', b"").replace(
+        b"TR-500", b"mw-20"
+    )
+    lead = post_adf(oem, document).get_json()
+    assert [(i["sku"], i["product_group"]) for i in lead["line_items"]] == [("mw-20", "mowers")]

@@ -254,7 +254,9 @@ def test_won_with_order_value_and_a_question_by_taps(page, live_server):
     page.locator("#stage").get_by_text("Won", exact=True).tap()
     page.get_by_role("button", name="Save stage").tap()
     page.get_by_text("a won lead needs its value").wait_for()
-    page.get_by_label("Order value").fill("24500,50")
+    page.get_by_label("Order value").fill(
+        "24,500.50"
+    )  # an en-GB page: English grouping (CONTRACT "Languages")
     page.get_by_role("button", name="Save stage").tap()
     page.get_by_text("Stage saved: Won.").wait_for()
     lead = live_server.lead(lead_id)

@@ -43,6 +43,7 @@ SESSION_JSON = {"inbox.save_push_subscription", "inbox.delete_push_subscription"
 NOT_JSON = {
     "api.create_lead_from_adf",  # ADF/XML: application/xml or text/xml
     "api.import_products",  # CSV: text/csv
+    "api.import_leads",  # CSV: text/csv (or text/plain, as some browsers send a .csv)
 }
 
 XSS = {

@@ -1,9 +1,11 @@
 """The dealer app's pages without JavaScript, and their htmx fragments."""
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
-from app.models import Dealer, PushSubscription
+from app.models import Dealer, Lead, PushSubscription
 from app.services.users import create_user
 from tests.conftest import csrf_token_in
 from tests.factories import lead_body, make_dealer
@@ -140,7 +142,7 @@ def test_stage_changes_without_js_and_with_htmx(client, offered, oem):
     assert won.status_code == 422  # "1.234,5" is ambiguous: refused, not guessed
     won = client.post(
         url,
-        data={"csrf_token": token, "stage": "won", "order_value": "1234,50"},
+        data={"csrf_token": token, "stage": "won", "order_value": "1,234.50"},
         headers={"HX-Request": "true"},
     )
     assert won.status_code == 200 and "Stage saved: Won." in won.get_data(as_text=True)
@@ -274,3 +276,84 @@ def test_coordinator_answers_from_the_console_questions_list(client, auth, offer
     assert response.status_code == 302
     after = client.get("/console/questions").get_data(as_text=True)
     assert "No open questions" in after and "Yes, we do." in after
+
+
+def _mark_won(client, lead, typed, headers):
+    """Accept the lead, then post stage won with the amount as typed on a page in that language."""
+    _accept(client, lead)
+    url = f"/inbox/leads/{lead['id']}"
+    token = csrf_token_in(client.get(url, headers=headers).get_data(as_text=True))
+    data = {"csrf_token": token, "stage": "won", "order_value": typed}
+    return client.post(f"{url}/stage", data=data, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "stored"),
+    [
+        ("de-DE,de;q=0.9", "12.500,50", Decimal("12500.50")),
+        ("de", "12.500", Decimal("12500.00")),
+        ("de", "1250,5", Decimal("1250.50")),
+        ("en-US,en;q=0.9", "12,500.50", Decimal("12500.50")),
+        ("en", "12500", Decimal("12500.00")),
+    ],
+)
+def test_won_amount_is_read_in_the_pages_language(client, offered, db, language, typed, stored):
+    """CONTRACT "Languages": 12.500,50 on a German page and 12,500.50 on an English one."""
+    response = _mark_won(client, offered, typed, {"Accept-Language": language})
+    assert response.status_code == 302
+    db.session.expire_all()
+    lead = db.session.get(Lead, offered["id"])
+    assert lead.stage == "won" and lead.order_value == stored
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [("de", "12.50"), ("de", "12,500.50"), ("en", "12.500,50"), ("en", "1234,50"), ("de", "zwölf")],
+)
+def test_amount_not_written_the_pages_way_is_a_form_error(client, offered, db, language, typed):
+    """An amount that does not fit the page's language is refused on the field, never guessed."""
+    headers = {"Accept-Language": language, "HX-Request": "true"}
+    response = _mark_won(client, offered, typed, headers)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="order_value"' in html and 'aria-invalid="true"' in html
+    db.session.expire_all()
+    lead = db.session.get(Lead, offered["id"])
+    assert lead.stage != "won" and lead.order_value is None
+
+
+def test_german_browser_sees_inbox_lead_and_login_in_german(client, offered):
+    """Pages follow Accept-Language: a German browser gets German text, dates and money."""
+    german = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
+    inbox = client.get("/inbox", headers=german).get_data(as_text=True)
+    assert '<html lang="de">' in inbox
+    for text in ("Eingang", "Wartet auf Ihre Antwort", "Ihre Leads", "Einstellungen"):
+        assert text in inbox
+    lead = client.get(f"/inbox/leads/{offered['id']}", headers=german).get_data(as_text=True)
+    for text in ("Lead annehmen", "Ablehnen …", "Kunde", "Worum es geht", "Herkunft"):
+        assert text in lead
+    assert "Accept lead" not in lead
+    english = client.get(f"/inbox/leads/{offered['id']}").get_data(as_text=True)
+    assert "Accept lead" in english and '<html lang="en">' in english
+    login = client.get("/login", headers=german).get_data(as_text=True)
+    assert "Anmelden" in login and "Passwort" in login
+
+
+def test_won_value_is_shown_as_the_pages_language_writes_money(client, offered):
+    german = {"Accept-Language": "de"}
+    url = f"/inbox/leads/{offered['id']}"
+    _mark_won(client, offered, "12.500,50", german)
+    assert "12.500,50\xa0€" in client.get(url, headers=german).get_data(as_text=True)
+    assert "€12,500.50" in client.get(url).get_data(as_text=True)
+
+
+def test_every_german_catalogue_entry_is_translated():
+    """translations/de_translations.py leaves no extracted text in English."""
+    from babel.messages.pofile import read_po
+
+    from app import PROJECT_ROOT
+
+    with (PROJECT_ROOT / "translations/de/LC_MESSAGES/messages.po").open("rb") as source:
+        catalog = read_po(source)
+    missing = [m.id for m in catalog if m.id and not m.string]
+    assert missing == []
