@@ -7,7 +7,7 @@ from app.api.spec import api_endpoint
 from app.api.views import json_body, query_args
 from app.auth import api_user, token_required
 from app.enums import Role
-from app.responses import HeldLeadOut, Items, LeadImportReportOut, ReviewRuleOut
+from app.responses import ErrorsOut, HeldLeadOut, Items, LeadImportReportOut, ReviewRuleOut
 from app.schemas import LeadImportQuery, ReviewRuleIn, ReviewRulePatch
 from app.services import lead_import, review_rules
 from app.services.errors import UnsupportedMediaType
@@ -86,7 +86,7 @@ def get_review_queue():
     query=LeadImportQuery,
     returns=LeadImportReportOut,
     status=201,
-    responses={200: LeadImportReportOut, 422: LeadImportReportOut},
+    responses={200: LeadImportReportOut, 422: (LeadImportReportOut, ErrorsOut)},
     errors=(415,),
 )
 def import_leads():
