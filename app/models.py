@@ -423,6 +423,9 @@ class LeadEvent(db.Model):
 
     dealer: Mapped[Dealer | None] = relationship()
     actor: Mapped[User | None] = relationship()
+    # Never set by the code (it names the lead by lead_id): it tells the unit of work
+    # that a new lead's row goes in before its events', so one flush writes them all.
+    lead: Mapped[Lead] = relationship()
 
 
 class Question(db.Model):
@@ -573,6 +576,8 @@ class Delivery(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(300))
 
     dealer: Mapped[Dealer | None] = relationship()
+    # As LeadEvent.lead: the lead's row is inserted first within one flush.
+    lead: Mapped[Lead] = relationship()
     attempt_log: Mapped[list[DeliveryAttempt]] = relationship(
         back_populates="delivery", cascade="all, delete-orphan", order_by="DeliveryAttempt.id"
     )
@@ -718,3 +723,64 @@ class NetworkVersion(db.Model):
 def _insert_version_row(table, connection, **kwargs) -> None:
     """The counter's one row exists from the moment the table does (create_all in tests)."""
     connection.execute(table.insert().values(id=1, version=0))
+
+
+# --- Reports (issue 11's speed): one narrow row per offer, kept by the offer transitions ---
+
+
+class ReportFactColumns:
+    """What a report groups and sums an offer by, copied from the offer and its lead.
+
+    Written in the same transaction as every change of those facts (offer created or
+    ended, lead won, owner or campaign changed: app/services/report_facts.py), so a
+    report reads one narrow table by date, without joining offers to leads.
+    """
+
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True
+    )
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    dealer_id: Mapped[int] = mapped_column(Integer)
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(20))
+    # Offer to accept or decline; null for offers not answered by the dealer.
+    response_seconds: Mapped[float | None] = mapped_column(Float)
+    region: Mapped[str | None] = mapped_column(String(20))  # "DE-10": country, two digits
+    campaign: Mapped[str | None] = mapped_column(String(120))
+    # Accepted, and that dealer owns the lead, which is won: the order value counts.
+    won: Mapped[bool] = mapped_column(Boolean, default=False)
+    order_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+
+
+# The columns every report aggregates: PostgreSQL reads a date range from the index alone.
+REPORT_FACT_FIGURES = ["status", "reason", "response_seconds", "won", "order_value"]
+
+
+class ReportOffer(ReportFactColumns, db.Model):
+    """One row per offer: the dealer, region, campaign reports (and the totals)."""
+
+    __tablename__ = "report_offers"
+    __table_args__ = (
+        Index(
+            "ix_report_offers_offered_at",
+            "offered_at",
+            postgresql_include=["dealer_id", "region", "campaign", *REPORT_FACT_FIGURES],
+        ),
+    )
+
+
+class ReportOfferGroup(ReportFactColumns, db.Model):
+    """One row per offer and product group of its lead: the product-group report."""
+
+    __tablename__ = "report_offer_groups"
+
+    product_group: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+    __table_args__ = (
+        Index(
+            "ix_report_offer_groups_offered_at",
+            "offered_at",
+            postgresql_include=["product_group", *REPORT_FACT_FIGURES],
+        ),
+    )

@@ -93,7 +93,7 @@ def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None 
 
     Routing only reads, and runs before anything is written: the transaction (on
     SQLite, the database's one write lock) then covers just the lead, its offer, their
-    events and notifications, written in two flushes. Inside it the decision is confirmed (the
+    events and notifications, written in one flush. Inside it the decision is confirmed (the
     network unchanged, the dealer still within its capacity with this offer); if another
     process got in between, it is undone and the lead routed again inside the lock.
     """
@@ -103,12 +103,9 @@ def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None 
     prepared = candidates.prepare(lead, lead.created_at)
     lead.id = lead.id or new_lead_id()  # known before the flush, so events can name it
     try:
-        with unit_of_work():
+        with unit_of_work(keep_loaded=True):  # the answer is made from these rows
             db.session.add(lead)
-            # The lead first: rows that only name it by id (events, deliveries) must
-            # follow it, and the unit of work cannot know that of rows without a relation.
-            db.session.flush()
-            with db.session.no_autoflush:  # one more flush for everything else, below
+            with db.session.no_autoflush:  # one flush for all the rows, below
                 record_event(
                     lead, "received", actor=actor, source=lead.source, consent=lead.consent
                 )

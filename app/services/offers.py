@@ -23,7 +23,7 @@ from app.enums import LeadStatus, OfferKind, OfferStatus, WithdrawalReason
 from app.extensions import db
 from app.models import Dealer, Lead, Offer, User
 from app.routing import RoutingDecision
-from app.services import candidates, notify
+from app.services import candidates, notify, report_facts
 from app.services.deadlines import offer_deadline, reminder_due
 from app.services.errors import Conflict
 from app.services.events import record_event
@@ -128,6 +128,7 @@ def create_offer(
     )
     notify.notify_new_offer(lead, dealer)
     db.session.flush()
+    report_facts.refresh_lead(lead.id)
     return offer
 
 
@@ -148,6 +149,7 @@ def end_offer(offer: Offer, status: OfferStatus, now: datetime, *conditions, **v
         raise OfferNotPending(
             "this offer is no longer open", {"status": "the offer was already answered"}
         )
+    report_facts.refresh_lead(offer.lead_id)
     db.session.expire_all()
 
 

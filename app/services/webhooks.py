@@ -57,7 +57,24 @@ def delete_webhook(webhook_id: int) -> None:
 
 def subscribed_webhooks(event: str) -> list[Webhook]:
     """The live webhooks that want this event."""
-    return [webhook for webhook in list_webhooks() if event in (webhook.events or [])]
+    return [webhook for webhook in _live_webhooks() if event in (webhook.events or [])]
+
+
+_LIVE = "live_webhooks"
+
+
+def _live_webhooks() -> list[Webhook]:
+    """The live webhooks, read once per transaction: a new lead's events ("received",
+    "offered") each ask, and within one transaction the answer cannot change but by
+    this transaction itself, which only commits when it registers or deletes one."""
+    session = db.session()
+    transaction = session.get_transaction()
+    known = session.info.get(_LIVE)
+    if transaction is not None and known is not None and known[0] is transaction:
+        return known[1]
+    live = list_webhooks()
+    session.info[_LIVE] = (session.get_transaction(), live)
+    return live
 
 
 def signature(secret: str, body: bytes, at: datetime) -> str:
