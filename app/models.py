@@ -145,6 +145,12 @@ class User(UserMixin, db.Model):
     dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Tiers: a coordinator limited to regions, each a country ("AT") or a country and
+    # postal-code prefix ("DE-80"); empty means the whole network.
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Tiers: a salesperson's own absence; the dealership's manager assigns around it.
+    absent_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    absent_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The coordinator console shows every time in this zone (a setting), labelled.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
@@ -167,6 +173,10 @@ class User(UserMixin, db.Model):
     @property
     def is_coordinator(self) -> bool:
         return self.role == Role.COORDINATOR
+
+    def is_absent(self, at: datetime) -> bool:
+        """True while the user's own absence covers the given instant."""
+        return absence_covers(self.absent_from, self.absent_until, at)
 
 
 class ApiToken(db.Model):
@@ -227,6 +237,8 @@ class Lead(db.Model):
     # The dealer with the pending offer, or the owner; null when none or several.
     holder_dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"))
     owner_dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"))
+    # Tiers: the owning dealership's salesperson working the lead; null = unassigned.
+    assignee_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
@@ -273,12 +285,14 @@ class Lead(db.Model):
     )
     holder: Mapped[Dealer | None] = relationship(foreign_keys=[holder_dealer_id])
     owner: Mapped[Dealer | None] = relationship(foreign_keys=[owner_dealer_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_user_id])
 
     __table_args__ = (
         Index("ix_leads_created", "created_at", "id"),
         Index("ix_leads_updated", "updated_at", "id"),
         Index("ix_leads_status_created", "status", "created_at"),
         Index("ix_leads_holder", "holder_dealer_id", "status"),
+        Index("ix_leads_owner_assignee", "owner_dealer_id", "assignee_user_id"),
         Index("ix_leads_email_key", "email_key", "created_at"),
         Index("ix_leads_phone_key", "phone_key", "created_at"),
         # Console board: a status tab, a campaign, a region, each newest change first.
@@ -404,6 +418,15 @@ class Offer(db.Model):
             unique=True,
             sqlite_where=text("status = 'pending' AND kind != 'distributed'"),
             postgresql_where=text("status = 'pending' AND kind != 'distributed'"),
+        ),
+        # A lead has at most one accepted offer: of a distributed opportunity's
+        # simultaneous accepts the database lets exactly one through.
+        Index(
+            "uq_offers_one_accepted_per_lead",
+            "lead_id",
+            unique=True,
+            sqlite_where=text("status = 'accepted'"),
+            postgresql_where=text("status = 'accepted'"),
         ),
     )
 

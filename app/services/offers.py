@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.clock import utcnow
-from app.enums import LeadStatus, OfferKind, OfferStatus, WithdrawalReason
+from app.enums import LeadStatus, OfferKind, OfferStatus, Role, WithdrawalReason
 from app.extensions import db
 from app.models import Dealer, Lead, Offer, User
 from app.routing import RoutingDecision
@@ -189,6 +189,10 @@ def accept_offer(lead_id: str, user: User, now: datetime | None = None) -> Lead:
                 status=LeadStatus.ACCEPTED,
                 owner_dealer_id=offer.dealer_id,
                 holder_dealer_id=offer.dealer_id,
+                # A salesperson who accepts works the lead; a manager's accept leaves it open.
+                assignee_user_id=user.id
+                if user.role == Role.SALESPERSON and user.dealer_id == offer.dealer_id
+                else None,
                 updated_at=now,
             )
             .execution_options(synchronize_session=False)

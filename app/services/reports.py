@@ -27,8 +27,9 @@ from sqlalchemy import and_, case, func, literal, select, text
 from app.clock import utcnow
 from app.enums import DeclineReason
 from app.extensions import db
-from app.models import CampaignSpend, Dealer, ReportOffer, ReportOfferGroup
+from app.models import CampaignSpend, Dealer, Lead, ReportOffer, ReportOfferGroup, User
 from app.services.errors import NotFound, ValidationFailed
+from app.services.visibility import visible_to
 
 DECLINE_REASONS = tuple(reason.value for reason in DeclineReason)
 # URL segment -> the key each item carries.
@@ -101,7 +102,11 @@ def _group_key(grouping: str, table):
     return getattr(table, column)
 
 
-def _in_range(query, table, start: date | None, end: date | None):
+def _in_range(query, table, start: date | None, end: date | None, viewer: User | None = None):
+    """Offers made in [start, end), of the leads the viewer may see (None, or an
+    unrestricted coordinator: all; a regional coordinator: its regions' leads)."""
+    if viewer is not None and not (viewer.is_coordinator and not viewer.regions):
+        query = query.where(table.lead_id.in_(select(Lead.id).where(visible_to(viewer))))
     if start:
         query = query.where(table.offered_at >= day_start(start))
     if end:
@@ -113,25 +118,33 @@ def _count(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
-def report(grouping: str, start: date | None = None, end: date | None = None) -> list[dict]:
-    """The figures of one grouping over the offers made in [start, end), one item per key."""
+def report(
+    grouping: str,
+    start: date | None = None,
+    end: date | None = None,
+    viewer: User | None = None,
+) -> list[dict]:
+    """The figures of one grouping over the offers made in [start, end), one item per key,
+    of the leads the viewer may see (None: all)."""
     key_name = check_grouping(grouping)
     check_range(start, end)
-    items = _aggregate(grouping, key_name, start, end)
+    items = _aggregate(grouping, key_name, start, end, viewer)
     if grouping == "campaigns":
         items = _with_spend(items)
     items.sort(key=lambda item: (item[key_name] is None, str(item[key_name] or "")))
     return items
 
 
-def totals(start: date | None = None, end: date | None = None) -> dict:
+def totals(start: date | None = None, end: date | None = None, viewer: User | None = None) -> dict:
     """The same figures over every offer in the range (a lead in two groups counts once)."""
     check_range(start, end)
-    items = _aggregate("all", "all", start, end)
+    items = _aggregate("all", "all", start, end, viewer)
     return items[0] if items else _empty_item("all", "all")
 
 
-def _aggregate(grouping: str, key_name: str, start: date | None, end: date | None) -> list[dict]:
+def _aggregate(
+    grouping: str, key_name: str, start: date | None, end: date | None, viewer: User | None
+) -> list[dict]:
     """One grouped query over the reporting table (app/services/report_facts.py)."""
     table = _table(grouping)
     key = _group_key(grouping, table)
@@ -158,12 +171,12 @@ def _aggregate(grouping: str, key_name: str, start: date | None, end: date | Non
         columns.append(
             func.percentile_cont(0.5).within_group(table.response_seconds).label("median")
         )
-    query = _in_range(select(*columns), table, start, end).group_by(key)
+    query = _in_range(select(*columns), table, start, end, viewer).group_by(key)
     rows = db.session.execute(query).all()
     medians = (
         {row.key: row.median for row in rows}
         if postgres
-        else _medians_windowed(table, key, start, end)
+        else _medians_windowed(table, key, start, end, viewer)
     )
     items = [_item(key_name, row, medians.get(row.key)) for row in rows]
     if grouping == "dealers":
@@ -173,7 +186,7 @@ def _aggregate(grouping: str, key_name: str, start: date | None, end: date | Non
     return items
 
 
-def _medians_windowed(table, key, start, end) -> dict:
+def _medians_windowed(table, key, start, end, viewer) -> dict:
     """Median response seconds per key with window functions (SQLite has no percentile)."""
     seconds = table.response_seconds
     ranked = select(
@@ -182,7 +195,7 @@ def _medians_windowed(table, key, start, end) -> dict:
         func.row_number().over(partition_by=key, order_by=seconds).label("position"),
         func.count().over(partition_by=key).label("total"),
     ).where(seconds.is_not(None))
-    ranked = _in_range(ranked, table, start, end).subquery("ranked")
+    ranked = _in_range(ranked, table, start, end, viewer).subquery("ranked")
     middle = ranked.c.position.in_(
         [(ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2]  # one row, or the middle two
     )
@@ -234,12 +247,16 @@ def _with_spend(items: list[dict]) -> list[dict]:
     return list(by_key.values())
 
 
-def dealer_report(start: date | None = None, end: date | None = None) -> list[dict]:
+def dealer_report(
+    start: date | None = None, end: date | None = None, viewer: User | None = None
+) -> list[dict]:
     """Per dealer, over offers made from `start` (inclusive) to `end` (exclusive), UTC days."""
-    return report("dealers", start, end)
+    return report("dealers", start, end, viewer)
 
 
-def response_histogram(start: date | None = None, end: date | None = None) -> list[dict]:
+def response_histogram(
+    start: date | None = None, end: date | None = None, viewer: User | None = None
+) -> list[dict]:
     """How many answers came within each response-time bucket, in one grouped query."""
     seconds = ReportOffer.response_seconds
     columns = []
@@ -249,7 +266,7 @@ def response_histogram(start: date | None = None, end: date | None = None) -> li
         columns.append(_count(condition).label(f"b{len(columns)}"))
         lower = upper or lower
     query = select(*columns).where(seconds.is_not(None))
-    row = db.session.execute(_in_range(query, ReportOffer, start, end)).one()
+    row = db.session.execute(_in_range(query, ReportOffer, start, end, viewer)).one()
     return [
         {"bucket": label, "answers": int(row[index] or 0)}
         for index, (label, _) in enumerate(RESPONSE_BUCKETS)

@@ -78,6 +78,7 @@ def lead_out(lead: Lead, viewer: User | None = None) -> LeadOut:
         line_items=[from_row(LineItemOut, item) for item in lead.line_items],
         preferred_seller=preferred,
         custom_fields=dict(lead.custom_fields or {}),
+        assignee=lead.assignee.email if lead.assignee_user_id and lead.assignee else None,
         order_value=float(lead.order_value) if lead.order_value is not None else None,
     )
 
@@ -101,8 +102,16 @@ def dealer_out(dealer: Dealer) -> DealerOut:
 
 
 def user_out(user: User) -> UserOut:
-    """The API's view of a user."""
-    return from_row(UserOut, user, dealer=user.dealer.code if user.dealer else None)
+    """The API's view of a user (a regional coordinator's regions only where it has some)."""
+    shown = UserOut(
+        id=user.id,
+        email=user.email,
+        role=user.role,
+        dealer=user.dealer.code if user.dealer else None,
+    )
+    if user.regions:
+        shown.regions = list(user.regions)
+    return shown
 
 
 def question_out(question: Question) -> QuestionOut:
