@@ -1,7 +1,7 @@
 """dealer app: the user's language, a lost lead's reason, private notes on a lead
 
 Revision ID: e14a7d2c5b90
-Revises: 58242ef1e412
+Revises: f5c9d3e7a2b6
 Create Date: 2026-11-27 10:20:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 from app.models import UTCDateTime
 
 revision = "e14a7d2c5b90"
-down_revision = "58242ef1e412"
+down_revision = "f5c9d3e7a2b6"
 branch_labels = None
 depends_on = None
 
