@@ -208,7 +208,9 @@ def accept_lead(lead_id: str):
     message = _("Lead accepted. It's yours: contact the customer soon.")
     if is_htmx_request():
         lead = visibility.get_visible_lead(lead_id, current_user)
-        return render_template("inbox/_lead.html", **_lead_context(lead, status_message=message))
+        # The tab bar's count of waiting offers is swapped out of band: one fewer now.
+        context = _lead_context(lead, status_message=message, refresh_count=True)
+        return render_template("inbox/_lead.html", **context)
     flash(message)
     return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
 
