@@ -17,12 +17,18 @@ def register(app: Flask) -> None:
     @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
     @click.option("--dealer", "dealer_code", default=None, help="dealer code for dealer roles")
     @click.option("--password", default=None, help="at least 8 characters")
-    def create_user_command(email, role, dealer_code, password):
+    @click.option(
+        "--region",
+        "regions",
+        multiple=True,
+        help='limit a coordinator to a country ("AT") or postal-code prefix ("DE-80"); repeat',
+    )
+    def create_user_command(email, role, dealer_code, password, regions):
         """Create a user."""
         from app.services.users import create_user
 
         try:
-            user = create_user(email, role, dealer_code, password)
+            user = create_user(email, role, dealer_code, password, list(regions))
         except ValidationFailed as error:
             raise click.ClickException(_describe(error)) from None
         click.echo(f"created {user.role} {user.email} (id {user.id})")

@@ -145,6 +145,12 @@ class User(UserMixin, db.Model):
     dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Tiers: a coordinator limited to regions, each a country ("AT") or a country and
+    # postal-code prefix ("DE-80"); empty means the whole network.
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Tiers: a salesperson's own absence; the dealership's manager assigns around it.
+    absent_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    absent_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The coordinator console shows every time in this zone (a setting), labelled.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
@@ -167,6 +173,10 @@ class User(UserMixin, db.Model):
     @property
     def is_coordinator(self) -> bool:
         return self.role == Role.COORDINATOR
+
+    def is_absent(self, at: datetime) -> bool:
+        """True while the user's own absence covers the given instant."""
+        return absence_covers(self.absent_from, self.absent_until, at)
 
 
 class ApiToken(db.Model):
@@ -227,6 +237,8 @@ class Lead(db.Model):
     # The dealer with the pending offer, or the owner; null when none or several.
     holder_dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"))
     owner_dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"))
+    # Tiers: the owning dealership's salesperson working the lead; null = unassigned.
+    assignee_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
@@ -273,12 +285,14 @@ class Lead(db.Model):
     )
     holder: Mapped[Dealer | None] = relationship(foreign_keys=[holder_dealer_id])
     owner: Mapped[Dealer | None] = relationship(foreign_keys=[owner_dealer_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_user_id])
 
     __table_args__ = (
         Index("ix_leads_created", "created_at", "id"),
         Index("ix_leads_updated", "updated_at", "id"),
         Index("ix_leads_status_created", "status", "created_at"),
         Index("ix_leads_holder", "holder_dealer_id", "status"),
+        Index("ix_leads_owner_assignee", "owner_dealer_id", "assignee_user_id"),
         Index("ix_leads_email_key", "email_key", "created_at"),
         Index("ix_leads_phone_key", "phone_key", "created_at"),
         # Console board: a status tab, a campaign, a region, each newest change first.
@@ -404,6 +418,15 @@ class Offer(db.Model):
             unique=True,
             sqlite_where=text("status = 'pending' AND kind != 'distributed'"),
             postgresql_where=text("status = 'pending' AND kind != 'distributed'"),
+        ),
+        # A lead has at most one accepted offer: of a distributed opportunity's
+        # simultaneous accepts the database lets exactly one through.
+        Index(
+            "uq_offers_one_accepted_per_lead",
+            "lead_id",
+            unique=True,
+            sqlite_where=text("status = 'accepted'"),
+            postgresql_where=text("status = 'accepted'"),
         ),
     )
 
@@ -714,3 +737,64 @@ class NetworkVersion(db.Model):
 def _insert_version_row(table, connection, **kwargs) -> None:
     """The counter's one row exists from the moment the table does (create_all in tests)."""
     connection.execute(table.insert().values(id=1, version=0))
+
+
+# --- Reports (issue 11's speed): one narrow row per offer, kept by the offer transitions ---
+
+
+class ReportFactColumns:
+    """What a report groups and sums an offer by, copied from the offer and its lead.
+
+    Written in the same transaction as every change of those facts (offer created or
+    ended, lead won, owner or campaign changed: app/services/report_facts.py), so a
+    report reads one narrow table by date, without joining offers to leads.
+    """
+
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True
+    )
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    dealer_id: Mapped[int] = mapped_column(Integer)
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(20))
+    # Offer to accept or decline; null for offers not answered by the dealer.
+    response_seconds: Mapped[float | None] = mapped_column(Float)
+    region: Mapped[str | None] = mapped_column(String(20))  # "DE-10": country, two digits
+    campaign: Mapped[str | None] = mapped_column(String(120))
+    # Accepted, and that dealer owns the lead, which is won: the order value counts.
+    won: Mapped[bool] = mapped_column(Boolean, default=False)
+    order_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+
+
+# The columns every report aggregates: PostgreSQL reads a date range from the index alone.
+REPORT_FACT_FIGURES = ["status", "reason", "response_seconds", "won", "order_value"]
+
+
+class ReportOffer(ReportFactColumns, db.Model):
+    """One row per offer: the dealer, region, campaign reports (and the totals)."""
+
+    __tablename__ = "report_offers"
+    __table_args__ = (
+        Index(
+            "ix_report_offers_offered_at",
+            "offered_at",
+            postgresql_include=["dealer_id", "region", "campaign", *REPORT_FACT_FIGURES],
+        ),
+    )
+
+
+class ReportOfferGroup(ReportFactColumns, db.Model):
+    """One row per offer and product group of its lead: the product-group report."""
+
+    __tablename__ = "report_offer_groups"
+
+    product_group: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+    __table_args__ = (
+        Index(
+            "ix_report_offer_groups_offered_at",
+            "offered_at",
+            postgresql_include=["product_group", *REPORT_FACT_FIGURES],
+        ),
+    )

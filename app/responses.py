@@ -92,6 +92,9 @@ class LeadOut(Out):
     consent: bool
     source: str
     order_value: float | None
+    assignee: str | None = Field(
+        None, description="the owning dealership's salesperson working the lead (e-mail)"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -145,6 +148,9 @@ class UserOut(Out):
     email: str
     role: Role
     dealer: str | None
+    regions: list[str] | None = Field(
+        None, description="a regional coordinator's countries or postal-code prefixes"
+    )
 
 
 class TokenInfoOut(Out):

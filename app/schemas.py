@@ -141,6 +141,9 @@ class UserIn(Strict):
     role: one_of(Role)
     dealer: Code | None = None
     password: Annotated[str, StringConstraints(max_length=200)] | None = None
+    regions: list[Annotated[str, StringConstraints(max_length=20)]] = Field(
+        default=[], max_length=50
+    )
 
 
 class TokenIn(Strict):
@@ -157,6 +160,12 @@ class DeclineIn(Strict):
 
 class DealerRefIn(Strict):
     dealer: Code
+
+
+class AssigneeIn(Strict):
+    """Inside a dealership: the salesperson who works the lead from now on."""
+
+    user_id: int
 
 
 class DealersRefIn(Strict):
@@ -213,6 +222,12 @@ class Query(BaseModel):
     """Base of query-string models: values arrive as text, so types are coerced."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class InboxQuery(Query):
+    scope: Literal["own", "sub_dealers"] | None = Field(
+        None, description="a distributor's own leads, or its sub-dealers'"
+    )
 
 
 class LeadQuery(Query):

@@ -204,6 +204,11 @@ GERMAN = {
     "in your stock": "an Ihrem Lager",
     "waiting": "wartend",
     "you": "Ihnen",
+    # Tiers: a distributor's inbox filter.
+    "Whose leads": "Wessen Leads",
+    "All": "Alle",
+    "Ours": "Unsere",
+    "Sub-dealers'": "Der Unterhändler",
 }
 
 

@@ -5,7 +5,7 @@ from flask import jsonify
 from app.api import bp
 from app.api.spec import api_endpoint
 from app.api.views import json_body
-from app.auth import api_user, token_required
+from app.auth import COORDINATORS, api_user, token_required
 from app.enums import Role
 from app.responses import DealerDeliveryOut, DeliveryOut, Items, WebhookOut
 from app.schemas import DealerDeliveryIn, WebhookIn, parse
@@ -73,7 +73,7 @@ def list_dealer_deliveries(code: str):
 
 
 @bp.get("/leads/<lead_id>/deliveries")
-@token_required(Role.COORDINATOR)
+@token_required(*COORDINATORS, relation="lead")
 @api_endpoint("A lead's delivery receipts, newest first", returns=Items[DeliveryOut])
 def list_lead_deliveries(lead_id: str):
     """The delivery log of one lead, newest first."""

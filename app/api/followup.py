@@ -3,16 +3,16 @@
 from app.api import bp
 from app.api.spec import api_endpoint
 from app.api.views import json_body
-from app.auth import api_user, token_required
-from app.enums import DEALER_ROLES, Role
+from app.auth import COORDINATORS, api_user, token_required
+from app.enums import DEALER_ROLES
 from app.responses import Items, LeadOut, QuestionOut
-from app.schemas import StageIn, TextIn, parse
-from app.services import questions, stages, visibility
+from app.schemas import AssigneeIn, StageIn, TextIn, parse
+from app.services import assignment, questions, stages, visibility
 from app.services.serialisation import lead_out, question_out
 
 
 @bp.post("/leads/<lead_id>/stage")
-@token_required(*DEALER_ROLES)
+@token_required(*DEALER_ROLES, relation="lead")
 @api_endpoint(
     "Move my lead to a stage (won needs order_value); 409 while my offer is pending",
     body=StageIn,
@@ -27,8 +27,24 @@ def change_stage(lead_id: str):
     return lead_out(visibility.get_visible_lead(lead.id, user), user)
 
 
+@bp.post("/leads/<lead_id>/assignee")
+@token_required(*DEALER_ROLES, relation="lead")
+@api_endpoint(
+    "Give my dealership's accepted lead to one of its salespeople (a manager), or hand it "
+    "to a colleague (a salesperson); they get a push",
+    body=AssigneeIn,
+    returns=LeadOut,
+    errors=(409,),
+)
+def assign_salesperson(lead_id: str):
+    """Give my dealership's lead to a salesperson (manager), or to a colleague (salesperson)."""
+    user = api_user()
+    payload = parse(AssigneeIn, json_body())
+    return lead_out(assignment.assign_salesperson(lead_id, user, payload.user_id), user)
+
+
 @bp.post("/leads/<lead_id>/questions")
-@token_required(*DEALER_ROLES)
+@token_required(*DEALER_ROLES, relation="lead")
 @api_endpoint("Ask the OEM about a lead I can see", body=TextIn, returns=QuestionOut, status=201)
 def ask_question(lead_id: str):
     """Ask the OEM about a lead I can see."""
@@ -37,7 +53,7 @@ def ask_question(lead_id: str):
 
 
 @bp.get("/leads/<lead_id>/questions")
-@token_required()
+@token_required(relation="lead")
 @api_endpoint(
     "The lead's questions: a dealer sees its own, a coordinator all", returns=Items[QuestionOut]
 )
@@ -48,7 +64,7 @@ def list_questions(lead_id: str):
 
 
 @bp.post("/questions/<int:question_id>/answer")
-@token_required(Role.COORDINATOR)
+@token_required(*COORDINATORS, relation="question")
 @api_endpoint(
     "Answer a dealer's question; the dealer is told by push",
     body=TextIn,

@@ -6,7 +6,7 @@ from app.api import bp
 from app.api.spec import api_endpoint
 from app.api.submitters import FORM_KEY_HEADER
 from app.api.views import json_body
-from app.auth import api_user, token_required
+from app.auth import COORDINATORS, api_user, token_required
 from app.enums import Role
 from app.responses import ErrorsOut, FormOut, ImportReportOut, Items, LeadOut, ProductOut
 from app.schemas import FormIn, FormPatchIn
@@ -97,7 +97,7 @@ def import_products():
 
 
 @bp.post("/leads/<lead_id>/release")
-@token_required(Role.COORDINATOR)
+@token_required(*COORDINATORS, relation="lead")
 @api_endpoint(
     "Release a lead the spam filter rejected (it is routed now)", returns=LeadOut, errors=(409,)
 )

@@ -11,6 +11,7 @@ from werkzeug.routing import Rule
 from werkzeug.routing.converters import IntegerConverter
 
 from app.api.spec import Answer, Endpoint, endpoint_spec
+from app.auth import declared_access
 from app.responses import ErrorsOut
 
 API_PREFIX = "/api/v1/"
@@ -68,6 +69,9 @@ def _build(app: Flask) -> dict:
             operation["operationId"] = rule.endpoint.removeprefix("api.") + (
                 "" if len(operation_methods(rule)) == 1 else f"_{method}"
             )
+            access = declared_access(app.view_functions[rule.endpoint])
+            if access is not None:
+                operation["x-access"] = _access(access)
             paths.setdefault(openapi_path(rule), {})[method] = operation
     return {
         "openapi": "3.1.0",
@@ -87,6 +91,17 @@ def _build(app: Flask) -> dict:
         },
         "security": [{"bearer": []}],
     }
+
+
+def _access(access) -> dict:
+    """Who may call an operation, as its view declares it (app/auth.py): roles, and how
+    the caller must relate to the object in the path (else 404), and the dealer tier."""
+    described = {"roles": sorted(str(role) for role in access.roles)}
+    if access.relation:
+        described["relation"] = access.relation
+    if access.tier:
+        described["tier"] = access.tier
+    return described
 
 
 def _models_of(spec: Endpoint) -> tuple[list[type[BaseModel]], list[type[BaseModel]]]:

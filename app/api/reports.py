@@ -5,7 +5,7 @@ from flask import jsonify, request
 from app.api import bp
 from app.api.spec import api_endpoint
 from app.api.views import json_body, query_args
-from app.auth import token_required
+from app.auth import COORDINATORS, api_user, token_required
 from app.downloads import csv_response
 from app.enums import Role
 from app.responses import CampaignSpendOut, Items, ReportItemOut
@@ -15,7 +15,7 @@ from app.services.errors import ValidationFailed
 
 
 @bp.get("/reports/<grouping>")
-@token_required(Role.COORDINATOR)
+@token_required(*COORDINATORS)
 @api_endpoint(
     "Report per dealer, region, product group or campaign (JSON, or CSV with ?format=csv)",
     query=ReportQuery,
@@ -28,7 +28,7 @@ def get_report(grouping: str):
     """Offers, acceptance, response time, conversion and order value per group (JSON or CSV)."""
     key_name = reports.check_grouping(grouping)
     query = query_args(ReportQuery)
-    items = reports.report(grouping, query.start, query.end)
+    items = reports.report(grouping, query.start, query.end, viewer=api_user())
     output = request.args.get("format", "json")
     if output == "csv":
         return csv_response(reports.to_csv(items, key_name), f"report-{grouping}.csv")

@@ -3,7 +3,7 @@
 from app.api import bp
 from app.api.spec import api_endpoint
 from app.api.views import json_body, optional_json_body
-from app.auth import api_user, token_required
+from app.auth import COORDINATORS, api_user, token_required
 from app.enums import DEALER_ROLES, Role
 from app.responses import InterestRouteOut, Items, LeadOut, RoutingPreviewOut
 from app.schemas import (
@@ -19,7 +19,7 @@ from app.services.serialisation import interest_route_out, lead_out
 
 
 @bp.post("/leads/<lead_id>/approve")
-@token_required(Role.COORDINATOR)
+@token_required(*COORDINATORS, relation="lead")
 @api_endpoint("Approve a lead in review: it is routed now", returns=LeadOut, errors=(409,))
 def approve_lead(lead_id: str):
     """Route a lead that waited for pre-qualification."""
@@ -27,7 +27,7 @@ def approve_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/reject")
-@token_required(Role.COORDINATOR)
+@token_required(*COORDINATORS, relation="lead")
 @api_endpoint(
     "Reject a lead in review", body=RejectIn, body_required=False, returns=LeadOut, errors=(409,)
 )
@@ -38,7 +38,7 @@ def reject_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/assign")
-@token_required(Role.COORDINATOR)
+@token_required(*COORDINATORS, relation="lead")
 @api_endpoint(
     "Offer the lead to a dealer by hand", body=DealerRefIn, returns=LeadOut, errors=(409,)
 )
@@ -49,7 +49,7 @@ def assign_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/distribute")
-@token_required(Role.COORDINATOR)
+@token_required(*COORDINATORS, relation="lead")
 @api_endpoint(
     "Offer the lead to several dealers at once; the first accept wins",
     body=DealersRefIn,
@@ -63,7 +63,7 @@ def distribute_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/forward")
-@token_required(*DEALER_ROLES)
+@token_required(*DEALER_ROLES, relation="lead", tier="distributor")
 @api_endpoint(
     "Distributor: forward a lead to a sub-dealer", body=DealerRefIn, returns=LeadOut, errors=(409,)
 )

@@ -18,7 +18,7 @@ def _may_manage(user_id: int) -> None:
 
 
 @bp.post("/users/<int:user_id>/tokens")
-@token_required()
+@token_required(relation="self_user")
 @api_endpoint(
     "Issue an API token (optional expires_at); the secret is shown once",
     body=TokenIn,
@@ -35,7 +35,7 @@ def create_token(user_id: int):
 
 
 @bp.get("/users/<int:user_id>/tokens")
-@token_required()
+@token_required(relation="self_user")
 @api_endpoint("A user's tokens (never the secret)", returns=Items[TokenInfoOut])
 def list_tokens(user_id: int):
     """A user's tokens with when they were made and last used; never the secret."""
@@ -47,7 +47,7 @@ def list_tokens(user_id: int):
 
 
 @bp.delete("/tokens/<int:token_id>")
-@token_required()
+@token_required(relation="own_token")
 @api_endpoint("Revoke a token: it answers 401 from then on", returns=None, status=204)
 def revoke_token(token_id: int):
     """Revoke a token: it answers 401 from the next request on."""

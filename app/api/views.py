@@ -9,12 +9,12 @@ from flask import current_app, request
 from app.api import bp, submitters
 from app.api.openapi import openapi_document
 from app.api.spec import api_endpoint
-from app.auth import api_user, token_required
+from app.auth import COORDINATORS, api_user, declare_access, public, token_required
 from app.enums import DEALER_ROLES, Role
 from app.extensions import limiter
 from app.inputs import read_json_object
 from app.responses import DealerOut, DeclinedOut, Items, LeadOut, LeadPageOut, UserOut
-from app.schemas import DealerIn, DeclineIn, LeadIn, LeadQuery, UserIn, parse
+from app.schemas import DealerIn, DeclineIn, InboxQuery, LeadIn, LeadQuery, UserIn, parse
 from app.services import adf, dealers, forms, inbox, intake, leads, offers, users, visibility
 from app.services.errors import UnsupportedMediaType
 from app.services.serialisation import dealer_out, lead_out, user_out
@@ -36,6 +36,7 @@ def query_args(model):
 
 
 @bp.get("/openapi.json")
+@public
 @api_endpoint("This document", returns={"type": "object"}, auth="public")
 def get_openapi():
     """The OpenAPI 3 document of this API (no token needed)."""
@@ -85,7 +86,9 @@ def list_dealers():
 def create_user():
     """Create a user (coordinator, dealer manager or salesperson)."""
     payload = parse(UserIn, json_body())
-    user = users.create_user(payload.email, payload.role, payload.dealer, payload.password)
+    user = users.create_user(
+        payload.email, payload.role, payload.dealer, payload.password, payload.regions
+    )
     return user_out(user)
 
 
@@ -108,6 +111,7 @@ def form_key_limits(view):
 
 
 @bp.post("/leads")
+@declare_access(*COORDINATORS)  # or a form's X-Form-Key: app/api/submitters.py checks
 @form_key_limits
 @api_endpoint(
     "Submit a lead (routed before the response); a form key gets only a receipt",
@@ -129,6 +133,7 @@ def create_lead():
 
 
 @bp.post("/leads/adf")
+@declare_access(*COORDINATORS)  # or a form's X-Form-Key: app/api/submitters.py checks
 @form_key_limits
 @api_endpoint(
     "Submit a lead as an ADF/XML 1.0 document; answered like POST /leads",
@@ -150,7 +155,7 @@ def create_lead_from_adf():
 
 
 @bp.get("/leads/<lead_id>")
-@token_required()
+@token_required(relation="lead")
 @api_endpoint("Get a lead", returns=LeadOut)
 def get_lead(lead_id: str):
     """One lead, if the caller may see it."""
@@ -183,15 +188,21 @@ def list_leads():
 
 @bp.get("/inbox")
 @token_required(*DEALER_ROLES)
-@api_endpoint("My dealer's pending and owned leads", returns=Items[LeadOut])
+@api_endpoint(
+    "My dealer's pending and owned leads; a distributor narrows them with scope",
+    query=InboxQuery,
+    returns=Items[LeadOut],
+)
 def get_inbox():
-    """Leads offered to or owned by my dealer (and a distributor's sub-dealers)."""
+    """Leads offered to or owned by my dealer (and a distributor's sub-dealers);
+    `?scope=own|sub_dealers` narrows a distributor's to its own or its sub-dealers'."""
     user = api_user()
-    return Items[LeadOut](items=[lead_out(lead, user) for lead in inbox.inbox_leads(user)])
+    items = inbox.inbox_leads(user, query_args(InboxQuery).scope)
+    return Items[LeadOut](items=[lead_out(lead, user) for lead in items])
 
 
 @bp.post("/leads/<lead_id>/accept")
-@token_required(*DEALER_ROLES)
+@token_required(*DEALER_ROLES, relation="offered_lead")
 @api_endpoint("Accept my offer: my dealer owns the lead", returns=LeadOut, errors=(409,))
 def accept_lead(lead_id: str):
     """Accept my pending offer: my dealer owns the lead."""
@@ -200,7 +211,7 @@ def accept_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/decline")
-@token_required(*DEALER_ROLES)
+@token_required(*DEALER_ROLES, relation="offered_lead")
 @api_endpoint(
     "Decline my offer with a reason; the next dealer gets it at once",
     body=DeclineIn,

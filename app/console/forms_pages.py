@@ -4,7 +4,7 @@ and releasing a lead the spam filter caught."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.auth import login_required_role
+from app.auth import COORDINATORS, login_required_role
 from app.console import bp
 from app.console.forms import CatalogImportForm, FormSettingsForm
 from app.forms import ConfirmForm
@@ -127,7 +127,7 @@ def show_catalog():
 
 
 @bp.post("/leads/<lead_id>/release")
-@login_required_role("coordinator")
+@login_required_role(*COORDINATORS, relation="lead")
 def release_spam(lead_id: str):
     """A real customer the spam filter caught: route the lead now."""
     if ConfirmForm().validate_on_submit():

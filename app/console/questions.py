@@ -3,35 +3,34 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.auth import login_required_role
+from app.auth import COORDINATORS, login_required_role
 from app.console import bp
 from app.console.forms import AnswerForm
-from app.enums import Role
 from app.htmx import is_htmx_request
 from app.services import questions
 from app.services.errors import Conflict, NotFound, ValidationFailed
 
 
 def _page(forms: dict[int, AnswerForm] | None = None, status: int = 200, **extra):
-    open_items = questions.open_questions()
+    open_items = questions.open_questions(current_user)
     forms = forms or {}
     context = {
         "open_questions": [(q, forms.get(q.id) or AnswerForm(formdata=None)) for q in open_items],
-        "answered": questions.recently_answered(),
+        "answered": questions.recently_answered(current_user),
         **extra,
     }
     return render_template("console/questions.html", **context), status
 
 
 @bp.get("/questions")
-@login_required_role(Role.COORDINATOR)
+@login_required_role(*COORDINATORS)
 def list_questions():
     """Open questions oldest first, each with its answer form; then recent answers."""
     return _page()
 
 
 @bp.post("/questions/<int:question_id>/answer")
-@login_required_role(Role.COORDINATOR)
+@login_required_role(*COORDINATORS, relation="question")
 def answer_question(question_id: int):
     """Answer one question; the asking dealer gets a push."""
     form = AnswerForm()

@@ -8,11 +8,12 @@ screen reader; every table exports as CSV.
 from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from app.auth import login_required_role
+from app.auth import COORDINATORS, login_required_role
 from app.clock import utcnow
 from app.console import bp, charts
 from app.downloads import csv_response
@@ -61,21 +62,23 @@ def _grouping_or_404(grouping: str) -> str:
 
 
 @bp.get("/reports")
-@login_required_role("coordinator")
+@login_required_role(*COORDINATORS)
 def reports_home():
     """The dealer report is the first one a coordinator opens."""
     return redirect(url_for("console.show_report", grouping="dealers"))
 
 
 @bp.get("/reports/<grouping>")
-@login_required_role("coordinator")
+@login_required_role(*COORDINATORS)
 def show_report(grouping: str, spend_form: SpendForm | None = None, status: int = 200):
     """One grouping's figures over a date range, with charts and CSV exports."""
     key_name = _grouping_or_404(grouping)
     start, end, errors = _date_range()
-    items = reports.report(grouping, start, end)
-    histogram = reports.response_histogram(start, end)
-    context = _page_context(grouping, key_name, items, reports.totals(start, end), histogram)
+    items = reports.report(grouping, start, end, viewer=current_user)
+    histogram = reports.response_histogram(start, end, viewer=current_user)
+    context = _page_context(
+        grouping, key_name, items, reports.totals(start, end, viewer=current_user), histogram
+    )
     return (
         render_template(
             "console/reports.html",
@@ -142,7 +145,7 @@ def _page_context(grouping, key_name, items: list[dict], totals: dict, histogram
 
 
 @bp.get("/reports/<grouping>/<table>.csv")
-@login_required_role("coordinator")
+@login_required_role(*COORDINATORS)
 def export_report_table(grouping: str, table: str):
     """One table of a report page as CSV (the same range as the page)."""
     key_name = _grouping_or_404(grouping)
@@ -151,13 +154,13 @@ def export_report_table(grouping: str, table: str):
     start, end, _ = _date_range()
     filename = f"{grouping}-{table}-{start.isoformat()}-{end.isoformat()}.csv"
     if table == "response-times":
-        rows = reports.response_histogram(start, end)
+        rows = reports.response_histogram(start, end, viewer=current_user)
         return csv_response(reports.rows_to_csv(["bucket", "answers"], rows), filename)
     if table == "funnel":
-        total = reports.totals(start, end)
+        total = reports.totals(start, end, viewer=current_user)
         steps = [{"step": step, "count": total[step]} for step in ("offers", "accepted", "won")]
         return csv_response(reports.rows_to_csv(["step", "count"], steps), filename)
-    items = reports.report(grouping, start, end)
+    items = reports.report(grouping, start, end, viewer=current_user)
     if table == "figures":
         return csv_response(reports.to_csv(items, key_name), filename)
     rows = [{key_name: item[key_name], **item["decline_reasons"]} for item in items]

@@ -82,7 +82,7 @@ def delete_review_rule(rule_id: int):
 
 
 @bp.post("/review/<lead_id>/approve")
-@login_required_role("coordinator")
+@login_required_role("coordinator", relation="lead")
 def approve_held_lead(lead_id: str):
     """Pre-qualified: route the lead now, and stay on the queue."""
     if ConfirmForm().validate_on_submit():
@@ -95,7 +95,7 @@ def approve_held_lead(lead_id: str):
 
 
 @bp.post("/review/<lead_id>/reject")
-@login_required_role("coordinator")
+@login_required_role("coordinator", relation="lead")
 def reject_held_lead(lead_id: str):
     """Not a lead for dealers: close it with a reason."""
     form = RejectReviewForm()

@@ -4,10 +4,9 @@ distribute, approve, and reject with a confirmation."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.auth import login_required_role
+from app.auth import COORDINATORS, login_required_role
 from app.console import bp
 from app.console.forms import AnswerForm, LeadActionForm, RejectForm
-from app.enums import Role
 from app.forms import ConfirmForm
 from app.services import dealer_picker, dispatch, questions, timeline, visibility
 from app.services.errors import DomainError, ValidationFailed
@@ -41,14 +40,14 @@ def _lead_page(lead_id: str, action_form=None, reject_form=None, picked=(), stat
 
 
 @bp.get("/leads/<lead_id>")
-@login_required_role(Role.COORDINATOR)
+@login_required_role(*COORDINATORS, relation="lead")
 def lead_detail(lead_id: str):
     """A lead with its offers, the routing explanations and its whole history."""
     return _lead_page(lead_id)
 
 
 @bp.get("/leads/<lead_id>/picker")
-@login_required_role(Role.COORDINATOR)
+@login_required_role(*COORDINATORS, relation="lead")
 def pick_dealer(lead_id: str):
     """The picker's results for a search: the partial htmx swaps in as one types."""
     lead = visibility.get_visible_lead(lead_id, current_user)
@@ -85,21 +84,21 @@ def _steer(lead_id: str, action: str):
 
 
 @bp.post("/leads/<lead_id>/assign")
-@login_required_role(Role.COORDINATOR)
+@login_required_role(*COORDINATORS, relation="lead")
 def assign_lead(lead_id: str):
     """Offer the lead by hand to the one dealer the coordinator picked."""
     return _steer(lead_id, "assign")
 
 
 @bp.post("/leads/<lead_id>/distribute")
-@login_required_role(Role.COORDINATOR)
+@login_required_role(*COORDINATORS, relation="lead")
 def distribute_lead(lead_id: str):
     """Offer the lead to several dealers at once; the first to accept wins."""
     return _steer(lead_id, "distribute")
 
 
 @bp.post("/leads/<lead_id>/approve")
-@login_required_role(Role.COORDINATOR)
+@login_required_role(*COORDINATORS, relation="lead")
 def approve_lead(lead_id: str):
     """Pre-qualification passed: route the lead now."""
     if ConfirmForm().validate_on_submit():
@@ -112,7 +111,7 @@ def approve_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/reject")
-@login_required_role(Role.COORDINATOR)
+@login_required_role(*COORDINATORS, relation="lead")
 def reject_lead(lead_id: str):
     """Reject a lead in pre-qualification: first a confirmation page, then the rejection."""
     form = RejectForm()

@@ -3,18 +3,18 @@
 from flask import render_template, request
 from flask_login import current_user
 
-from app.auth import login_required_role
+from app.auth import COORDINATORS, login_required_role
 from app.console import bp
-from app.enums import Role
 from app.htmx import is_htmx_request
 from app.services import board
 from app.services.errors import ValidationFailed
 
 
 @bp.get("")
-@login_required_role(Role.COORDINATOR)
+@login_required_role(*COORDINATORS)
 def lead_board():
-    """Leads filtered and searched, newest change first, a page at a time; htmx polls it."""
+    """Leads filtered and searched, newest change first, a page at a time; htmx polls it.
+    A regional coordinator sees its regions' leads only (visibility.visible_to)."""
     zone = current_user.timezone
     errors: dict[str, str] = {}
     try:

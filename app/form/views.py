@@ -23,6 +23,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.auth import public
 from app.errors import retry_after_seconds
 from app.extensions import csrf, limiter
 from app.form import bp
@@ -146,12 +147,14 @@ def _parent_origin(form: FormKey, host: str | None) -> str:
 
 
 @bp.get("/f/<public_key>")
+@public
 def show_form(public_key: str):
     """The form; `?postal_code=` lists nearby dealers without JavaScript."""
     return _page(_form_or_404())
 
 
 @bp.post("/f/<public_key>")
+@public
 @csrf.exempt  # no session here; the signed timestamp stands in (see the module docstring)
 @limiter.limit(per_address_limit, key_func=_address_key)
 @limiter.limit(per_form_limit, key_func=_form_key)
@@ -184,6 +187,7 @@ def submit_form(public_key: str):
 
 
 @bp.get("/f/<public_key>/thanks")
+@public
 def thank_you(public_key: str):
     """What happens next, in the customer's words."""
     form = _form_or_404()
@@ -201,6 +205,7 @@ def thank_you(public_key: str):
 
 
 @bp.get("/f/<public_key>/dealers")
+@public
 def list_nearby_dealers(public_key: str):
     """Dealers near a postal code or position: names and towns only (for the picker)."""
     _form_or_404()
@@ -241,6 +246,7 @@ def _consent_text() -> str:
 
 
 @bp.get("/embed.js")
+@public
 def embed_script():
     """The script brand sites paste; it inserts the framed form right after itself."""
     body = (Path(current_app.static_folder) / "js" / "embed.js").read_bytes()

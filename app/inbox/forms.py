@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.enums import TARGET_STAGES, DeclineReason, Stage
@@ -56,6 +64,18 @@ class QuestionForm(FlaskForm):
     """A question to the manufacturer about this lead."""
 
     body = TextAreaField(_l("Your question"), validators=[DataRequired(), Length(max=4000)])
+
+
+class AssigneeForm(FlaskForm):
+    """Inside a dealership: the salesperson who works the lead (choices set by the view)."""
+
+    user_id = SelectField("Salesperson", coerce=int, validators=[DataRequired()])
+
+
+class ForwardForm(FlaskForm):
+    """A distributor hands the lead to one of its sub-dealers (choices set by the view)."""
+
+    dealer = SelectField("Sub-dealer", validators=[DataRequired()])
 
 
 class AbsenceForm(FlaskForm):

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from app.auth import login_required_role
 from app.clock import utcnow, zone
-from app.enums import DEALER_ROLES, OPEN_STAGES, Role, Stage
+from app.enums import DEALER_ROLES, OPEN_STAGES, LeadStatus, OfferStatus, Role, Stage, Tier
 from app.forms import ConfirmForm, submit_form
 from app.htmx import is_htmx_request, redirect_to, render_page_or_fragment
 from app.inbox import bp
@@ -24,8 +24,10 @@ from app.inbox.forms import (
     STAGE_LABELS,
     STEPPER_LABELS,
     AbsenceForm,
+    AssigneeForm,
     CapacityForm,
     DeclineForm,
+    ForwardForm,
     QuestionForm,
     StageForm,
 )
@@ -33,7 +35,9 @@ from app.inputs import read_json_object
 from app.models import Lead, Offer
 from app.services import (
     absence,
+    assignment,
     dealers,
+    dispatch,
     inbox,
     offers,
     privacy,
@@ -42,7 +46,7 @@ from app.services import (
     stages,
     visibility,
 )
-from app.services.errors import Conflict, DomainError, NotFound
+from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 # The stage service's field errors, as the page's language words them.
 STAGE_ERRORS = {
@@ -107,9 +111,17 @@ def _inbox_rows() -> tuple[list[tuple[Lead, Offer]], list[Lead]]:
 @bp.get("")
 @login_required_role(*DEALER_ROLES)
 def list_leads():
-    """Pending offers first (with time left), then owned leads by stage."""
-    waiting, owned = _inbox_rows()
+    """Pending offers first (with time left), then owned leads by stage; a distributor
+    filters between its own leads and its sub-dealers' (`?scope=own|sub_dealers`)."""
+    is_distributor = (
+        current_user.dealer is not None and current_user.dealer.tier == Tier.DISTRIBUTOR
+    )
+    scope = request.args.get("scope") if is_distributor else None
+    scope = scope if scope in inbox.INBOX_SCOPES else None
+    waiting, owned = inbox.dealer_inbox(current_user, scope) if scope else _inbox_rows()
     context = {
+        "is_distributor": is_distributor,
+        "scope": scope,
         "waiting": waiting,
         "distances": {lead.id: inbox.distance_to(lead, offer.dealer) for lead, offer in waiting},
         "open_leads": [lead for lead in owned if lead.stage in OPEN_STAGES],
@@ -137,9 +149,53 @@ def _lead_context(lead: Lead, **extra) -> dict:
         "decline_form": DeclineForm(),
         "stage_form": extra.pop("stage_form", None) or _stage_form(lead),
         "question_form": extra.pop("question_form", None) or QuestionForm(formdata=None),
+        "assignee_form": extra.pop("assignee_form", None) or _assignee_form(lead),
+        "forward_form": extra.pop("forward_form", None) or _forward_form(lead),
         "now": utcnow(),
         **extra,
     }
+
+
+def _assignee_form(lead: Lead, formdata: object = None) -> AssigneeForm | None:
+    """Who the lead can go to inside the dealership, or None when it is not the user's
+    to give (not accepted, or a colleague's)."""
+    if lead.status != LeadStatus.ACCEPTED or lead.owner_dealer_id is None:
+        return None
+    if current_user.role == Role.SALESPERSON and lead.assignee_user_id not in (
+        None,
+        current_user.id,
+    ):
+        return None
+    now = utcnow()
+    people = [
+        person
+        for person in assignment.salespeople_of(lead.owner_dealer_id)
+        if person.id not in (lead.assignee_user_id, current_user.id) and not person.is_absent(now)
+    ]
+    form = AssigneeForm(formdata=formdata)
+    form.user_id.choices = [(person.id, person.email) for person in people]
+    return form
+
+
+def _forward_form(lead: Lead, formdata: object = None) -> ForwardForm | None:
+    """A distributor's choice of sub-dealers for a lead it holds or owns, else None."""
+    distributor = current_user.dealer
+    if distributor is None or distributor.tier != Tier.DISTRIBUTOR:
+        return None
+    holds = any(
+        offer.status == OfferStatus.PENDING and offer.dealer_id == distributor.id
+        for offer in lead.offers
+    )
+    owns = lead.status == LeadStatus.ACCEPTED and lead.owner_dealer_id == distributor.id
+    if not (holds or owns):
+        return None
+    form = ForwardForm(formdata=formdata)
+    form.dealer.choices = [
+        (child.code, child.name)
+        for child in sorted(distributor.children, key=lambda child: child.name)
+        if child.active
+    ]
+    return form if form.dealer.choices else None
 
 
 def _stage_form(lead: Lead) -> StageForm:
@@ -151,7 +207,7 @@ def _stage_form(lead: Lead) -> StageForm:
 
 
 @bp.get("/leads/<lead_id>")
-@login_required_role(*DEALER_ROLES)
+@login_required_role(*DEALER_ROLES, relation="lead")
 def lead_detail(lead_id: str):
     """Everything the customer said, and what the dealer can do now."""
     lead = visibility.get_visible_lead(lead_id, current_user)
@@ -159,7 +215,7 @@ def lead_detail(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/accept")
-@login_required_role(*DEALER_ROLES)
+@login_required_role(*DEALER_ROLES, relation="offered_lead")
 def accept_lead(lead_id: str):
     """One tap: the dealer takes the lead."""
     form = ConfirmForm()
@@ -184,7 +240,7 @@ def _to_inbox():
 
 
 @bp.route("/leads/<lead_id>/decline", methods=["GET", "POST"])
-@login_required_role(*DEALER_ROLES)
+@login_required_role(*DEALER_ROLES, relation="lead")
 def decline_lead(lead_id: str):
     """Decline with a reason; the lead goes to the next dealer at once."""
     lead = visibility.get_visible_lead(lead_id, current_user)
@@ -202,7 +258,7 @@ def decline_lead(lead_id: str):
 
 
 @bp.post("/leads/<lead_id>/stage")
-@login_required_role(*DEALER_ROLES)
+@login_required_role(*DEALER_ROLES, relation="lead")
 def change_stage(lead_id: str):
     """Move an owned lead along the pipeline; won asks for the order value."""
     lead = visibility.get_visible_lead(lead_id, current_user)
@@ -236,8 +292,60 @@ def change_stage(lead_id: str):
     return render_page_or_fragment("inbox/lead.html", "inbox/_stage.html", status, **context)
 
 
+@bp.post("/leads/<lead_id>/assignee")
+@login_required_role(*DEALER_ROLES, relation="lead")
+def assign_salesperson(lead_id: str):
+    """A manager assigns the lead to a salesperson; a salesperson hands it to a colleague."""
+    lead = visibility.get_visible_lead(lead_id, current_user)
+    form = _assignee_form(lead, formdata=request.form) or AssigneeForm(formdata=None)
+    message = None
+    if form.user_id.choices and form.validate_on_submit():
+        try:
+            lead = assignment.assign_salesperson(lead_id, current_user, form.user_id.data)
+        except (ValidationFailed, Conflict) as error:
+            form.user_id.errors = [next(iter(error.errors.values()), error.message)]
+        else:
+            message = f"Given to {lead.assignee.email}. They got a notification."
+            if current_user.role == Role.SALESPERSON or not is_htmx_request():
+                # A salesperson who handed the lead on no longer sees it.
+                flash(message)
+                target = (
+                    url_for("inbox.list_leads")
+                    if current_user.role == Role.SALESPERSON
+                    else url_for("inbox.lead_detail", lead_id=lead_id)
+                )
+                return redirect_to(target)
+            form = _assignee_form(lead)
+    elif not form.user_id.choices:
+        form.user_id.errors = ["There is nobody to give this lead to."]
+    status = 422 if form.errors else 200
+    context = _lead_context(lead, assignee_form=form, assignee_message=message)
+    return render_page_or_fragment("inbox/lead.html", "inbox/_assignee.html", status, **context)
+
+
+@bp.post("/leads/<lead_id>/forward")
+@login_required_role(*DEALER_ROLES, relation="lead", tier=Tier.DISTRIBUTOR)
+def forward_lead(lead_id: str):
+    """A distributor hands the lead to one of its sub-dealers, who gets it as an offer."""
+    lead = visibility.get_visible_lead(lead_id, current_user)
+    form = _forward_form(lead, formdata=request.form)
+    if form is None:
+        flash("This lead is not yours to forward now.")
+        return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
+    if form.validate_on_submit():
+        try:
+            lead = dispatch.forward_lead(lead_id, form.dealer.data, current_user)
+        except (ValidationFailed, Conflict) as error:
+            form.dealer.errors = [next(iter(error.errors.values()), error.message)]
+        else:
+            flash(f"Forwarded to {lead.holder.name}. If they decline, it comes back to you.")
+            return redirect_to(url_for("inbox.lead_detail", lead_id=lead_id))
+    context = _lead_context(lead, forward_form=form)
+    return render_page_or_fragment("inbox/lead.html", "inbox/_forward.html", 422, **context)
+
+
 @bp.post("/leads/<lead_id>/questions")
-@login_required_role(*DEALER_ROLES)
+@login_required_role(*DEALER_ROLES, relation="lead")
 def ask_question(lead_id: str):
     """Ask the manufacturer about this lead; the answer comes back as a push."""
     lead = visibility.get_visible_lead(lead_id, current_user)
@@ -259,26 +367,35 @@ def ask_question(lead_id: str):
 # --- settings ------------------------------------------------------------------------
 
 
+def _absent_one():
+    """Whose absence the settings page sets: a manager the dealership's, a salesperson
+    their own."""
+    return current_user.dealer if current_user.role == Role.DEALER_MANAGER else current_user
+
+
 def _absence_form() -> AbsenceForm:
-    dealer = current_user.dealer
+    away = _absent_one()
     form = AbsenceForm(formdata=None)
     zone = _zone()
-    if dealer is not None and dealer.absent_from is not None:
-        form.absent_from.data = dealer.absent_from.astimezone(zone).date()
-    if dealer is not None and dealer.absent_until is not None:
-        form.absent_until.data = dealer.absent_until.astimezone(zone).date()
+    if away is not None and away.absent_from is not None:
+        form.absent_from.data = away.absent_from.astimezone(zone).date()
+    if away is not None and away.absent_until is not None:
+        form.absent_until.data = away.absent_until.astimezone(zone).date()
     return form
 
 
 def _settings_context(form: AbsenceForm | None = None, **extra) -> dict:
     dealer = current_user.dealer
+    away = _absent_one()
     return {
         "dealer": dealer,
         "absence_form": form or _absence_form(),
-        "may_set_absence": current_user.role == Role.DEALER_MANAGER,
-        "is_absent_now": dealer is not None and dealer.is_absent(utcnow()),
-        "absence_ends": dealer.absent_until if dealer is not None else None,
-        "absence_starts": dealer.absent_from if dealer is not None else None,
+        "may_set_absence": away is not None,
+        "may_set_capacity": current_user.role == Role.DEALER_MANAGER,
+        "own_absence": away is current_user,
+        "is_absent_now": away is not None and away.is_absent(utcnow()),
+        "absence_ends": away.absent_until if away is not None else None,
+        "absence_starts": away.absent_from if away is not None else None,
         "capacity_form": extra.pop("capacity_form", None) or _capacity_form(),
         "vapid_public_key": push_subscriptions.vapid_keys().public_key,
         "now": utcnow(),
@@ -294,20 +411,21 @@ def show_settings():
 
 
 @bp.post("/settings/absence")
-@login_required_role(Role.DEALER_MANAGER)
+@login_required_role(*DEALER_ROLES)
 def save_absence():
-    """Set or clear the dealership's absence (holiday); no leads are offered meanwhile."""
+    """Set or clear an absence: a manager the dealership's (no leads are offered
+    meanwhile), a salesperson their own (no pushes, no leads assigned to them)."""
     form = AbsenceForm()
-    dealer = current_user.dealer
+    away = _absent_one()
     message = None
     if request.form.get("action") == "clear":
         if form.validate_on_submit():
-            absence.clear_absence(dealer)
+            absence.clear_absence(away)
             message = "Absence cleared. New leads reach you again."
             form = _absence_form()
     elif submit_form(
         form,
-        lambda: absence.set_absence_days(dealer, form.absent_from.data, form.absent_until.data),
+        lambda: absence.set_absence_days(away, form.absent_from.data, form.absent_until.data),
         fallback="absent_until",
     ):
         message = "Absence saved. No new leads are offered to you meanwhile."

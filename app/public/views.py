@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from app import PROJECT_ROOT, ratelimits
-from app.auth import home_endpoint
+from app.auth import home_endpoint, public
 from app.extensions import limiter
 from app.public import bp
 from app.public.forms import LoginForm
@@ -25,6 +25,7 @@ from app.services.users import authenticate, record_sign_in, record_sign_out
 
 
 @bp.get("/")
+@public
 def index():
     """Send people to their home screen, or to sign in."""
     if current_user.is_authenticated:
@@ -33,6 +34,7 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit(
     ratelimits.login_limit_per_account,
     key_func=ratelimits.login_account_key,
@@ -98,6 +100,7 @@ def _is_local(target: str | None) -> bool:
 
 
 @bp.post("/logout")
+@public
 def logout():
     """Sign out for good: the session ends on the server, so no old cookie opens it again."""
     key = current_user.session_key if current_user.is_authenticated else None
@@ -112,6 +115,7 @@ def logout():
 
 
 @bp.get("/sw.js")
+@public
 def service_worker():
     """The service worker, served from the root so its scope is the whole app."""
     body = (PROJECT_ROOT / "service-worker" / "sw.js").read_bytes()
@@ -123,6 +127,7 @@ def service_worker():
 
 
 @bp.get("/manifest.webmanifest")
+@public
 def manifest():
     """The web app manifest, with its registered media type."""
     body = (Path(current_app.static_folder) / "manifest.webmanifest").read_bytes()
@@ -132,12 +137,14 @@ def manifest():
 
 
 @bp.get("/offline")
+@public
 def offline():
     """The page the service worker shows when the network is gone."""
     return render_template("offline.html")
 
 
 @bp.get("/healthz")
+@public
 def health():
     """Liveness probe for load balancers."""
     return {"ok": True}

@@ -10,19 +10,13 @@ from datetime import date, datetime
 
 from app.clock import start_of_day, utcnow
 from app.extensions import db
-from app.models import Dealer
+from app.models import Dealer, User
 from app.services import recycling
 from app.services.errors import ValidationFailed
 from app.services.unit_of_work import unit_of_work
 
 
-def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) -> Dealer:
-    """Mark the dealer away from `starts` (None: now) until `ends` (None: until cleared).
-
-    An absence that has begun takes the dealer's pending routed offers back at once,
-    each lead going to the next eligible dealer.
-    """
-    now = utcnow()
+def _check_absence(starts: datetime | None, ends: datetime | None, now: datetime) -> None:
     errors = {}
     for field, value in (("absent_from", starts), ("absent_until", ends)):
         if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
@@ -32,6 +26,16 @@ def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) 
             errors["absent_until"] = "the absence must end after it starts"
     if errors:
         raise ValidationFailed("invalid absence", errors)
+
+
+def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) -> Dealer:
+    """Mark the dealer away from `starts` (None: now) until `ends` (None: until cleared).
+
+    An absence that has begun takes the dealer's pending routed offers back at once,
+    each lead going to the next eligible dealer.
+    """
+    now = utcnow()
+    _check_absence(starts, ends, now)
     with unit_of_work():
         dealer.absent_from = starts or now
         dealer.absent_until = ends
@@ -42,20 +46,36 @@ def set_absence(dealer: Dealer, starts: datetime | None, ends: datetime | None) 
     return dealer
 
 
-def set_absence_days(dealer: Dealer, first_day: date | None, back_on: date | None) -> Dealer:
-    """The dealer is away from `first_day` (None, today or earlier: from now) until the
-    morning of `back_on`, both read in the dealer's own time zone."""
+def set_absence_days(
+    away: Dealer | User, first_day: date | None, back_on: date | None
+) -> Dealer | User:
+    """The dealer (or a salesperson) is away from `first_day` (None, today or earlier:
+    from now) until the morning of `back_on`, both read in the dealership's time zone."""
     if back_on is None:
         raise ValidationFailed("no end", {"absent_until": "give the day you are back"})
-    starts = start_of_day(first_day, dealer.timezone) if first_day is not None else None
+    dealership = away if isinstance(away, Dealer) else away.dealer
+    timezone = dealership.timezone if dealership is not None else None
+    starts = start_of_day(first_day, timezone) if first_day is not None else None
     if starts is not None and starts < utcnow():
         starts = None  # a start date of today or earlier means "from now"
-    return set_absence(dealer, starts, start_of_day(back_on, dealer.timezone))
+    set_it = set_absence if isinstance(away, Dealer) else set_user_absence
+    return set_it(away, starts, start_of_day(back_on, timezone))
 
 
-def clear_absence(dealer: Dealer) -> Dealer:
-    """The dealer is back: routing offers it leads again from now on."""
+def clear_absence(away: Dealer | User) -> Dealer | User:
+    """The dealer (or salesperson) is back: leads reach them again from now on."""
     with unit_of_work():
-        dealer.absent_from = None
-        dealer.absent_until = None
-    return dealer
+        away.absent_from = None
+        away.absent_until = None
+    return away
+
+
+def set_user_absence(user: User, starts: datetime | None, ends: datetime | None) -> User:
+    """A salesperson's own absence: no pushes about new leads, and nobody assigns them
+    leads meanwhile (app/services/assignment.py); the dealership stays open."""
+    now = utcnow()
+    _check_absence(starts, ends, now)
+    with unit_of_work():
+        user.absent_from = starts or now
+        user.absent_until = ends
+    return user

@@ -156,6 +156,7 @@ def forward_lead(lead_id: str, sub_dealer_code: str, user: User) -> Lead:
             )
         else:
             lead.owner_dealer_id = None
+            lead.assignee_user_id = None
         create_offer(
             lead,
             target,

@@ -17,7 +17,7 @@ from app.clock import utcnow
 from app.enums import Stage
 from app.extensions import db
 from app.models import Lead, LineItem
-from app.services import notify
+from app.services import notify, report_facts
 from app.services.events import record_event
 
 OPEN_STATUSES = ("review", "offered", "accepted", "unassigned")
@@ -111,5 +111,6 @@ def merge_into(existing: Lead, newcomer: Lead) -> Lead:
         added_items=added or None,
     )
     notify.notify_customer_wrote_again(existing)
+    report_facts.refresh_lead(existing.id)  # new product groups, perhaps a campaign
     db.session.commit()
     return existing

@@ -51,10 +51,15 @@ def _tag(kind: str, lead: Lead | None) -> str:
 
 
 def dealer_users(dealer: Dealer) -> list[User]:
-    """The active users of a dealer who should hear about its leads."""
-    return list(
-        db.session.scalars(select(User).where(User.dealer_id == dealer.id, User.active.is_(True)))
-    )
+    """The active users of a dealer who should hear about its leads (not those away)."""
+    now = utcnow()
+    return [
+        user
+        for user in db.session.scalars(
+            select(User).where(User.dealer_id == dealer.id, User.active.is_(True))
+        )
+        if not user.is_absent(now)
+    ]
 
 
 def coordinators() -> list[User]:
@@ -110,6 +115,17 @@ def notify_withdrawn(
         f"Lead taken back: {lead.title}",
         f"{lead.first_name}: {_WITHDRAWN_BECAUSE[reason]}. Nothing more to do.",
         url="/inbox",  # the lead is no longer this dealer's to open
+    )
+
+
+def notify_assigned(lead: Lead, salesperson: User, by: User) -> None:
+    """Tell a salesperson that a lead of the dealership is now theirs to work."""
+    queue_for_users(
+        [salesperson],
+        "assigned",
+        lead,
+        f"Your lead: {lead.title}",
+        f"{by.email} gave you {lead.customer_name}'s inquiry. Contact them soon.",
     )
 
 

@@ -19,11 +19,11 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.clock import utcnow
-from app.enums import LeadStatus, OfferKind, OfferStatus, WithdrawalReason
+from app.enums import LeadStatus, OfferKind, OfferStatus, Role, WithdrawalReason
 from app.extensions import db
 from app.models import Dealer, Lead, Offer, User
 from app.routing import RoutingDecision
-from app.services import candidates, notify
+from app.services import candidates, notify, report_facts
 from app.services.deadlines import offer_deadline, reminder_due
 from app.services.errors import Conflict
 from app.services.events import record_event
@@ -128,6 +128,7 @@ def create_offer(
     )
     notify.notify_new_offer(lead, dealer)
     db.session.flush()
+    report_facts.refresh_lead(lead.id)
     return offer
 
 
@@ -148,6 +149,7 @@ def end_offer(offer: Offer, status: OfferStatus, now: datetime, *conditions, **v
         raise OfferNotPending(
             "this offer is no longer open", {"status": "the offer was already answered"}
         )
+    report_facts.refresh_lead(offer.lead_id)
     db.session.expire_all()
 
 
@@ -187,6 +189,10 @@ def accept_offer(lead_id: str, user: User, now: datetime | None = None) -> Lead:
                 status=LeadStatus.ACCEPTED,
                 owner_dealer_id=offer.dealer_id,
                 holder_dealer_id=offer.dealer_id,
+                # A salesperson who accepts works the lead; a manager's accept leaves it open.
+                assignee_user_id=user.id
+                if user.role == Role.SALESPERSON and user.dealer_id == offer.dealer_id
+                else None,
                 updated_at=now,
             )
             .execution_options(synchronize_session=False)

@@ -13,6 +13,7 @@ dealers (app/services/notify.py) name the customer by first name alone.
 
 from dataclasses import asdict, dataclass
 
+from app.enums import LeadStatus
 from app.models import Lead, User
 from app.services.visibility import acting_dealer_ids
 
@@ -50,7 +51,7 @@ def shows_contact(lead: Lead, viewer: User | None) -> bool:
     """
     if viewer is None or viewer.is_coordinator:
         return True
-    return lead.status == "accepted" and lead.owner_dealer_id in acting_dealer_ids(viewer)
+    return lead.status == LeadStatus.ACCEPTED and lead.owner_dealer_id in acting_dealer_ids(viewer)
 
 
 def customer_for(lead: Lead, viewer: User | None) -> CustomerView:

@@ -18,7 +18,12 @@ from app.services import notify
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.events import record_event
 from app.services.unit_of_work import unit_of_work
-from app.services.visibility import acting_dealer_ids, get_visible_lead, questions_visible_to
+from app.services.visibility import (
+    acting_dealer_ids,
+    get_visible_lead,
+    questions_visible_to,
+    visible_to,
+)
 
 MAX_BODY = 4000
 
@@ -116,12 +121,13 @@ def answer_question(
     return question
 
 
-def open_questions(limit: int = 200) -> list[Question]:
-    """Unanswered questions, oldest first: the coordinators' to-do list."""
+def open_questions(viewer: User, limit: int = 200) -> list[Question]:
+    """Unanswered questions on leads the viewer sees, oldest first: the coordinators' to-do."""
     return list(
         db.session.scalars(
             select(Question)
-            .where(Question.answered_at.is_(None))
+            .join(Lead, Lead.id == Question.lead_id)
+            .where(Question.answered_at.is_(None), visible_to(viewer))
             .options(
                 selectinload(Question.lead).selectinload(Lead.line_items),
                 selectinload(Question.dealer),
@@ -132,12 +138,13 @@ def open_questions(limit: int = 200) -> list[Question]:
     )
 
 
-def recently_answered(limit: int = 50) -> list[Question]:
-    """The latest answered questions, newest first."""
+def recently_answered(viewer: User, limit: int = 50) -> list[Question]:
+    """The latest answered questions on leads the viewer sees, newest first."""
     return list(
         db.session.scalars(
             select(Question)
-            .where(Question.answered_at.is_not(None))
+            .join(Lead, Lead.id == Question.lead_id)
+            .where(Question.answered_at.is_not(None), visible_to(viewer))
             .options(
                 selectinload(Question.lead).selectinload(Lead.line_items),
                 selectinload(Question.dealer),

@@ -1,9 +1,11 @@
 """Reports: how offers are answered and converted, per dealer, region, product group or campaign.
 
 Every figure is aggregated by the database in one grouped query over the offers made
-in the date range (PostgreSQL adds the median in the same query; SQLite, which has no
-ordered-set aggregates, takes it from a second, windowed query). Nothing loops over
-offers in Python, so a million leads stay a database-sized job.
+in the date range, read from the narrow reporting tables that the offer transitions
+keep (app/services/report_facts.py: one row per offer, and one per offer and product
+group), so no report joins offers with leads. PostgreSQL adds the median in the same
+query (percentile_cont); SQLite, which has no ordered-set aggregates, takes it from a
+second, windowed query. Nothing loops over offers in Python.
 
 The definitions, the same for every grouping:
 - offers: offers made from `start` (inclusive) to `end` (exclusive), UTC days;
@@ -20,13 +22,14 @@ import io
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import String, and_, case, cast, func, literal, null, select, text
+from sqlalchemy import and_, case, func, literal, select, text
 
 from app.clock import utcnow
 from app.enums import DeclineReason
 from app.extensions import db
-from app.models import CampaignSpend, Dealer, Lead, LineItem, Offer
+from app.models import CampaignSpend, Dealer, Lead, ReportOffer, ReportOfferGroup, User
 from app.services.errors import NotFound, ValidationFailed
+from app.services.visibility import visible_to
 
 DECLINE_REASONS = tuple(reason.value for reason in DeclineReason)
 # URL segment -> the key each item carries.
@@ -80,45 +83,34 @@ def _is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def _response_seconds():
-    """Seconds from offer to answer, in the database's own arithmetic."""
-    if _is_postgres():
-        return func.extract("epoch", Offer.responded_at - Offer.offered_at)
-    return (func.julianday(Offer.responded_at) - func.julianday(Offer.offered_at)) * 86400.0
+def _table(grouping: str):
+    """The reporting table a grouping reads: per offer and product group, or per offer."""
+    return ReportOfferGroup if grouping == "product-groups" else ReportOffer
 
 
-def _group_key(grouping: str):
-    """(key expression, a function adding the joins the key needs to a query)."""
+def _group_key(grouping: str, table):
+    """The column a grouping groups by."""
     if grouping == "all":
-        return literal("all"), lambda query: query
-    if grouping == "dealers":
-        # Grouped by id; the codes of the few thousand dealers are read afterwards.
-        return Offer.dealer_id, lambda query: query
-    if grouping == "regions":
-        key = case(
-            (Lead.country.is_(None), null()),
-            (Lead.postal_code.is_(None), Lead.country),
-            else_=Lead.country + literal("-") + func.substr(Lead.postal_code, 1, 2),
-        )
-        return key, lambda query: query
-    if grouping == "product-groups":
-        groups = select(LineItem.lead_id, LineItem.product_group).distinct().subquery("groups")
-        return groups.c.product_group, lambda query: query.join(
-            groups, groups.c.lead_id == Offer.lead_id
-        )
-    fields = Lead.custom_fields
-    key = func.coalesce(
-        func.nullif(cast(fields["campaign_id"].as_string(), String), ""),
-        func.nullif(cast(fields["utm_campaign"].as_string(), String), ""),
-    )
-    return key, lambda query: query
+        return literal("all")
+    # Dealers are grouped by id; the codes of the few thousand dealers are read afterwards.
+    column = {
+        "dealers": "dealer_id",
+        "regions": "region",
+        "product-groups": "product_group",
+        "campaigns": "campaign",
+    }[grouping]
+    return getattr(table, column)
 
 
-def _in_range(query, start: date | None, end: date | None):
+def _in_range(query, table, start: date | None, end: date | None, viewer: User | None = None):
+    """Offers made in [start, end), of the leads the viewer may see (None, or an
+    unrestricted coordinator: all; a regional coordinator: its regions' leads)."""
+    if viewer is not None and not (viewer.is_coordinator and not viewer.regions):
+        query = query.where(table.lead_id.in_(select(Lead.id).where(visible_to(viewer))))
     if start:
-        query = query.where(Offer.offered_at >= day_start(start))
+        query = query.where(table.offered_at >= day_start(start))
     if end:
-        query = query.where(Offer.offered_at < day_start(end))
+        query = query.where(table.offered_at < day_start(end))
     return query
 
 
@@ -126,63 +118,65 @@ def _count(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
-def report(grouping: str, start: date | None = None, end: date | None = None) -> list[dict]:
-    """The figures of one grouping over the offers made in [start, end), one item per key."""
+def report(
+    grouping: str,
+    start: date | None = None,
+    end: date | None = None,
+    viewer: User | None = None,
+) -> list[dict]:
+    """The figures of one grouping over the offers made in [start, end), one item per key,
+    of the leads the viewer may see (None: all)."""
     key_name = check_grouping(grouping)
     check_range(start, end)
-    items = _aggregate(grouping, key_name, start, end)
+    items = _aggregate(grouping, key_name, start, end, viewer)
     if grouping == "campaigns":
         items = _with_spend(items)
     items.sort(key=lambda item: (item[key_name] is None, str(item[key_name] or "")))
     return items
 
 
-def totals(start: date | None = None, end: date | None = None) -> dict:
+def totals(start: date | None = None, end: date | None = None, viewer: User | None = None) -> dict:
     """The same figures over every offer in the range (a lead in two groups counts once)."""
     check_range(start, end)
-    items = _aggregate("all", "all", start, end)
+    items = _aggregate("all", "all", start, end, viewer)
     return items[0] if items else _empty_item("all", "all")
 
 
-def _aggregate(grouping: str, key_name: str, start: date | None, end: date | None) -> list[dict]:
-    key, add_joins = _group_key(grouping)
-    if _is_postgres():
-        # Sorting for the median and hashing the join fit in memory: no temp files.
-        # (SET LOCAL: it ends with the request's transaction.)
+def _aggregate(
+    grouping: str, key_name: str, start: date | None, end: date | None, viewer: User | None
+) -> list[dict]:
+    """One grouped query over the reporting table (app/services/report_facts.py)."""
+    table = _table(grouping)
+    key = _group_key(grouping, table)
+    postgres = _is_postgres()
+    if postgres:
+        # The median's sort fits in memory: no temp files. (SET LOCAL: it ends with the
+        # request's transaction.)
         db.session.execute(text("SET LOCAL work_mem = '64MB'"))
-    won = and_(
-        Offer.status == "accepted",
-        Lead.stage == "won",
-        Lead.owner_dealer_id == Offer.dealer_id,
-    )
-    answered = and_(Offer.status.in_(("accepted", "declined")), Offer.responded_at.is_not(None))
     columns = [
         key.label("key"),
         func.count().label("offers"),
-        _count(Offer.status == "accepted").label("accepted"),
-        _count(Offer.status == "declined").label("declined"),
-        _count(Offer.status == "expired").label("expired"),
-        _count(won).label("won"),
-        func.sum(case((won, Lead.order_value), else_=None)).label("order_value"),
+        _count(table.status == "accepted").label("accepted"),
+        _count(table.status == "declined").label("declined"),
+        _count(table.status == "expired").label("expired"),
+        _count(table.won).label("won"),
+        func.sum(table.order_value).label("order_value"),
         *[
-            _count(and_(Offer.status == "declined", Offer.reason == reason)).label(reason)
+            _count(and_(table.status == "declined", table.reason == reason)).label(reason)
             for reason in DECLINE_REASONS
         ],
     ]
-    postgres = _is_postgres()
     if postgres:
+        # Ordered-set aggregates skip nulls: offers not answered carry no response time.
         columns.append(
-            func.percentile_cont(0.5)
-            .within_group(_response_seconds())
-            .filter(answered)
-            .label("median")
+            func.percentile_cont(0.5).within_group(table.response_seconds).label("median")
         )
-    query = add_joins(select(*columns).select_from(Offer).join(Lead, Lead.id == Offer.lead_id))
-    rows = db.session.execute(_in_range(query, start, end).group_by(key)).all()
+    query = _in_range(select(*columns), table, start, end, viewer).group_by(key)
+    rows = db.session.execute(query).all()
     medians = (
         {row.key: row.median for row in rows}
         if postgres
-        else _medians_windowed(key, add_joins, answered, start, end)
+        else _medians_windowed(table, key, start, end, viewer)
     )
     items = [_item(key_name, row, medians.get(row.key)) for row in rows]
     if grouping == "dealers":
@@ -192,21 +186,16 @@ def _aggregate(grouping: str, key_name: str, start: date | None, end: date | Non
     return items
 
 
-def _medians_windowed(key, add_joins, answered, start, end) -> dict:
+def _medians_windowed(table, key, start, end, viewer) -> dict:
     """Median response seconds per key with window functions (SQLite has no percentile)."""
-    seconds = _response_seconds()
-    ranked = add_joins(
-        select(
-            key.label("key"),
-            seconds.label("seconds"),
-            func.row_number().over(partition_by=key, order_by=seconds).label("position"),
-            func.count().over(partition_by=key).label("total"),
-        )
-        .select_from(Offer)
-        .join(Lead, Lead.id == Offer.lead_id)
-        .where(answered)
-    )
-    ranked = _in_range(ranked, start, end).subquery("ranked")
+    seconds = table.response_seconds
+    ranked = select(
+        key.label("key"),
+        seconds.label("seconds"),
+        func.row_number().over(partition_by=key, order_by=seconds).label("position"),
+        func.count().over(partition_by=key).label("total"),
+    ).where(seconds.is_not(None))
+    ranked = _in_range(ranked, table, start, end, viewer).subquery("ranked")
     middle = ranked.c.position.in_(
         [(ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2]  # one row, or the middle two
     )
@@ -258,26 +247,26 @@ def _with_spend(items: list[dict]) -> list[dict]:
     return list(by_key.values())
 
 
-def dealer_report(start: date | None = None, end: date | None = None) -> list[dict]:
+def dealer_report(
+    start: date | None = None, end: date | None = None, viewer: User | None = None
+) -> list[dict]:
     """Per dealer, over offers made from `start` (inclusive) to `end` (exclusive), UTC days."""
-    return report("dealers", start, end)
+    return report("dealers", start, end, viewer)
 
 
-def response_histogram(start: date | None = None, end: date | None = None) -> list[dict]:
+def response_histogram(
+    start: date | None = None, end: date | None = None, viewer: User | None = None
+) -> list[dict]:
     """How many answers came within each response-time bucket, in one grouped query."""
-    seconds = _response_seconds()
+    seconds = ReportOffer.response_seconds
     columns = []
     lower = 0
     for _label, upper in RESPONSE_BUCKETS:
         condition = seconds >= lower if upper is None else and_(seconds >= lower, seconds < upper)
         columns.append(_count(condition).label(f"b{len(columns)}"))
         lower = upper or lower
-    query = (
-        select(*columns)
-        .select_from(Offer)
-        .where(Offer.status.in_(("accepted", "declined")), Offer.responded_at.is_not(None))
-    )
-    row = db.session.execute(_in_range(query, start, end)).one()
+    query = select(*columns).where(seconds.is_not(None))
+    row = db.session.execute(_in_range(query, ReportOffer, start, end, viewer)).one()
     return [
         {"bucket": label, "answers": int(row[index] or 0)}
         for index, (label, _) in enumerate(RESPONSE_BUCKETS)

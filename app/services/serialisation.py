@@ -67,6 +67,7 @@ def lead_out(lead: Lead, viewer: User | None = None) -> LeadOut:
         custom_fields=dict(lead.custom_fields or {}),
         consent=lead.consent,
         source=lead.source,
+        assignee=lead.assignee.email if lead.assignee_user_id and lead.assignee else None,
         order_value=float(lead.order_value) if lead.order_value is not None else None,
         created_at=lead.created_at,
         updated_at=lead.updated_at,
@@ -115,13 +116,16 @@ def dealer_out(dealer: Dealer) -> DealerOut:
 
 
 def user_out(user: User) -> UserOut:
-    """The API's view of a user."""
-    return UserOut(
+    """The API's view of a user (a regional coordinator's regions only where it has some)."""
+    shown = UserOut(
         id=user.id,
         email=user.email,
         role=user.role,
         dealer=user.dealer.code if user.dealer else None,
     )
+    if user.regions:
+        shown.regions = list(user.regions)
+    return shown
 
 
 def question_out(question: Question) -> QuestionOut:

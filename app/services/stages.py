@@ -13,6 +13,7 @@ from babel.numbers import NumberFormatError, parse_decimal
 from app.clock import utcnow
 from app.enums import TARGET_STAGES, Stage
 from app.models import Lead, User
+from app.services import report_facts
 from app.services.errors import ValidationFailed
 from app.services.events import record_event
 from app.services.unit_of_work import unit_of_work
@@ -95,4 +96,5 @@ def change_stage(
             note=(note or "").strip()[:2000] or None,
         )
         lead.updated_at = now
+        report_facts.refresh_lead(lead.id)  # won and its order value, in this transaction
     return lead

@@ -1,5 +1,6 @@
 """Users, passwords and API tokens."""
 
+import re
 import secrets
 
 from sqlalchemy import func, or_, select
@@ -15,11 +16,20 @@ from app.services.sessions import end_all_sessions
 from app.services.text_search import contains, starts_with
 from app.services.tokens import issue_token
 
+REGION = re.compile(r"[A-Z]{2}(-[0-9A-Z]{1,10})?")
+
 
 def create_user(
-    email: str, role: str, dealer_code: str | None = None, password: str | None = None
+    email: str,
+    role: str,
+    dealer_code: str | None = None,
+    password: str | None = None,
+    regions: list[str] | None = None,
 ) -> User:
-    """Create a user; dealer roles need a dealer, coordinators must not have one."""
+    """Create a user; dealer roles need a dealer, coordinators must not have one.
+
+    `regions` limits a coordinator to countries ("AT") or postal-code prefixes ("DE-80").
+    """
     email = (email or "").strip().lower()
     errors: dict[str, str] = {}
     if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
@@ -40,6 +50,12 @@ def create_user(
         errors["dealer"] = "a coordinator belongs to the OEM, not to a dealer"
     if password is not None and len(password) < 8:
         errors["password"] = "must be at least 8 characters"
+    regions = [region.strip().upper() for region in regions or []]
+    for index, region in enumerate(regions):
+        if not REGION.fullmatch(region):
+            errors[f"regions.{index}"] = 'must be a country ("AT") or country-prefix ("DE-80")'
+    if regions and role != Role.COORDINATOR:
+        errors["regions"] = "only a coordinator is limited to regions"
     if errors:
         raise ValidationFailed("invalid user", errors)
     user = User(
@@ -47,6 +63,7 @@ def create_user(
         role=role,
         dealer=dealer,
         password_hash=generate_password_hash(password) if password else None,
+        regions=list(dict.fromkeys(regions)),
     )
     db.session.add(user)
     db.session.commit()

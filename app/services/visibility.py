@@ -3,16 +3,18 @@
 Every page and API endpoint asks here. A dealer user acts for its own dealership and,
 at a distributor, for its sub-dealers (`acting_dealer_ids`). It sees a lead while one
 of those dealers has a pending offer on it or owns it (`visible_to`); anything else is
-a 404, exactly as if the lead did not exist. Coordinators see everything.
+a 404, exactly as if the lead did not exist. Inside a dealership a salesperson sees
+the owned leads assigned to them and the unassigned ones, not a colleague's. A
+coordinator limited to regions (countries, or country and postal-code prefix) sees the
+leads there; an unrestricted coordinator sees everything.
 
-Extend the rules here (regional coordinators, rules inside a dealership) and every
-caller follows.
+Views declare which of these relations they need (app/auth.py, app/services/relations.py).
 """
 
-from sqlalchemy import Select, exists, false, or_, select, true
+from sqlalchemy import Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import selectinload
 
-from app.enums import LeadStatus, OfferStatus, Tier
+from app.enums import LeadStatus, OfferStatus, Role, Tier
 from app.extensions import db
 from app.models import Lead, Offer, Question, User
 from app.services.errors import Conflict, NotFound
@@ -30,11 +32,30 @@ def acting_dealer_ids(user: User) -> set[int]:
     return ids
 
 
+def in_regions(regions: list[str]):
+    """SQL condition: the lead lies in one of the regions ("AT", or "DE-80": country and
+    postal-code prefix)."""
+    conditions = []
+    for region in regions:
+        country, _, prefix = region.partition("-")
+        condition = Lead.country == country
+        if prefix:
+            condition = and_(condition, Lead.postal_code.startswith(prefix, autoescape=True))
+        conditions.append(condition)
+    return or_(*conditions) if conditions else false()
+
+
 def visible_to(user: User):
-    """SQL condition: the leads this user may see (a dealer: pending offer or owned)."""
+    """SQL condition: the leads this user may see (a dealer: pending offer or owned;
+    a regional coordinator: its regions; a coordinator: all)."""
     if user.is_coordinator:
-        return true()
-    dealer_ids = acting_dealer_ids(user)
+        return in_regions(user.regions) if user.regions else true()
+    return held_by(user, acting_dealer_ids(user))
+
+
+def held_by(user: User, dealer_ids: set[int]):
+    """SQL condition: a pending offer to one of these dealers, or owned by one (for a
+    salesperson: owned and theirs or unassigned)."""
     if not dealer_ids:
         return false()
     pending_here = exists().where(
@@ -42,7 +63,11 @@ def visible_to(user: User):
         Offer.dealer_id.in_(dealer_ids),
         Offer.status == OfferStatus.PENDING,
     )
-    return or_(Lead.owner_dealer_id.in_(dealer_ids), pending_here)
+    owned = Lead.owner_dealer_id.in_(dealer_ids)
+    if user.role == Role.SALESPERSON:
+        # Inside a dealership: their own leads and the unassigned ones, not a colleague's.
+        owned = and_(owned, or_(Lead.assignee_user_id.is_(None), Lead.assignee_user_id == user.id))
+    return or_(owned, pending_here)
 
 
 def lead_with_details() -> Select:
@@ -51,6 +76,7 @@ def lead_with_details() -> Select:
         selectinload(Lead.line_items),
         selectinload(Lead.offers).selectinload(Offer.dealer),
         selectinload(Lead.holder),
+        selectinload(Lead.assignee),
     )
 
 

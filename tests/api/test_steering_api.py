@@ -137,9 +137,10 @@ def test_dealer_report(oem, network, dealer_api):
     mitte = dealer_api("D-BER-1")
     mitte.post(f"/api/v1/leads/{first['id']}/accept")
     mitte.post(f"/api/v1/leads/{second['id']}/decline", json={"reason": "capacity"})
-    row = db.session.get(Lead, first["id"])
-    row.stage, row.order_value = "won", 45000
-    db.session.commit()
+    won = mitte.post(
+        f"/api/v1/leads/{first['id']}/stage", json={"stage": "won", "order_value": 45000}
+    )
+    assert won.status_code == 200, won.get_json()
     items = {
         item["dealer"]: item for item in oem.get("/api/v1/reports/dealers").get_json()["items"]
     }

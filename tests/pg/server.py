@@ -45,33 +45,44 @@ class PostgresServer:
         self.startup_seconds: float | None = None
         self._names = itertools.count(1)
         self._template: str | None = None
+        self.kept = False
 
     @property
     def data_dir(self) -> Path:
         assert self.root is not None
         return self.root / "data"
 
-    def start(self) -> PostgresServer:
-        """initdb a new cluster in a temp dir and start it on a free port (about 1.5 s)."""
+    def start(self, keep_in: Path | None = None) -> PostgresServer:
+        """initdb a new cluster in a temp dir and start it on a free port (about 1.5 s).
+
+        With `keep_in` (a benchmark's big data set) the cluster lives in that folder and
+        outlives `stop`: a later start reuses it instead of making a new one.
+        """
         started = time.perf_counter()
-        self.root = Path(tempfile.mkdtemp(prefix="leadrelay-pg-"))
+        self.kept = keep_in is not None
+        if keep_in is not None:
+            keep_in.mkdir(parents=True, exist_ok=True)
+            self.root = keep_in
+        else:
+            self.root = Path(tempfile.mkdtemp(prefix="leadrelay-pg-"))
         self.root.chmod(0o755)
         if os.geteuid() == 0:
             entry = pwd.getpwnam("postgres")
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
-        self._run(
-            "initdb",
-            "-D",
-            str(self.data_dir),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--locale=C",
-            "--no-sync",
-        )
+        if not (self.data_dir / "PG_VERSION").exists():
+            self._run(
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            )
         for attempt in range(5):
             self.port = _free_port()
             try:
@@ -97,14 +108,16 @@ class PostgresServer:
         return self
 
     def stop(self) -> None:
-        """Stop the server at once and delete its files."""
+        """Stop the server at once and delete its files (a kept cluster: stop it cleanly)."""
         if self.root is None:
             return
+        mode = "fast" if self.kept else "immediate"
         try:
-            self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
+            self._run("pg_ctl", "-D", str(self.data_dir), "-m", mode, "-w", "stop")
         except subprocess.CalledProcessError:
             pass
-        shutil.rmtree(self.root, ignore_errors=True)
+        if not self.kept:
+            shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
 
     def url(self, database: str = "postgres") -> str:

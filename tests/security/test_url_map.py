@@ -137,7 +137,9 @@ class World:
 
 @pytest.fixture
 def world(app, client, coordinator, db) -> World:
-    make_dealer("D-BER-1", name="Autohaus Mitte")
+    # A distributor, so that its manager passes the forward endpoint's declared tier and
+    # the request reaches body parsing (tests/access checks who may call what).
+    make_dealer("D-BER-1", name="Autohaus Mitte", tier="distributor")
     manager = create_user("boss@example.com", "dealer_manager", "D-BER-1", "password-123")
     oem = Api(client, create_token(coordinator))
     dealer_api = Api(client, create_token(manager))

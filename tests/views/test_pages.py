@@ -176,4 +176,4 @@ def test_dealer_manager_sets_daily_capacity(auth, client, app, db):
     assert "Save capacity" not in settings
     # A sign-in starts a fresh session, so the form token is the new page's, not the old one.
     token = csrf_token_in(settings)
-    assert client.post("/inbox/settings/capacity", data={"csrf_token": token}).status_code == 302
+    assert client.post("/inbox/settings/capacity", data={"csrf_token": token}).status_code == 403

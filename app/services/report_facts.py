@@ -1,0 +1,122 @@
+"""The reporting tables: one narrow row per offer (and per offer and product group).
+
+Reports group and sum offers by dealer, region, campaign and product group over a date
+range. Joining every offer of a year with its lead and line items took 5-24 s on a
+million leads; these tables hold exactly the columns a report reads, so a report is one
+scan of one table by date.
+
+They are kept in the same transaction as each write that changes their facts:
+`refresh_leads` rewrites a lead's rows from its offers, lead and line items, and is
+called by the offer transitions (app/services/offers.py: an offer created or ended),
+by a stage change (won and its order value), and by a duplicate merged into a lead
+(new product groups, a campaign). `refresh_leads(None)` rewrites every row: the
+migration's backfill. Deleting a lead or an offer deletes its rows (ON DELETE CASCADE).
+"""
+
+from collections.abc import Iterable
+
+from sqlalchemy import and_, case, delete, false, func, insert, literal, null, select, true
+
+from app.extensions import db
+from app.models import Lead, LineItem, Offer, ReportOffer, ReportOfferGroup
+
+# The columns both tables share, in the order the INSERT ... SELECT fills them.
+FACT_COLUMNS = (
+    "offer_id",
+    "lead_id",
+    "dealer_id",
+    "offered_at",
+    "status",
+    "reason",
+    "response_seconds",
+    "region",
+    "campaign",
+    "won",
+    "order_value",
+)
+
+
+def _response_seconds(dialect: str):
+    """Seconds from offer to answer, in the database's own arithmetic."""
+    if dialect == "postgresql":
+        return func.extract("epoch", Offer.responded_at - Offer.offered_at)
+    return (func.julianday(Offer.responded_at) - func.julianday(Offer.offered_at)) * 86400.0
+
+
+def _facts(dialect: str):
+    """SELECT of the fact columns of every offer with its lead (the caller narrows it)."""
+    answered = and_(Offer.status.in_(("accepted", "declined")), Offer.responded_at.is_not(None))
+    won = and_(
+        Offer.status == "accepted",
+        Lead.stage == "won",
+        Lead.owner_dealer_id == Offer.dealer_id,
+    )
+    region = case(
+        (Lead.country.is_(None), null()),
+        (Lead.postal_code.is_(None), Lead.country),
+        else_=Lead.country + literal("-") + func.substr(Lead.postal_code, 1, 2),
+    )
+    return (
+        select(
+            Offer.id,
+            Offer.lead_id,
+            Offer.dealer_id,
+            Offer.offered_at,
+            Offer.status,
+            Offer.reason,
+            case((answered, _response_seconds(dialect)), else_=null()),
+            region,
+            Lead.campaign,
+            case((won, true()), else_=false()),
+            case((won, Lead.order_value), else_=null()),
+        )
+        .select_from(Offer)
+        .join(Lead, Lead.id == Offer.lead_id)
+    )
+
+
+def refresh_leads(lead_ids: Iterable[str] | None, executor=None) -> None:
+    """Rewrite the report rows of these leads' offers (every lead's when None).
+
+    Runs in the caller's transaction (`executor`: the session by default, or the
+    migration's connection), after the changes it reads have been flushed.
+    """
+    if executor is None:
+        db.session.flush()
+        executor = db.session
+    bind = executor.get_bind() if hasattr(executor, "get_bind") else executor
+    dialect = bind.dialect.name
+    ids = None if lead_ids is None else sorted(set(lead_ids))
+    if ids == []:
+        return
+    if ids is not None:
+        # Two transactions rewriting one lead's rows at once (a stage change beside an
+        # offer's end) would both insert the same keys: the lead's row lock (PostgreSQL;
+        # SQLite has one writer) makes the second wait and then read what the first wrote.
+        executor.execute(select(Lead.id).where(Lead.id.in_(ids)).with_for_update())
+    for table in (ReportOfferGroup, ReportOffer):
+        statement = delete(table)
+        if ids is not None:
+            statement = statement.where(table.lead_id.in_(ids))
+        executor.execute(statement)
+    facts = _facts(dialect)
+    if ids is not None:
+        facts = facts.where(Offer.lead_id.in_(ids))
+    executor.execute(insert(ReportOffer).from_select(FACT_COLUMNS, facts))
+    groups = select(LineItem.lead_id, LineItem.product_group).distinct()
+    if ids is not None:
+        groups = groups.where(LineItem.lead_id.in_(ids))
+    groups = groups.subquery("groups")
+    per_group = select(
+        *(getattr(ReportOffer, column) for column in FACT_COLUMNS), groups.c.product_group
+    ).join(groups, groups.c.lead_id == ReportOffer.lead_id)
+    if ids is not None:
+        per_group = per_group.where(ReportOffer.lead_id.in_(ids))
+    executor.execute(
+        insert(ReportOfferGroup).from_select((*FACT_COLUMNS, "product_group"), per_group)
+    )
+
+
+def refresh_lead(lead_id: str) -> None:
+    """Rewrite one lead's report rows in the current transaction."""
+    refresh_leads([lead_id])
