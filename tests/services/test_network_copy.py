@@ -41,6 +41,25 @@ def offered_to(lead: Lead) -> str:
     return offers_of(lead.id)[-1][0]
 
 
+def rank_while_another_connection_writes(monkeypatch, database_uri: str) -> list[bool]:
+    """Make every ranking first write through another SQLite connection that does not
+    wait: it fails if the write lock is held while ranking. Returns one True a ranking."""
+    path = database_uri.removeprefix("sqlite:///")
+    rank = candidates.DealerIndex.rank
+    written: list[bool] = []
+
+    def rank_while_another_writes(self, *args, **kwargs):
+        other = sqlite3.connect(path, timeout=0)  # no waiting: fails if the lock is held
+        other.execute("UPDATE users SET active = active")
+        other.commit()
+        other.close()
+        written.append(True)
+        return rank(self, *args, **kwargs)
+
+    monkeypatch.setattr(candidates.DealerIndex, "rank", rank_while_another_writes)
+    return written
+
+
 def events_of(lead_id: str) -> list[LeadEvent]:
     return list(
         db.session.scalars(
@@ -102,19 +121,7 @@ def test_intake_ranks_before_it_takes_the_write_lock(network, monkeypatch, datab
     """While a lead is being ranked, another connection can still write."""
     if not database_uri.startswith("sqlite"):
         pytest.skip("the database-wide write lock is SQLite's")
-    path = database_uri.removeprefix("sqlite:///")
-    rank = candidates.DealerIndex.rank
-    written = []
-
-    def rank_while_another_writes(self, *args, **kwargs):
-        other = sqlite3.connect(path, timeout=0)  # no waiting: fails if the lock is held
-        other.execute("UPDATE users SET active = active")
-        other.commit()
-        other.close()
-        written.append(True)
-        return rank(self, *args, **kwargs)
-
-    monkeypatch.setattr(candidates.DealerIndex, "rank", rank_while_another_writes)
+    written = rank_while_another_connection_writes(monkeypatch, database_uri)
     assert offered_to(new_lead()) == "D1"
     assert written
 
@@ -145,19 +152,7 @@ def test_a_decline_ranks_the_next_dealer_before_it_takes_the_write_lock(
     if not database_uri.startswith("sqlite"):
         pytest.skip("the database-wide write lock is SQLite's")
     lead = new_lead()
-    path = database_uri.removeprefix("sqlite:///")
-    rank = candidates.DealerIndex.rank
-    written = []
-
-    def rank_while_another_writes(self, *args, **kwargs):
-        other = sqlite3.connect(path, timeout=0)  # no waiting: fails if the lock is held
-        other.execute("UPDATE users SET active = active")
-        other.commit()
-        other.close()
-        written.append(True)
-        return rank(self, *args, **kwargs)
-
-    monkeypatch.setattr(candidates.DealerIndex, "rank", rank_while_another_writes)
+    written = rank_while_another_connection_writes(monkeypatch, database_uri)
     decline_offer(lead.id, find_user_by_email("sales@d1.example"), "capacity")
     assert offers_of(lead.id) == [("D1", "declined"), ("D2", "pending")]
     assert written == [True]  # ranked once, outside the lock
@@ -171,19 +166,7 @@ def test_the_worker_ranks_an_expired_leads_next_dealer_before_the_write_lock(
         pytest.skip("the database-wide write lock is SQLite's")
     lead = new_lead()
     clock.advance(hours=1)
-    path = database_uri.removeprefix("sqlite:///")
-    rank = candidates.DealerIndex.rank
-    written = []
-
-    def rank_while_another_writes(self, *args, **kwargs):
-        other = sqlite3.connect(path, timeout=0)  # no waiting: fails if the lock is held
-        other.execute("UPDATE users SET active = active")
-        other.commit()
-        other.close()
-        written.append(True)
-        return rank(self, *args, **kwargs)
-
-    monkeypatch.setattr(candidates.DealerIndex, "rank", rank_while_another_writes)
+    written = rank_while_another_connection_writes(monkeypatch, database_uri)
     assert recycling.expire_overdue_offers() == 1
     assert offers_of(lead.id) == [("D1", "expired"), ("D2", "pending")]
     assert written == [True]
