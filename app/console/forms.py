@@ -87,6 +87,9 @@ class PreviewForm(FlaskForm):
             SelectChoice(InquiryType.B2B.value, "B2B"),
             SelectChoice(InquiryType.SERVICE.value, "Service"),
         ],
+        # The first choice is what the page shows selected; a link that leaves the field
+        # out means that choice, not "Not a valid choice" under a visibly chosen B2C.
+        default=InquiryType.B2C.value,
     )
     delivery = SelectField(
         "Delivery",
@@ -94,7 +97,21 @@ class PreviewForm(FlaskForm):
             SelectChoice(Delivery.PICKUP.value, "Pickup at a store"),
             SelectChoice(Delivery.SHIP.value, "Ship to customer"),
         ],
+        default=Delivery.PICKUP.value,
     )
+
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def read_upload(field: FileField) -> bytes | None:
+    """The bytes of the CSV uploaded in `field`; None, with the error on the field, when the
+    file is over 5 MB (the lead and catalog imports share this limit and its wording)."""
+    content = field.data.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        field.errors = [*field.errors, "The file is larger than 5 MB; split it."]
+        return None
+    return content
 
 
 def split_codes(text: str | None) -> list[str]:

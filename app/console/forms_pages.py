@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app.auth import COORDINATORS, login_required_role
 from app.console import bp
-from app.console.forms import CatalogImportForm, FormSettingsForm
+from app.console.forms import CatalogImportForm, FormSettingsForm, read_upload
 from app.forms import ConfirmForm
 from app.services import catalog, dispatch, forms
 from app.services.errors import DomainError
@@ -105,8 +105,7 @@ def show_catalog():
     """The product catalog and its CSV import, with a report per rejected row."""
     form = CatalogImportForm()
     report = None
-    if form.validate_on_submit():
-        raw = form.file.data.read(5 * 1024 * 1024 + 1)
+    if form.validate_on_submit() and (raw := read_upload(form.file)) is not None:
         try:
             text = raw.decode("utf-8-sig")
             report = catalog.import_csv(text)

@@ -1,6 +1,7 @@
 """Console board: filters, search, keyset pages, columns, and the polling partial."""
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Lead, User
@@ -83,6 +84,51 @@ def test_board_pages_by_keyset_without_a_row_cap(app, clock):
             break
     assert seen == list(reversed(created))
     assert page.counts["offered"] == 7
+
+
+def _every_page(filters, limit: int) -> list[str]:
+    """Lead ids in the order the board's pages show them, following next_cursor to the end."""
+    seen, cursor = [], None
+    while True:
+        page = board.board_page(filters, cursor, limit=limit)
+        seen.extend(row.lead.id for row in page.rows)
+        cursor = page.next_cursor
+        if cursor is None:
+            return seen
+
+
+@pytest.mark.both_databases
+def test_board_keyset_shows_each_lead_once_with_shared_times_and_microseconds(app, clock):
+    """PostgreSQL keeps microseconds and compares (updated_at, id) as a row: the cursor must
+    carry both exactly, or leads sharing a time (or a second) are skipped or shown twice."""
+    make_dealer("D-BER-1")
+    for index in range(10):
+        if index % 3 == 0:  # three or four leads share each instant; instants differ by 1 µs
+            clock.advance(microseconds=1)
+        _lead()
+    stored = db.session.execute(select(Lead.updated_at, Lead.id)).all()
+    newest_first = [lead_id for _, lead_id in sorted(stored, reverse=True)]
+    for limit in (1, 2, 3, 4):
+        assert _every_page(board.BoardFilters(), limit) == newest_first
+    offered = board.parse_filters({"status": "offered", "campaign": "spring-26"})
+    assert _every_page(offered, 3) == newest_first
+
+
+@pytest.mark.both_databases
+def test_board_next_page_link_follows_the_keyset(client, signed_in, clock):
+    make_dealer("D-BER-1")
+    for _ in range(board.PAGE_SIZE + 2):
+        clock.advance(seconds=1)
+        _lead()
+    first = client.get("/console").get_data(as_text=True)
+    cursor = board.board_page(board.BoardFilters()).next_cursor
+    assert cursor is not None and f"cursor={cursor}" in first
+    second = client.get(f"/console?cursor={cursor}")
+    assert second.status_code == 200
+    shown = {row.lead.id for row in board.board_page(board.BoardFilters(), cursor).rows}
+    assert len(shown) == 2 and all(
+        lead_id[:8] in second.get_data(as_text=True) for lead_id in shown
+    )
 
 
 def test_board_dates_are_days_in_the_coordinators_zone(app, clock):

@@ -45,6 +45,16 @@ def test_preview_shows_ranked_dealers_and_why(auth, client, app):
     assert "postal code" in bad.get_data(as_text=True)
 
 
+def test_preview_link_without_inquiry_type_or_delivery_means_b2c_pickup(auth, client, app):
+    make_dealer("D-BER-1", name="Autohaus Mitte")
+    _login_coordinator(auth)
+    html = client.get(
+        "/console/routes/preview?postal_code=10117&country=DE&product_group=tractors"
+    ).get_data(as_text=True)
+    assert "Not a valid choice" not in html
+    assert "Goes to D-BER-1" in html
+
+
 def test_assign_from_the_lead_page(auth, client, oem):
     make_dealer("D-BER-1")
     make_dealer("D-M-1", lat=48.137, lon=11.575)
