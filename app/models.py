@@ -607,6 +607,15 @@ class Delivery(db.Model):
 
     __table_args__ = (Index("ix_deliveries_due", "sent_at", "failed_at", "next_attempt_at"),)
 
+    @property
+    def status(self) -> str:
+        """sent, failed, retrying (tried and due again) or queued."""
+        if self.sent_at is not None:
+            return "sent"
+        if self.failed_at is not None:
+            return "failed"
+        return "retrying" if self.attempts else "queued"
+
 
 class DeliveryAttempt(db.Model):
     """One try at a delivery: when, the answer's status code, what went wrong."""

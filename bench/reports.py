@@ -29,7 +29,6 @@ prints the plans of the reports and of the board's first page.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -44,6 +43,7 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.services.users import create_token, create_user, find_user_by_email  # noqa: E402
 from tests.conftest import TestConfig  # noqa: E402
+from tests.crash.harness import flask_cli  # noqa: E402
 
 GROUPINGS = ("dealers", "regions", "product-groups", "campaigns")
 DATABASE = "bench_reports"
@@ -66,14 +66,7 @@ class BenchConfig(TestConfig):
 
 def migrate(uri: str, revision: str = "head") -> None:
     """The schema as production gets it: flask db upgrade."""
-    env = {**os.environ, "DATABASE_URL": uri, "RELAY_WORKER": "0"}
-    subprocess.run(
-        [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "db", "upgrade", revision],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    flask_cli({**os.environ, "DATABASE_URL": uri}, "db", "upgrade", revision)
 
 
 def generate(leads: int, dealers: int, now: datetime) -> None:
