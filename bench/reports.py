@@ -295,6 +295,10 @@ def main() -> None:
             if reuse:
                 now = db.session.scalar(text("SELECT max(created_at) FROM leads"))
                 print(f"Reusing the data kept in {args.keep} (generated at {now:%Y-%m-%d %H:%M})")
+                db.session.remove()
+                started = time.perf_counter()
+                migrate(uri)  # migrations added since the data was made
+                print(f"flask db upgrade {time.perf_counter() - started:.0f} s")
             else:
                 now = datetime.now(UTC).replace(microsecond=0)
                 started = time.perf_counter()

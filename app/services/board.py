@@ -207,14 +207,18 @@ def _row(lead: Lead, now: datetime) -> BoardRow:
 
 
 def _capped_counts(conditions: list) -> dict[str, int]:
-    """Leads per status under the other filters, each counted up to COUNT_CAP + 1."""
-    counts = {}
-    for status in BOARD_STATUSES:
-        capped = (
-            select(Lead.id).where(*conditions, Lead.status == status).limit(COUNT_CAP + 1)
-        ).subquery()
-        counts[status] = db.session.scalar(select(func.count()).select_from(capped)) or 0
-    return counts
+    """Leads per status under the other filters, each counted up to COUNT_CAP + 1.
+
+    One query of five capped subqueries: each is an index range of at most a thousand
+    entries, so on a busy server the round trips, not the counting, cost the time.
+    """
+    capped = [
+        select(Lead.id).where(*conditions, Lead.status == status).limit(COUNT_CAP + 1).subquery()
+        for status in BOARD_STATUSES
+    ]
+    counts = [select(func.count()).select_from(rows).scalar_subquery() for rows in capped]
+    row = db.session.execute(select(*counts)).one()
+    return {status: int(count or 0) for status, count in zip(BOARD_STATUSES, row, strict=True)}
 
 
 def _conditions(filters: BoardFilters, timezone: str) -> list | None:
