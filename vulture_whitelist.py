@@ -71,4 +71,5 @@ executemany  # bench/reports.py
 flush_context  # app/services/candidates.py: SQLAlchemy after_flush hook signature
 _.dealers_reaching  # app/routing/index.py (perf): used by tests of the index
 _.max_radius_km  # app/routing/index.py (perf): read by tests of the index
+_.valid  # app/services/lead_import.py: ImportReport.valid, read into LeadImportReportOut by serialisation.from_row
 _.expire_on_commit  # app/services/unit_of_work.py: SQLAlchemy reads it at commit

@@ -64,9 +64,11 @@ def register(app: Flask) -> None:
     @click.argument("email")
     def list_tokens_command(email):
         """List a user's API tokens: id, prefix, created, last used, expiry, state."""
-        from app.services.tokens import token_to_dict, tokens_of_user
+        from app.services.serialisation import token_out
+        from app.services.tokens import tokens_of_user
 
-        rows = [token_to_dict(row) for row in tokens_of_user(_user_by_email(email))]
+        user = _user_by_email(email)
+        rows = [token_out(row).model_dump(mode="json") for row in tokens_of_user(user)]
         click.echo("id\tprefix\tcreated_at\tlast_used_at\texpires_at\tstate")
         for row in rows:
             state = "revoked" if row["revoked"] else "live"

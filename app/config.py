@@ -5,6 +5,9 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+# Who push services may contact about our VAPID-signed pushes (RFC 8292).
+DEFAULT_VAPID_SUBJECT = "mailto:ops@leadrelay.invalid"
+
 
 def _instance_secret_key(instance_path: Path) -> str:
     """Return the session key kept in instance/, generating it on first start."""
@@ -82,7 +85,7 @@ class Config:
         # A session without "remember me" ends after this long (or when the browser closes).
         self.RELAY_SESSION_LIFETIME = timedelta(hours=int(env.get("RELAY_SESSION_HOURS", "12")))
         self.REMEMBER_COOKIE_DURATION = timedelta(days=int(env.get("RELAY_REMEMBER_DAYS", "30")))
-        self.VAPID_SUBJECT = env.get("VAPID_SUBJECT", "mailto:ops@leadrelay.invalid")
+        self.VAPID_SUBJECT = env.get("VAPID_SUBJECT", DEFAULT_VAPID_SUBJECT)
         # Customer confirmation e-mails after a form inquiry; none when unset.
         self.SMTP_URL = env.get("SMTP_URL") or None
         self.MAIL_FROM = env.get("MAIL_FROM", "LeadRelay <no-reply@leadrelay.invalid>")

@@ -31,8 +31,9 @@ def is_htmx_request() -> bool:
     return bool(headers) and not headers.boosted
 
 
-def render_page_or_fragment(page: str, fragment: str, status: int = 200, **context):
-    """The whole page, or for an htmx request only the partial the page includes."""
+def render_page_or_fragment(page: str, fragment: str, status: int = 200, /, **context):
+    """The whole page, or for an htmx request only the partial the page includes
+    (positional-only, so a template variable may be called `page`)."""
     template = fragment if is_htmx_request() else page
     return render_template(template, **context), status
 

@@ -607,6 +607,15 @@ class Delivery(db.Model):
 
     __table_args__ = (Index("ix_deliveries_due", "sent_at", "failed_at", "next_attempt_at"),)
 
+    @property
+    def status(self) -> str:
+        """sent, failed, retrying (tried and due again) or queued."""
+        if self.sent_at is not None:
+            return "sent"
+        if self.failed_at is not None:
+            return "failed"
+        return "retrying" if self.attempts else "queued"
+
 
 class DeliveryAttempt(db.Model):
     """One try at a delivery: when, the answer's status code, what went wrong."""
@@ -769,6 +778,17 @@ class ReportFactColumns:
 
 # The columns every report aggregates: PostgreSQL reads a date range from the index alone.
 REPORT_FACT_FIGURES = ["status", "reason", "response_seconds", "won", "order_value"]
+# What the grouping indexes carry besides their key and response time.
+REPORT_GROUPED_FIGURES = ["offered_at", "status", "reason", "won", "order_value"]
+
+
+def report_grouping_index(name: str, key: str) -> Index:
+    """A report's grouping read in key order, response time within (the median's order).
+
+    On PostgreSQL it covers every aggregated column: a long range is one index-only
+    pass, grouped as it is read, with no sort of a million rows.
+    """
+    return Index(name, key, "response_seconds", postgresql_include=list(REPORT_GROUPED_FIGURES))
 
 
 class ReportOffer(ReportFactColumns, db.Model):
@@ -781,6 +801,9 @@ class ReportOffer(ReportFactColumns, db.Model):
             "offered_at",
             postgresql_include=["dealer_id", "region", "campaign", *REPORT_FACT_FIGURES],
         ),
+        report_grouping_index("ix_report_offers_dealer", "dealer_id"),
+        report_grouping_index("ix_report_offers_region", "region"),
+        report_grouping_index("ix_report_offers_campaign", "campaign"),
     )
 
 
@@ -797,4 +820,5 @@ class ReportOfferGroup(ReportFactColumns, db.Model):
             "offered_at",
             postgresql_include=["product_group", *REPORT_FACT_FIGURES],
         ),
+        report_grouping_index("ix_report_offer_groups_group", "product_group"),
     )

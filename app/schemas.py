@@ -246,6 +246,17 @@ class LeadQuery(Query):
         return parse_utc_datetime(value, "updated_since") if isinstance(value, str) else value
 
 
+class LeadImportQuery(Query):
+    dry_run: bool = Field(False, description="check every row, store nothing")
+    import_valid_rows: bool = Field(
+        False, description="store the valid rows even when others fail (else all or nothing)"
+    )
+    country: Country | None = Field(None, description="the country of rows that name none")
+    campaign: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = (
+        Field(None, description="campaign recorded on every imported lead")
+    )
+
+
 class ReportQuery(Query):
     start: date | None = Field(
         None, alias="from", description="offers made from this day (inclusive)"

@@ -8,7 +8,6 @@ subscription when it is gone, retry later when the push service is busy).
 
 from __future__ import annotations
 
-import base64
 import binascii
 import enum
 import json
@@ -22,12 +21,13 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
+from py_vapid.utils import b64urldecode, b64urlencode
 from pywebpush import WebPushException, webpush
 
+from app.config import DEFAULT_VAPID_SUBJECT
 from app.outbound import TargetUnresolvable, UnsafeTarget, check_outbound_url
 
 VAPID_KEY_FILENAME = "vapid_private.pem"
-DEFAULT_VAPID_SUBJECT = "mailto:ops@leadrelay.invalid"
 
 # A notification that arrives after the offer's deadline is noise; callers with
 # a deadline pass the seconds left instead.
@@ -97,20 +97,11 @@ class VapidKeys:
         return Vapid(private_key)
 
 
-def _b64url_encode(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def _b64url_decode(text: str) -> bytes:
-    text = text.strip()
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _public_key_b64url(private_key: ec.EllipticCurvePrivateKey) -> str:
     point = private_key.public_key().public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )
-    return _b64url_encode(point)
+    return b64urlencode(point)
 
 
 def _pem_of(private_key: ec.EllipticCurvePrivateKey) -> str:
@@ -131,7 +122,7 @@ def _private_key_from_env(value: str) -> ec.EllipticCurvePrivateKey:
         )
     else:
         try:
-            raw = _b64url_decode(value)
+            raw = b64urldecode(value.encode("ascii"))
         except (binascii.Error, ValueError) as error:
             raise ValueError("VAPID_PRIVATE_KEY is neither PEM nor base64url") from error
         if len(raw) == 32:

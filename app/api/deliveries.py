@@ -1,7 +1,5 @@
 """Webhooks, dealers' e-mail delivery and the delivery log (receipts)."""
 
-from flask import jsonify
-
 from app.api import bp
 from app.api.spec import api_endpoint
 from app.api.views import json_body
@@ -10,6 +8,7 @@ from app.enums import Role
 from app.responses import DealerDeliveryOut, DeliveryOut, Items, WebhookOut
 from app.schemas import DealerDeliveryIn, WebhookIn, parse
 from app.services import dealer_mail, dealers, deliveries, visibility, webhooks
+from app.services.serialisation import dealer_delivery_out, delivery_out, webhook_out
 
 
 @bp.post("/webhooks")
@@ -19,7 +18,7 @@ def create_webhook():
     """Register a URL for lead events, signed with the given secret."""
     payload = parse(WebhookIn, json_body())
     webhook = webhooks.create_webhook(payload.url, payload.events, payload.secret)
-    return jsonify(webhooks.webhook_to_dict(webhook)), 201
+    return webhook_out(webhook), 201
 
 
 @bp.get("/webhooks")
@@ -27,7 +26,7 @@ def create_webhook():
 @api_endpoint("List webhooks", returns=Items[WebhookOut])
 def list_webhooks():
     """The registered webhooks (never their secrets)."""
-    return jsonify({"items": [webhooks.webhook_to_dict(w) for w in webhooks.list_webhooks()]})
+    return Items[WebhookOut](items=[webhook_out(w) for w in webhooks.list_webhooks()])
 
 
 @bp.delete("/webhooks/<int:webhook_id>")
@@ -51,7 +50,7 @@ def put_dealer_delivery(code: str):
     payload = parse(DealerDeliveryIn, json_body())
     dealer = dealers.get_dealer(code)
     setting = dealer_mail.save_setting(dealer, payload.email, payload.format, payload.active)
-    return jsonify(dealer_mail.setting_to_dict(dealer, setting))
+    return dealer_delivery_out(dealer, setting)
 
 
 @bp.get("/dealers/<code>/delivery")
@@ -60,7 +59,7 @@ def put_dealer_delivery(code: str):
 def get_dealer_delivery(code: str):
     """Where this dealer's accepted leads are e-mailed, if anywhere."""
     dealer = dealers.get_dealer(code)
-    return jsonify(dealer_mail.setting_to_dict(dealer, dealer_mail.setting_for(dealer)))
+    return dealer_delivery_out(dealer, dealer_mail.setting_for(dealer))
 
 
 @bp.get("/dealers/<code>/deliveries")
@@ -69,7 +68,7 @@ def get_dealer_delivery(code: str):
 def list_dealer_deliveries(code: str):
     """The delivery log of a dealer's leads, newest first."""
     rows = deliveries.dealer_deliveries(dealers.get_dealer(code))
-    return jsonify({"items": [deliveries.delivery_to_dict(row) for row in rows]})
+    return Items[DeliveryOut](items=[delivery_out(row) for row in rows])
 
 
 @bp.get("/leads/<lead_id>/deliveries")
@@ -79,4 +78,4 @@ def list_lead_deliveries(lead_id: str):
     """The delivery log of one lead, newest first."""
     lead = visibility.get_visible_lead(lead_id, api_user())
     rows = deliveries.lead_deliveries(lead.id)
-    return jsonify({"items": [deliveries.delivery_to_dict(row) for row in rows]})
+    return Items[DeliveryOut](items=[delivery_out(row) for row in rows])

@@ -13,14 +13,15 @@ from app.schemas import FormIn, FormPatchIn
 from app.services import catalog, forms
 from app.services.dispatch import release_spam
 from app.services.errors import BadRequest, Forbidden
-from app.services.serialisation import lead_out
+from app.services.serialisation import (
+    form_out,
+    lead_out,
+    product_import_report_out,
+    product_out,
+)
 
 # Browser calls with a form key may reach these (sites that build their own form).
 CORS_PATHS = ("/api/v1/leads", "/api/v1/leads/adf")
-
-
-def _form_out(form) -> FormOut:
-    return FormOut.model_validate(forms.form_to_dict(form))
 
 
 @bp.post("/forms")
@@ -28,7 +29,7 @@ def _form_out(form) -> FormOut:
 @api_endpoint("Create an embedded form", body=FormIn, returns=FormOut, status=201)
 def create_form():
     """A new embedded form with its public key."""
-    return _form_out(forms.create_form(json_body()))
+    return form_out(forms.create_form(json_body()))
 
 
 @bp.get("/forms")
@@ -36,7 +37,7 @@ def create_form():
 @api_endpoint("List embedded forms", returns=Items[FormOut])
 def list_forms():
     """Every form."""
-    return Items[FormOut](items=[_form_out(form) for form in forms.list_forms()])
+    return Items[FormOut](items=[form_out(form) for form in forms.list_forms()])
 
 
 @bp.get("/forms/<int:form_id>")
@@ -44,7 +45,7 @@ def list_forms():
 @api_endpoint("Get a form", returns=FormOut)
 def get_form(form_id: int):
     """One form."""
-    return _form_out(forms.get_form(form_id))
+    return form_out(forms.get_form(form_id))
 
 
 @bp.patch("/forms/<int:form_id>")
@@ -56,7 +57,7 @@ def get_form(form_id: int):
 )
 def update_form(form_id: int):
     """Change a form's settings (`{"active": false}` deactivates it)."""
-    return _form_out(forms.update_form(form_id, json_body()))
+    return form_out(forms.update_form(form_id, json_body()))
 
 
 @bp.post("/forms/<int:form_id>/rotate-key")
@@ -64,7 +65,7 @@ def update_form(form_id: int):
 @api_endpoint("Give the form a new public key (the old one stops working)", returns=FormOut)
 def rotate_form_key(form_id: int):
     """A new public key for the form; the old one stops working at once."""
-    return _form_out(forms.rotate_key(form_id))
+    return form_out(forms.rotate_key(form_id))
 
 
 @bp.get("/products")
@@ -73,9 +74,7 @@ def rotate_form_key(form_id: int):
 def list_products():
     """The product catalog."""
     products = catalog.list_products()
-    return Items[ProductOut](
-        items=[ProductOut.model_validate(catalog.product_to_dict(p)) for p in products]
-    )
+    return Items[ProductOut](items=[product_out(p) for p in products])
 
 
 @bp.post("/products/import")
@@ -93,7 +92,7 @@ def import_products():
         raise BadRequest("send CSV", {"body": "send the CSV file as text/csv"})
     text = request.get_data(as_text=True)
     report = catalog.import_csv(text)
-    return ImportReportOut.model_validate(report.to_dict()), 200 if not report.errors else 422
+    return product_import_report_out(report), 200 if not report.errors else 422
 
 
 @bp.post("/leads/<lead_id>/release")

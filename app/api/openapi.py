@@ -162,7 +162,9 @@ def _operation(rule: Rule, spec: Endpoint, schemas: _Schemas) -> dict:
         }
     for status, model in spec.responses.items():
         operation["responses"][str(status)] = _success(model, schemas)
-    for status in sorted(set(_implied_errors(rule, spec)) | set(spec.errors)):
+    # An error status the endpoint declares an answer for keeps that answer.
+    errors = set(_implied_errors(rule, spec)) | set(spec.errors)
+    for status in sorted(errors - set(spec.responses)):
         operation["responses"][str(status)] = {
             "description": _ERROR_TEXT.get(status, "Error"),
             **_json(schemas.ref(ErrorsOut)),

@@ -1,20 +1,17 @@
 """Coordinator intake tools: pre-qualification rules and their queue, CSV import of leads."""
 
-from flask import jsonify, request
+from flask import request
 
 from app.api import bp
 from app.api.spec import api_endpoint
-from app.api.views import json_body
+from app.api.views import json_body, query_args
 from app.auth import api_user, token_required
 from app.enums import Role
-from app.responses import HeldLeadOut, Items, LeadImportReportOut, ReviewRuleOut
-from app.schemas import ReviewRuleIn, ReviewRulePatch
+from app.responses import ErrorsOut, HeldLeadOut, Items, LeadImportReportOut, ReviewRuleOut
+from app.schemas import LeadImportQuery, ReviewRuleIn, ReviewRulePatch
 from app.services import lead_import, review_rules
-from app.services.errors import UnsupportedMediaType, ValidationFailed
-
-
-def _rule_out(rule) -> ReviewRuleOut:
-    return ReviewRuleOut.model_validate(review_rules.rule_to_dict(rule))
+from app.services.errors import UnsupportedMediaType
+from app.services.serialisation import lead_import_report_out, review_rule_out
 
 
 @bp.get("/review-rules")
@@ -24,7 +21,7 @@ def _rule_out(rule) -> ReviewRuleOut:
 )
 def list_review_rules():
     """Every pre-qualification rule, in the order they are tried."""
-    return Items[ReviewRuleOut](items=[_rule_out(rule) for rule in review_rules.list_rules()])
+    return Items[ReviewRuleOut](items=[review_rule_out(rule) for rule in review_rules.list_rules()])
 
 
 @bp.post("/review-rules")
@@ -37,7 +34,7 @@ def list_review_rules():
 )
 def create_review_rule():
     """Add a rule: leads it matches wait in review instead of being routed."""
-    return _rule_out(review_rules.create_rule(json_body()))
+    return review_rule_out(review_rules.create_rule(json_body()))
 
 
 @bp.patch("/review-rules/<int:rule_id>")
@@ -47,7 +44,7 @@ def create_review_rule():
 )
 def update_review_rule(rule_id: int):
     """Change a rule (name, threshold or value, active)."""
-    return _rule_out(review_rules.update_rule(rule_id, json_body()))
+    return review_rule_out(review_rules.update_rule(rule_id, json_body()))
 
 
 @bp.delete("/review-rules/<int:rule_id>")
@@ -86,33 +83,24 @@ def get_review_queue():
     "Import leads from CSV: ?dry_run=true checks only; errors by row and column; all or "
     "nothing unless ?import_valid_rows=true (also ?country=DE, ?campaign=...)",
     body_media_types=("text/csv",),
+    query=LeadImportQuery,
     returns=LeadImportReportOut,
     status=201,
-    responses={200: LeadImportReportOut, 422: LeadImportReportOut},
+    responses={200: LeadImportReportOut, 422: (LeadImportReportOut, ErrorsOut)},
     errors=(415,),
 )
 def import_leads():
     """Leads from a CSV body; ?dry_run=true checks only (see services/lead_import.py)."""
     if request.mimetype not in ("text/csv", "text/plain"):
         raise UnsupportedMediaType("send CSV", {"content_type": "send the file as text/csv"})
-    args = request.args
-    country = (args.get("country") or "").strip().upper() or None
-    if country is not None and not (len(country) == 2 and country.isalpha()):
-        raise ValidationFailed("bad country", {"country": "a two-letter ISO code such as DE"})
+    options = query_args(LeadImportQuery)
     report = lead_import.import_leads(
         request.get_data(),
-        dry_run=_flag("dry_run"),
-        import_valid_rows=_flag("import_valid_rows"),
-        default_country=country,
-        campaign=(args.get("campaign") or "").strip()[:120] or None,
+        dry_run=options.dry_run,
+        import_valid_rows=options.import_valid_rows,
+        default_country=options.country,
+        campaign=options.campaign or None,
         actor=api_user(),
     )
     status = 201 if report.stored else 422 if report.errors else 200
-    return jsonify(report.to_dict()), status
-
-
-def _flag(name: str) -> bool:
-    raw = (request.args.get(name) or "false").lower()
-    if raw not in ("true", "false", "1", "0"):
-        raise ValidationFailed("bad flag", {name: "must be true or false"})
-    return raw in ("true", "1")
+    return lead_import_report_out(report), status

@@ -8,6 +8,7 @@ from app.responses import Items, TokenInfoOut, TokenOut
 from app.schemas import TokenIn, parse
 from app.services import tokens, users
 from app.services.errors import NotFound
+from app.services.serialisation import from_row, token_out
 
 
 def _may_manage(user_id: int) -> None:
@@ -31,7 +32,7 @@ def create_token(user_id: int):
     _may_manage(user_id)
     payload = parse(TokenIn, optional_json_body())
     row, secret = tokens.issue_token(users.get_user(user_id), payload.expires_at)
-    return TokenOut.model_validate({**tokens.token_to_dict(row), "token": secret})
+    return from_row(TokenOut, row, token=secret)
 
 
 @bp.get("/users/<int:user_id>/tokens")
@@ -41,9 +42,7 @@ def list_tokens(user_id: int):
     """A user's tokens with when they were made and last used; never the secret."""
     _may_manage(user_id)
     rows = tokens.tokens_of_user(users.get_user(user_id))
-    return Items[TokenInfoOut](
-        items=[TokenInfoOut.model_validate(tokens.token_to_dict(row)) for row in rows]
-    )
+    return Items[TokenInfoOut](items=[token_out(row) for row in rows])
 
 
 @bp.delete("/tokens/<int:token_id>")

@@ -77,8 +77,7 @@ def save_dealer_email(code: str):
 
 @bp.context_processor
 def delivery_helpers() -> dict:
-    """Console templates show a delivery's state in words, and a lead's receipts."""
+    """Console templates list a lead's receipts."""
     return {
-        "delivery_status": deliveries.delivery_status,
         "lead_deliveries": deliveries.lead_deliveries,
     }

@@ -7,8 +7,8 @@ from app.auth import login_required_role
 from app.console import bp
 from app.console.forms import SettingsForm
 from app.enums import Role
+from app.forms import submit_form
 from app.services import users
-from app.services.errors import ValidationFailed
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -16,12 +16,9 @@ from app.services.errors import ValidationFailed
 def settings():
     """Choose the time zone the console shows times in."""
     form = SettingsForm(timezone=current_user.timezone)
-    if form.validate_on_submit():
-        try:
-            users.set_timezone(current_user, form.timezone.data)
-        except ValidationFailed as error:
-            form.timezone.errors.append(error.errors["timezone"])
-        else:
-            flash(f"Times are now shown in {form.timezone.data}.")
-            return redirect(url_for("console.settings"))
+    if submit_form(
+        form, lambda: users.set_timezone(current_user, form.timezone.data), fallback="timezone"
+    ):
+        flash(f"Times are now shown in {form.timezone.data}.")
+        return redirect(url_for("console.settings"))
     return render_template("console/settings.html", form=form), 422 if form.errors else 200

@@ -1,11 +1,11 @@
 """Coordinator pages: the lead board (a lead's page and acting on it: console/steering.py)."""
 
-from flask import render_template, request
+from flask import request
 from flask_login import current_user
 
 from app.auth import COORDINATORS, login_required_role
 from app.console import bp
-from app.htmx import is_htmx_request
+from app.htmx import render_page_or_fragment
 from app.services import board
 from app.services.errors import ValidationFailed
 
@@ -26,15 +26,13 @@ def lead_board():
         errors = error.errors
         filters = board.BoardFilters()
         page = board.board_page(filters, viewer=current_user, timezone=zone)
-    template = "console/_board.html" if is_htmx_request() else "console/board.html"
-    return (
-        render_template(
-            template,
-            page=page,
-            errors=errors,
-            args=request.args,
-            statuses=board.BOARD_STATUSES,
-            stages=board.STAGES,
-        ),
+    return render_page_or_fragment(
+        "console/board.html",
+        "console/_board.html",
         422 if errors else 200,
+        page=page,
+        errors=errors,
+        args=request.args,
+        statuses=board.BOARD_STATUSES,
+        stages=board.STAGES,
     )

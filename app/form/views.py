@@ -142,8 +142,8 @@ def _parent_origin(form: FormKey, host: str | None) -> str:
     if not host:
         return ""
     parts = urlsplit(host)
-    origin = forms.normalise_origin(f"{parts.scheme}://{parts.netloc}")
-    return origin if origin and origin in (form.allowed_origins or []) else ""
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return forms.normalise_origin(origin) if forms.origin_allowed(form, origin) else ""
 
 
 @bp.get("/f/<public_key>")
@@ -210,7 +210,7 @@ def list_nearby_dealers(public_key: str):
     """Dealers near a postal code or position: names and towns only (for the picker)."""
     _form_or_404()
     args = request.args
-    lat, lon = _float(args.get("lat")), _float(args.get("lon"))
+    lat, lon = _coordinate(args.get("lat"), 90), _coordinate(args.get("lon"), 180)
     items = forms.nearby_dealers(
         args.get("postal_code"), args.get("country") or "DE", lat, lon, args.get("q")
     )
@@ -219,12 +219,13 @@ def list_nearby_dealers(public_key: str):
     return response
 
 
-def _float(raw: str | None) -> float | None:
+def _coordinate(raw: str | None, bound: float) -> float | None:
+    """A latitude (bound 90) or longitude (180) from the picker; nonsense is no position."""
     try:
         value = float(raw) if raw else None
     except ValueError:
         return None
-    return value if value is not None and -180 <= value <= 180 else None
+    return value if value is not None and -bound <= value <= bound else None
 
 
 @bp.errorhandler(429)

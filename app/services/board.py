@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, tuple_
 
-from app.clock import utcnow
+from app.clock import start_of_day, utcnow
 from app.enums import LeadStatus, OfferStatus, Stage
 from app.extensions import db
 from app.models import Dealer, Lead, LineItem, User
@@ -156,7 +155,6 @@ def parse_filters(args: Mapping[str, str], timezone: str = "UTC") -> BoardFilter
     )
     if errors:
         raise ValidationFailed("bad board filter", errors)
-    _ = ZoneInfo(timezone)  # an unknown zone is a programming error, not user input
     return filters
 
 
@@ -209,14 +207,18 @@ def _row(lead: Lead, now: datetime) -> BoardRow:
 
 
 def _capped_counts(conditions: list) -> dict[str, int]:
-    """Leads per status under the other filters, each counted up to COUNT_CAP + 1."""
-    counts = {}
-    for status in BOARD_STATUSES:
-        capped = (
-            select(Lead.id).where(*conditions, Lead.status == status).limit(COUNT_CAP + 1)
-        ).subquery()
-        counts[status] = db.session.scalar(select(func.count()).select_from(capped)) or 0
-    return counts
+    """Leads per status under the other filters, each counted up to COUNT_CAP + 1.
+
+    One query of five capped subqueries: each is an index range of at most a thousand
+    entries, so on a busy server the round trips, not the counting, cost the time.
+    """
+    capped = [
+        select(Lead.id).where(*conditions, Lead.status == status).limit(COUNT_CAP + 1).subquery()
+        for status in BOARD_STATUSES
+    ]
+    counts = [select(func.count()).select_from(rows).scalar_subquery() for rows in capped]
+    row = db.session.execute(select(*counts)).one()
+    return {status: int(count or 0) for status, count in zip(BOARD_STATUSES, row, strict=True)}
 
 
 def _conditions(filters: BoardFilters, timezone: str) -> list | None:
@@ -243,11 +245,10 @@ def _conditions(filters: BoardFilters, timezone: str) -> list | None:
         )
     if filters.campaign:
         conditions.append(Lead.campaign == filters.campaign)
-    zone = ZoneInfo(timezone)
     if filters.created_from:
-        conditions.append(Lead.created_at >= datetime.combine(filters.created_from, time(), zone))
+        conditions.append(Lead.created_at >= start_of_day(filters.created_from, timezone))
     if filters.created_to:
-        end = datetime.combine(filters.created_to + timedelta(days=1), time(), zone)
+        end = start_of_day(filters.created_to + timedelta(days=1), timezone)
         conditions.append(Lead.created_at < end)
     if filters.q:
         conditions.append(search_condition(filters.q))

@@ -21,12 +21,12 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import bindparam, event, func, inspect, literal_column, select, union_all, update
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.extensions import db
 from app.models import (
     Dealer,
@@ -398,7 +398,7 @@ def _load_statement(day_starts: int):
 
 def local_day_start(zone: str, now: datetime) -> datetime:
     """Midnight of `now`'s day in the time zone (capacity counts that day's offers)."""
-    local = now.astimezone(ZoneInfo(zone))
+    local = now.astimezone(clock.zone(zone))
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 

@@ -27,13 +27,6 @@ class ImportReport:
     updated: int = 0
     errors: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "errors": [{"line": line, "errors": errors} for line, errors in self.errors],
-        }
-
 
 def list_products(active_only: bool = False, groups: list[str] | None = None) -> list[Product]:
     """The catalog by product group and name; optionally only active ones of some groups."""
@@ -112,14 +105,3 @@ def _import_rows(reader: csv.DictReader) -> ImportReport:
             report.updated += 1
     db.session.commit()
     return report
-
-
-def product_to_dict(product: Product) -> dict:
-    """The API's view of a product."""
-    return {
-        "sku": product.sku,
-        "name": product.name,
-        "product_group": product.product_group,
-        "item_type": product.item_type,
-        "active": product.active,
-    }

@@ -1,9 +1,10 @@
 """Opaque keyset cursors for the API's lead pages: (updated_at, id) of the last lead."""
 
-import base64
 import binascii
 import json
 from datetime import datetime
+
+from py_vapid.utils import b64urldecode, b64urlencode
 
 from app.clock import iso
 from app.inputs import parse_utc_datetime, strict_loads
@@ -16,7 +17,7 @@ MAX_CURSOR_LENGTH = 200
 def encode_cursor(lead: Lead) -> str:
     """An opaque cursor pointing just after this lead."""
     raw = json.dumps([iso(lead.updated_at), lead.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return b64urlencode(raw)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
@@ -25,8 +26,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     if len(cursor) > MAX_CURSOR_LENGTH:
         raise invalid
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        decoded = strict_loads(base64.urlsafe_b64decode(padded.encode()))
+        decoded = strict_loads(b64urldecode(cursor.encode()))
         when, lead_id = decoded
         if not isinstance(when, str) or not isinstance(lead_id, str) or len(lead_id) > 32:
             raise invalid

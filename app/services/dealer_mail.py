@@ -46,16 +46,6 @@ def save_setting(dealer: Dealer, email: str, email_format: str, active: bool) ->
     return setting
 
 
-def setting_to_dict(dealer: Dealer, setting: DealerDelivery | None) -> dict:
-    """The API's view of a dealer's e-mail delivery."""
-    return {
-        "dealer": dealer.code,
-        "email": setting.email if setting else None,
-        "format": setting.format if setting else None,
-        "active": bool(setting and setting.active),
-    }
-
-
 def compose(lead: Lead, dealer: Dealer | None, recipient: str) -> EmailMessage:
     """The message for one accepted lead, in the dealer's chosen format."""
     setting = setting_for(dealer) if dealer is not None else None

@@ -1,11 +1,11 @@
 """Dealers: create or replace, look up, list, and what the API shows of them."""
 
 import re
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import func, or_, select
 
+from app.clock import start_of_day
 from app.enums import Tier
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
@@ -111,9 +111,8 @@ def save_dealer_with_absence(
         if dealer.absent_from or dealer.absent_until:
             clear_absence(dealer)
         return dealer
-    zone = ZoneInfo(dealer.timezone or "UTC")
-    starts = datetime.combine(away_from, time(), zone) if away_from else None
-    ends = datetime.combine(away_until, time(), zone) if away_until else None
+    starts = start_of_day(away_from, dealer.timezone) if away_from else None
+    ends = start_of_day(away_until, dealer.timezone) if away_until else None
     set_absence(dealer, starts, ends)
     return dealer
 

@@ -227,15 +227,6 @@ def _settle(delivery_id: int, outcome: _Outcome, now: datetime) -> bool:
 # --- the log ---------------------------------------------------------------------------
 
 
-def delivery_status(delivery: Delivery) -> str:
-    """sent, failed, retrying (tried and due again) or queued."""
-    if delivery.sent_at is not None:
-        return "sent"
-    if delivery.failed_at is not None:
-        return "failed"
-    return "retrying" if delivery.attempts else "queued"
-
-
 def lead_deliveries(lead_id: str) -> list[Delivery]:
     """A lead's deliveries, newest first, with their attempts."""
     return list(
@@ -252,33 +243,3 @@ def dealer_deliveries(dealer: Dealer | None, limit: int = 200) -> list[Delivery]
     if dealer is not None:
         query = query.where(Delivery.dealer_id == dealer.id)
     return list(db.session.scalars(query))
-
-
-def delivery_to_dict(delivery: Delivery) -> dict:
-    """A delivery receipt as the API shows it."""
-    return {
-        "id": delivery.id,
-        "channel": delivery.channel,
-        "event": delivery.event,
-        "lead": delivery.lead_id,
-        "dealer": delivery.dealer.code if delivery.dealer else None,
-        "target": delivery.target,
-        "status": delivery_status(delivery),
-        "attempts": delivery.attempts,
-        "occurred_at": iso(delivery.occurred_at),
-        "sent_at": iso(delivery.sent_at),
-        "failed_at": iso(delivery.failed_at),
-        "next_attempt_at": iso(delivery.next_attempt_at)
-        if delivery.sent_at is None and delivery.failed_at is None
-        else None,
-        "last_error": delivery.last_error,
-        "log": [
-            {
-                "at": iso(attempt.at),
-                "ok": attempt.ok,
-                "status_code": attempt.status_code,
-                "error": attempt.error,
-            }
-            for attempt in delivery.attempt_log
-        ],
-    }

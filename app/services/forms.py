@@ -127,24 +127,6 @@ def active_form(public_key: str | None) -> FormKey | None:
     )
 
 
-def form_to_dict(form: FormKey) -> dict:
-    """The API's view of a form."""
-    return {
-        "id": form.id,
-        "name": form.name,
-        "public_key": form.public_key,
-        "allowed_origins": list(form.allowed_origins or []),
-        "active": form.active,
-        "inquiry_types": list(form.inquiry_types or []),
-        "default_interest_category": form.default_interest_category,
-        "product_groups": list(form.product_groups or []),
-        "default_language": form.default_language,
-        "rate_limit": form.rate_limit,
-        "form_rate_limit": form.form_rate_limit,
-        "consent_version": form.consent_version,
-    }
-
-
 def origin_allowed(form: FormKey, origin: str | None) -> bool:
     """True when a browser page of this origin may frame the form or call the API with it."""
     normalised = normalise_origin(origin) if origin else None

@@ -83,20 +83,6 @@ class ImportReport:
     def failed_rows(self) -> int:
         return len({error.row for error in self.errors})
 
-    def to_dict(self) -> dict:
-        """The report as the API answers it."""
-        return {
-            "dry_run": self.dry_run,
-            "rows": self.rows,
-            "valid": self.valid,
-            "failed": self.failed_rows,
-            "imported": [lead.id for lead in self.imported],
-            "errors": [
-                {"row": error.row, "column": error.column, "message": error.message}
-                for error in self.errors
-            ],
-        }
-
 
 def import_leads(
     content: bytes | str,

@@ -1,11 +1,11 @@
 """Web push subscriptions (one per user and device) and the server's VAPID identity."""
 
-import base64
 import binascii
 import functools
 import os
 
 from flask import current_app
+from py_vapid.utils import b64urldecode
 from sqlalchemy import delete, select
 
 from app.clock import utcnow
@@ -58,7 +58,7 @@ def _key_field(keys: dict, name: str, size: int | None) -> str:
     if not isinstance(value, str) or not value or len(value) > 200:
         raise ValidationFailed("bad subscription", {f"keys.{name}": "is required"})
     try:
-        raw = base64.urlsafe_b64decode(value.strip() + "=" * (-len(value.strip()) % 4))
+        raw = b64urldecode(value.strip().encode())
     except (binascii.Error, ValueError):
         raise ValidationFailed("bad subscription", {f"keys.{name}": "must be base64url"}) from None
     if size is not None and len(raw) != size:

@@ -121,35 +121,27 @@ def answer_question(
     return question
 
 
-def open_questions(viewer: User, limit: int = 200) -> list[Question]:
-    """Unanswered questions on leads the viewer sees, oldest first: the coordinators' to-do."""
-    return list(
-        db.session.scalars(
-            select(Question)
-            .join(Lead, Lead.id == Question.lead_id)
-            .where(Question.answered_at.is_(None), visible_to(viewer))
-            .options(
-                selectinload(Question.lead).selectinload(Lead.line_items),
-                selectinload(Question.dealer),
-            )
-            .order_by(Question.asked_at, Question.id)
-            .limit(limit)
+def _questions_on_leads_seen_by(viewer: User):
+    """Questions on leads the viewer sees, with what the list shows of them loaded."""
+    return (
+        select(Question)
+        .join(Lead, Lead.id == Question.lead_id)
+        .where(visible_to(viewer))
+        .options(
+            selectinload(Question.lead).selectinload(Lead.line_items),
+            selectinload(Question.dealer),
         )
     )
+
+
+def open_questions(viewer: User, limit: int = 200) -> list[Question]:
+    """Unanswered questions on leads the viewer sees, oldest first: the coordinators' to-do."""
+    query = _questions_on_leads_seen_by(viewer).where(Question.answered_at.is_(None))
+    return list(db.session.scalars(query.order_by(Question.asked_at, Question.id).limit(limit)))
 
 
 def recently_answered(viewer: User, limit: int = 50) -> list[Question]:
     """The latest answered questions on leads the viewer sees, newest first."""
-    return list(
-        db.session.scalars(
-            select(Question)
-            .join(Lead, Lead.id == Question.lead_id)
-            .where(Question.answered_at.is_not(None), visible_to(viewer))
-            .options(
-                selectinload(Question.lead).selectinload(Lead.line_items),
-                selectinload(Question.dealer),
-            )
-            .order_by(Question.answered_at.desc(), Question.id.desc())
-            .limit(limit)
-        )
-    )
+    query = _questions_on_leads_seen_by(viewer).where(Question.answered_at.is_not(None))
+    newest_first = query.order_by(Question.answered_at.desc(), Question.id.desc())
+    return list(db.session.scalars(newest_first.limit(limit)))

@@ -22,7 +22,7 @@ import io
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, select, text
+from sqlalchemy import and_, func, literal, select, text
 
 from app.clock import utcnow
 from app.enums import DeclineReason
@@ -115,7 +115,8 @@ def _in_range(query, table, start: date | None, end: date | None, viewer: User |
 
 
 def _count(condition):
-    return func.sum(case((condition, 1), else_=0))
+    """Rows meeting the condition: count(*) FILTER (WHERE ...) on both databases."""
+    return func.count().filter(condition)
 
 
 def report(
@@ -173,12 +174,11 @@ def _aggregate(
         )
     query = _in_range(select(*columns), table, start, end, viewer).group_by(key)
     rows = db.session.execute(query).all()
-    medians = (
-        {row.key: row.median for row in rows}
-        if postgres
-        else _medians_windowed(table, key, start, end, viewer)
-    )
-    items = [_item(key_name, row, medians.get(row.key)) for row in rows]
+    if postgres:
+        items = [_item(key_name, row[:-1], row[-1]) for row in rows]
+    else:
+        medians = _medians_windowed(table, key, start, end, viewer)
+        items = [_item(key_name, row, medians.get(row[0])) for row in rows]
     if grouping == "dealers":
         codes = {row.id: row.code for row in db.session.execute(select(Dealer.id, Dealer.code))}
         for item in items:
@@ -206,19 +206,22 @@ def _medians_windowed(table, key, start, end, viewer) -> dict:
 
 
 def _item(key_name: str, row, median) -> dict:
-    offers, accepted, won = row.offers, int(row.accepted or 0), int(row.won or 0)
+    """One report item from a row (key, offers, accepted, declined, expired, won, order
+    value, then one count per decline reason), unpacked by position: a dealer report
+    has ten thousand of them."""
+    key, offers, accepted, declined, expired, won, order_value, *reasons = row
     return {
-        key_name: row.key,
+        key_name: key,
         "offers": offers,
         "accepted": accepted,
-        "declined": int(row.declined or 0),
-        "expired": int(row.expired or 0),
+        "declined": declined,
+        "expired": expired,
         "acceptance_rate": accepted / offers if offers else 0.0,
         "median_response_seconds": round(float(median), 3) if median is not None else None,
         "won": won,
         "conversion_rate": won / accepted if accepted else 0.0,
-        "order_value": round(float(row.order_value or 0), 2),
-        "decline_reasons": {reason: int(getattr(row, reason) or 0) for reason in DECLINE_REASONS},
+        "order_value": round(float(order_value or 0), 2),
+        "decline_reasons": dict(zip(DECLINE_REASONS, reasons, strict=True)),
     }
 
 

@@ -136,19 +136,6 @@ def get_rule(rule_id: object) -> ReviewRule:
     return rule
 
 
-def rule_to_dict(rule: ReviewRule) -> dict:
-    """The API's view of a rule."""
-    return {
-        "id": rule.id,
-        "name": rule.name,
-        "kind": rule.kind,
-        "threshold": rule.threshold,
-        "value": rule.value,
-        "active": rule.active,
-        "description": describe(rule),
-    }
-
-
 def _normalised_value(kind: str, value: str | None) -> str | None:
     if kind in THRESHOLD_KINDS or value is None:
         return None

@@ -6,20 +6,59 @@ and the customer's contact details only once its dealer owns the lead
 (app/services/visibility.py, app/services/privacy.py).
 """
 
-from app.models import Dealer, InterestRoute, Lead, Offer, Question, User
+from typing import Any, TypeVar
+
+from app.models import (
+    ApiToken,
+    Dealer,
+    DealerDelivery,
+    Delivery,
+    FormKey,
+    InterestRoute,
+    Lead,
+    Offer,
+    Product,
+    Question,
+    ReviewRule,
+    User,
+    Webhook,
+)
 from app.responses import (
     CustomerOut,
+    DealerDeliveryOut,
     DealerOut,
+    DeliveryOut,
+    FormOut,
+    ImportReportOut,
     InterestRouteOut,
+    LeadImportErrorOut,
+    LeadImportReportOut,
     LeadOut,
     LineItemOut,
     OfferOut,
+    Out,
     PreferredSellerOut,
+    ProductOut,
     QuestionOut,
+    ReviewRuleOut,
+    TokenInfoOut,
     UserOut,
+    WebhookOut,
 )
+from app.services.catalog import ImportReport as ProductImport
+from app.services.lead_import import ImportReport as LeadImport
 from app.services.privacy import customer_for
+from app.services.review_rules import describe
 from app.services.visibility import explanation_shown_to, offers_shown_to
+
+Shape = TypeVar("Shape", bound=Out)
+
+
+def from_row(shape: type[Shape], row: object, **computed: Any) -> Shape:
+    """A response model from a row's attributes of the same names; `computed` gives the
+    fields that are not plain attributes (a related dealer's code, a derived status)."""
+    values = {name: getattr(row, name) for name in shape.model_fields if name not in computed}
+    return shape.model_validate({**values, **computed})
 
 
 def lead_out(lead: Lead, viewer: User | None = None) -> LeadOut:
@@ -30,88 +69,35 @@ def lead_out(lead: Lead, viewer: User | None = None) -> LeadOut:
         preferred = PreferredSellerOut(
             dealer=lead.preferred_dealer_code, contact=lead.preferred_contact
         )
-    return LeadOut(
-        id=lead.id,
-        status=lead.status,
-        stage=lead.stage,
+    return from_row(
+        LeadOut,
+        lead,
         dealer=lead.holder.code if lead.holder else None,
         offers=[offer_out(offer, viewer) for offer in offers_shown_to(lead, viewer)],
-        customer=CustomerOut(
-            first_name=customer.first_name,
-            last_name=customer.last_name,
-            email=customer.email,
-            phone=customer.phone,
-            company=customer.company,
-        ),
-        inquiry_type=lead.inquiry_type,
-        interest_category=lead.interest_category,
-        postal_code=lead.postal_code,
-        country=lead.country,
-        lat=lead.lat,
-        lon=lead.lon,
-        location_note=lead.location_note,
-        delivery=lead.delivery,
-        message=lead.message,
-        volume_estimate=lead.volume_estimate,
-        line_items=[
-            LineItemOut(
-                sku=item.sku,
-                product_group=item.product_group,
-                interest_type=item.interest_type,
-                item_type=item.item_type,
-                quantity=item.quantity,
-            )
-            for item in lead.line_items
-        ],
+        customer=from_row(CustomerOut, customer),
+        line_items=[from_row(LineItemOut, item) for item in lead.line_items],
         preferred_seller=preferred,
         custom_fields=dict(lead.custom_fields or {}),
-        consent=lead.consent,
-        source=lead.source,
         assignee=lead.assignee.email if lead.assignee_user_id and lead.assignee else None,
         order_value=float(lead.order_value) if lead.order_value is not None else None,
-        created_at=lead.created_at,
-        updated_at=lead.updated_at,
     )
 
 
 def offer_out(offer: Offer, viewer: User | None = None) -> OfferOut:
     """The API's view of an offer; dealers get only the line about themselves."""
-    return OfferOut(
-        dealer=offer.dealer.code,
-        status=offer.status,
-        kind=offer.kind,
-        offered_at=offer.offered_at,
-        expires_at=offer.expires_at,
-        responded_at=offer.responded_at,
-        reason=offer.reason,
-        note=offer.note,
-        explanation=explanation_shown_to(offer, viewer),
+    return from_row(
+        OfferOut, offer, dealer=offer.dealer.code, explanation=explanation_shown_to(offer, viewer)
     )
 
 
 def dealer_out(dealer: Dealer) -> DealerOut:
     """The API's view of a dealer."""
-    return DealerOut(
-        code=dealer.code,
-        name=dealer.name,
-        tier=dealer.tier,
+    return from_row(
+        DealerOut,
+        dealer,
         parent=dealer.parent.code if dealer.parent else None,
-        email=dealer.email,
-        phone=dealer.phone,
-        postal_code=dealer.postal_code,
-        town=dealer.town,
-        country=dealer.country,
-        lat=dealer.lat,
-        lon=dealer.lon,
-        service_radius_km=dealer.service_radius_km,
         tags=list(dealer.tags),
         inventory=list(dealer.inventory),
-        daily_capacity=dealer.daily_capacity,
-        active=dealer.active,
-        timezone=dealer.timezone,
-        opening_hours=dealer.opening_hours,
-        absent_from=dealer.absent_from,
-        absent_until=dealer.absent_until,
     )
 
 
@@ -130,22 +116,92 @@ def user_out(user: User) -> UserOut:
 
 def question_out(question: Question) -> QuestionOut:
     """The contract's shape of a question."""
-    return QuestionOut(
-        id=question.id,
-        body=question.body,
-        answer=question.answer,
-        asked_at=question.asked_at,
-        answered_at=question.answered_at,
-    )
+    return from_row(QuestionOut, question)
 
 
 def interest_route_out(route: InterestRoute) -> InterestRouteOut:
     """The API's view of an interest-category route."""
-    return InterestRouteOut(
-        id=route.id,
-        category=route.category,
+    return from_row(
+        InterestRouteOut,
+        route,
         dealer_codes=list(route.dealer_codes or []),
         countries=list(route.countries or []),
         postal_prefixes=list(route.postal_prefixes or []),
-        active=route.active,
+    )
+
+
+def token_out(row: ApiToken) -> TokenInfoOut:
+    """A token as listed: never the secret (only its digest is stored)."""
+    return from_row(TokenInfoOut, row)
+
+
+def form_out(form: FormKey) -> FormOut:
+    """The API's view of an embedded form."""
+    return from_row(
+        FormOut,
+        form,
+        allowed_origins=list(form.allowed_origins or []),
+        inquiry_types=list(form.inquiry_types or []),
+        product_groups=list(form.product_groups or []),
+    )
+
+
+def product_out(product: Product) -> ProductOut:
+    """The API's view of a catalog product."""
+    return from_row(ProductOut, product)
+
+
+def review_rule_out(rule: ReviewRule) -> ReviewRuleOut:
+    """A pre-qualification rule with its description in words."""
+    return from_row(ReviewRuleOut, rule, description=describe(rule))
+
+
+def webhook_out(webhook: Webhook) -> WebhookOut:
+    """The API's view of a webhook (never its secret)."""
+    return from_row(WebhookOut, webhook, events=list(webhook.events or []))
+
+
+def dealer_delivery_out(dealer: Dealer, setting: DealerDelivery | None) -> DealerDeliveryOut:
+    """Where a dealer's accepted leads are e-mailed, if anywhere."""
+    return DealerDeliveryOut(
+        dealer=dealer.code,
+        email=setting.email if setting else None,
+        format=setting.format if setting else None,
+        active=bool(setting and setting.active),
+    )
+
+
+def delivery_out(delivery: Delivery) -> DeliveryOut:
+    """A delivery receipt; the next attempt only while it is still due."""
+    due = delivery.sent_at is None and delivery.failed_at is None
+    return from_row(
+        DeliveryOut,
+        delivery,
+        lead=delivery.lead_id,
+        dealer=delivery.dealer.code if delivery.dealer else None,
+        next_attempt_at=delivery.next_attempt_at if due else None,
+        log=[
+            {"at": a.at, "ok": a.ok, "status_code": a.status_code, "error": a.error}
+            for a in delivery.attempt_log
+        ],
+    )
+
+
+def lead_import_report_out(report: LeadImport) -> LeadImportReportOut:
+    """What a lead CSV import found and did."""
+    return from_row(
+        LeadImportReportOut,
+        report,
+        failed=report.failed_rows,
+        imported=[lead.id for lead in report.imported],
+        errors=[from_row(LeadImportErrorOut, error) for error in report.errors],
+    )
+
+
+def product_import_report_out(report: ProductImport) -> ImportReportOut:
+    """What a catalog CSV import did, and each rejected row's errors by line."""
+    return from_row(
+        ImportReportOut,
+        report,
+        errors=[{"line": line, "errors": errors} for line, errors in report.errors],
     )

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.clock import iso, utcnow
+from app.clock import utcnow
 from app.extensions import db
 from app.models import ApiToken, User
 from app.services.audit import record_audit
@@ -120,15 +120,3 @@ def user_for_token(token: str) -> User | None:
         )
         db.session.commit()
     return row.user
-
-
-def token_to_dict(row: ApiToken) -> dict:
-    """The API's view of a token: never the secret."""
-    return {
-        "id": row.id,
-        "prefix": row.prefix,
-        "created_at": iso(row.created_at),
-        "last_used_at": iso(row.last_used_at),
-        "expires_at": iso(row.expires_at),
-        "revoked": row.revoked,
-    }

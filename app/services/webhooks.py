@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.clock import iso, utcnow
+from app.clock import utcnow
 from app.extensions import db
 from app.models import Webhook
 from app.outbound import UnsafeTarget, check_outbound_url
@@ -75,16 +75,6 @@ def _live_webhooks() -> list[Webhook]:
     live = list_webhooks()
     session.info[_LIVE] = (session.get_transaction(), live)
     return live
-
-
-def webhook_to_dict(webhook: Webhook) -> dict:
-    """The API's view of a webhook (never its secret)."""
-    return {
-        "id": webhook.id,
-        "url": webhook.url,
-        "events": list(webhook.events or []),
-        "created_at": iso(webhook.created_at),
-    }
 
 
 def signature(secret: str, body: bytes, at: datetime) -> str:

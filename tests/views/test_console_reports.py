@@ -74,6 +74,21 @@ def test_every_report_table_exports_as_csv(signed_in, table, header):
     assert len(list(csv.reader(io.StringIO(text)))) > 1
 
 
+def test_long_report_tables_show_the_busiest_groups_and_the_csv_has_all(signed_in, monkeypatch):
+    from app.console import reports as report_pages
+
+    build_report_fixture()
+    monkeypatch.setattr(report_pages, "TABLE_ROWS", 1)
+    html = signed_in.get(f"/console/reports/campaigns?{RANGE}").get_data(as_text=True)
+    table = html[html.index('id="report-table"') :]
+    table = table[: table.index("</table>")]
+    # In November: spring 3 offers (L1 twice, L4), no campaign 2 (L3), fall 1 (L2).
+    assert re.findall(r'<th scope="row">([^<]*)</th>', table) == ["spring"]
+    assert "Showing the 1 campaigns with the most offers; the CSV export has all 3." in html
+    exported = signed_in.get(f"/console/reports/campaigns/figures.csv?{RANGE}")
+    assert len(list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))) == 3
+
+
 def test_campaign_spend_entered_on_the_page_shows_roi(signed_in):
     build_report_fixture()
     page = signed_in.get(f"/console/reports/campaigns?{RANGE}").get_data(as_text=True)
