@@ -1,8 +1,8 @@
 """Form posts end to end: the inquiry form page (/f/KEY, form-encoded, spam filter and
 duplicate check included) and the JSON API with a form key (X-Form-Key), on SQLite with
-the 10,000-dealer network of bench/routing.py, against gunicorn.
+a 10,000-dealer network of bench/network.py (the dense one by default), against gunicorn.
 
-    .venv/bin/python bench/form_post.py [--leads 500] [--dealers 10000]
+    .venv/bin/python bench/form_post.py [--leads 500] [--network dense|sparse]
 
 `measure_form_posts` and `measure_form_key_posts` take an open connection and are meant
 to be called from bench/intake.py too (perf owns that file); `main` runs them alone.
@@ -17,7 +17,6 @@ import argparse
 import http.client
 import json
 import os
-import random
 import re
 import socket
 import statistics
@@ -56,16 +55,15 @@ def summary(name: str, durations_ms: list[float], seconds: float, statuses: dict
     return figures
 
 
-def form_fields(lead, number: int) -> dict:
-    """What a customer types into the form page for a generated lead."""
+def form_fields(body: dict, number: int) -> dict:
+    """What a customer types into the form page for a generated lead body."""
     fields = {
-        "inquiry_type": lead.inquiry_type,
-        "product_group": lead.product_groups[0],
+        "inquiry_type": body["inquiry_type"],
+        "product_group": body["line_items"][0]["product_group"],
         "interest_type": "buy",
-        "lat": f"{lead.lat:.5f}",
-        "lon": f"{lead.lon:.5f}",
-        "country": "US" if lead.lon < -30 else "DE",
-        "delivery": lead.delivery,
+        "postal_code": body["postal_code"],
+        "country": body["country"],
+        "delivery": body["delivery"],
         "first_name": "Bench",
         "last_name": f"Customer {number}",
         "email": f"customer{number}@bench.example",
@@ -74,7 +72,7 @@ def form_fields(lead, number: int) -> dict:
         "website": "",
         "page_url": "https://brand.example/p?utm_source=bench&utm_campaign=form",
     }
-    if lead.inquiry_type == "b2b":
+    if body["inquiry_type"] == "b2b":
         fields.update(company="Bench GmbH", volume_estimate="2")
     return fields
 
@@ -104,42 +102,28 @@ class Series:
         return summary(self.name, self.durations, self.busy, self.statuses)
 
 
-def measure_form_posts(connection: http.client.HTTPConnection, form_key: str, leads) -> dict:
-    """POST /f/KEY for each lead (after GET /f/KEY for its signed timestamp)."""
+def measure_form_posts(connection: http.client.HTTPConnection, form_key: str, bodies) -> dict:
+    """POST /f/KEY for each lead body (after GET /f/KEY for its signed timestamp)."""
     series = Series("POST /f/KEY (form page)")
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    for number, lead in enumerate(leads):
+    for number, body in enumerate(bodies):
         connection.request("GET", f"/f/{form_key}")
         page = connection.getresponse().read()
-        fields = form_fields(lead, number)
+        fields = form_fields(body, number)
         fields["started"] = STARTED.search(page).group(1).decode()
         series.post(connection, number, f"/f/{form_key}", urlencode(fields), headers)
     return series.summary()
 
 
-def measure_form_key_posts(connection: http.client.HTTPConnection, form_key: str, leads) -> dict:
-    """POST /api/v1/leads with X-Form-Key for each lead (a site's own form)."""
+def measure_form_key_posts(connection: http.client.HTTPConnection, form_key: str, bodies) -> dict:
+    """POST /api/v1/leads with X-Form-Key for each lead body (a site's own form)."""
     series = Series("POST /api/v1/leads with X-Form-Key")
     headers = {"Content-Type": "application/json", "X-Form-Key": form_key}
-    for number, lead in enumerate(leads):
-        body = {
-            "customer": {
-                "first_name": "Bench",
-                "last_name": f"Api {number}",
-                "email": f"api{number}@bench.example",
-                "company": "Bench GmbH",
-            },
-            "inquiry_type": lead.inquiry_type,
-            "delivery": lead.delivery,
-            "lat": lead.lat,
-            "lon": lead.lon,
-            "line_items": [{"product_group": group} for group in lead.product_groups],
-            "custom_fields": {"utm_source": "bench"},
-            "consent": True,
-        }
-        if lead.inquiry_type == "b2b":
-            body["volume_estimate"] = 2
-        series.post(connection, number, "/api/v1/leads", json.dumps(body), headers)
+    for number, body in enumerate(bodies):
+        customer = {**body["customer"], "last_name": f"Api {number}"}
+        customer["email"] = f"api{number}@bench.example"  # a new customer: no duplicate merge
+        sent = {**body, "customer": customer, "custom_fields": {"utm_source": "bench"}}
+        series.post(connection, number, "/api/v1/leads", json.dumps(sent), headers)
     return series.summary()
 
 
@@ -163,24 +147,23 @@ def create_bench_form(database_url: str) -> str:
 
 
 def main() -> None:
-    from intake import free_port, load_network
-    from routing import SEED, build_leads, build_network, postal_codes
+    from intake import free_port
+    from network import build_network, lead_bodies, prepare_database
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=500)
-    parser.add_argument("--dealers", type=int, default=10_000)
+    parser.add_argument("--network", choices=("dense", "sparse"), default="dense")
     args = parser.parse_args()
 
-    rng = random.Random(SEED)
-    codes = {country: postal_codes(country) for country in ("DE", "US")}
-    dealers = build_network(rng, args.dealers, codes)
-    leads = [lead for lead in build_leads(rng, 2 * args.leads + 200, codes, dealers) if lead.lat]
+    count = args.leads + WARM_UP
+    dealers = build_network(args.network)
+    bodies = lead_bodies(args.network, 2 * count, dealers)
     workdir = Path(tempfile.mkdtemp(prefix="leadrelay-form-bench-"))
     database_url = f"sqlite:///{workdir / 'bench.db'}"
     os.environ["SECRET_KEY"] = "form-post-bench"
-    load_network(database_url, dealers)
+    prepare_database(database_url, args.network, history=0)
     form_key = create_bench_form(database_url)
-    print(f"network: {len(dealers):,} dealers; form {form_key}")
+    print(f"network: {args.network}, {len(dealers):,} dealers; form {form_key}")
 
     port = free_port()
     env = {
@@ -214,9 +197,8 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         connection = http.client.HTTPConnection("127.0.0.1", port)
-        count = args.leads + WARM_UP
-        measure_form_posts(connection, form_key, leads[:count])
-        measure_form_key_posts(connection, form_key, leads[count : 2 * count])
+        measure_form_posts(connection, form_key, bodies[:count])
+        measure_form_key_posts(connection, form_key, bodies[count:])
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -49,7 +49,7 @@ GROUPINGS = ("dealers", "regions", "product-groups", "campaigns")
 DATABASE = "bench_reports"
 # The revision before the reporting tables: the data is generated there, and the
 # migration to head backfills the tables from it.
-BEFORE_REPORT_TABLES = "9a1e5c0d7b21"
+BEFORE_REPORT_TABLES = "58242ef1e412"  # tiers: report_facts follows it
 PRODUCT_GROUPS = (
     "ARRAY['tractors','mowers','loaders','balers','sprayers','utility','parts','service']"
 )

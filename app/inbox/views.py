@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from app.auth import login_required_role
 from app.clock import utcnow, zone
-from app.enums import DEALER_ROLES, OPEN_STAGES, LeadStatus, OfferStatus, Role, Stage, Tier
+from app.enums import DEALER_ROLES, OPEN_STAGES, Role, Stage, Tier
 from app.forms import ConfirmForm, submit_form
 from app.htmx import is_htmx_request, redirect_to, render_page_or_fragment
 from app.inbox import bp
@@ -187,19 +187,9 @@ def _lead_context(lead: Lead, **extra) -> dict:
 def _assignee_form(lead: Lead, formdata: object = None) -> AssigneeForm | None:
     """Who the lead can go to inside the dealership, or None when it is not the user's
     to give (not accepted, or a colleague's)."""
-    if lead.status != LeadStatus.ACCEPTED or lead.owner_dealer_id is None:
+    people = assignment.assignable_salespeople(lead, current_user)
+    if people is None:
         return None
-    if current_user.role == Role.SALESPERSON and lead.assignee_user_id not in (
-        None,
-        current_user.id,
-    ):
-        return None
-    now = utcnow()
-    people = [
-        person
-        for person in assignment.salespeople_of(lead.owner_dealer_id)
-        if person.id not in (lead.assignee_user_id, current_user.id) and not person.is_absent(now)
-    ]
     form = AssigneeForm(formdata=formdata)
     form.user_id.choices = [(person.id, person.email) for person in people]
     return form
@@ -207,23 +197,12 @@ def _assignee_form(lead: Lead, formdata: object = None) -> AssigneeForm | None:
 
 def _forward_form(lead: Lead, formdata: object = None) -> ForwardForm | None:
     """A distributor's choice of sub-dealers for a lead it holds or owns, else None."""
-    distributor = current_user.dealer
-    if distributor is None or distributor.tier != Tier.DISTRIBUTOR:
-        return None
-    holds = any(
-        offer.status == OfferStatus.PENDING and offer.dealer_id == distributor.id
-        for offer in lead.offers
-    )
-    owns = lead.status == LeadStatus.ACCEPTED and lead.owner_dealer_id == distributor.id
-    if not (holds or owns):
+    targets = dispatch.forward_targets(lead, current_user)
+    if not targets:
         return None
     form = ForwardForm(formdata=formdata)
-    form.dealer.choices = [
-        (child.code, child.name)
-        for child in sorted(distributor.children, key=lambda child: child.name)
-        if child.active
-    ]
-    return form if form.dealer.choices else None
+    form.dealer.choices = [(child.code, child.name) for child in targets]
+    return form
 
 
 def _stage_form(lead: Lead) -> StageForm:
@@ -257,8 +236,9 @@ def accept_lead(lead_id: str):
     message = _("Lead accepted. It's yours: contact the customer soon.")
     if is_htmx_request():
         lead = visibility.get_visible_lead(lead_id, current_user)
-        context = _lead_context(lead, status_message=message)
-        return render_template("inbox/_lead_update.html", **context)
+        # The tab bar's count of waiting offers is swapped out of band: one fewer now.
+        context = _lead_context(lead, status_message=message, refresh_count=True)
+        return render_template("inbox/_lead.html", **context)
     flash(message)
     return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
 

@@ -37,6 +37,33 @@ def salespeople_of(dealer_id: int) -> list[User]:
     )
 
 
+def _check_may_give(lead: Lead, actor: User) -> None:
+    """409 unless the lead is accepted and owned; 403 for a salesperson's colleague's lead."""
+    if lead.status != LeadStatus.ACCEPTED or lead.owner_dealer_id is None:
+        raise Conflict(
+            "not owned", {"status": "only an accepted lead is assigned inside the dealership"}
+        )
+    if actor.role == Role.SALESPERSON and lead.assignee_user_id not in (None, actor.id):
+        raise Forbidden(errors={"authorization": "hand on only your own leads"})
+
+
+def assignable_salespeople(
+    lead: Lead, actor: User, now: datetime | None = None
+) -> list[User] | None:
+    """The salespeople the actor may give this lead to now (present, neither its assignee
+    nor the actor); None when the lead is not the actor's to give."""
+    try:
+        _check_may_give(lead, actor)
+    except (Conflict, Forbidden):
+        return None
+    now = now or utcnow()
+    return [
+        person
+        for person in salespeople_of(lead.owner_dealer_id)
+        if person.id not in (lead.assignee_user_id, actor.id) and not person.is_absent(now)
+    ]
+
+
 def assign_salesperson(
     lead_id: str, actor: User, user_id: object, now: datetime | None = None
 ) -> Lead:
@@ -48,12 +75,7 @@ def assign_salesperson(
     """
     now = now or utcnow()
     lead = get_visible_lead(lead_id, actor)
-    if lead.status != LeadStatus.ACCEPTED or lead.owner_dealer_id is None:
-        raise Conflict(
-            "not owned", {"status": "only an accepted lead is assigned inside the dealership"}
-        )
-    if actor.role == Role.SALESPERSON and lead.assignee_user_id not in (None, actor.id):
-        raise Forbidden(errors={"authorization": "hand on only your own leads"})
+    _check_may_give(lead, actor)
     target = _colleague(lead, user_id, now)
     if target.id == lead.assignee_user_id:
         return lead

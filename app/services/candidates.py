@@ -248,16 +248,27 @@ def network_version() -> int:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A decision made before a write transaction, and the network version it saw."""
+    """A decision made before a write transaction, the network version and the lead it saw."""
 
     decision: RoutingDecision
     version: int
+    request: LeadRequest
+
+
+class DecisionStale(Exception):
+    """What a prepared decision rested on changed; the caller routes again in the lock."""
 
 
 def prepare(lead: Lead, now: datetime) -> Prepared:
     """Decide before writing anything, so no write lock is held while ranking."""
     network = current_network()
-    return Prepared(decide(lead, now, network=network), network.version)
+    request = lead_request(lead, codes_already_offered(lead))
+    return Prepared(decide(lead, now, network=network), network.version, request)
+
+
+def fits(prepared: Prepared, lead: Lead) -> bool:
+    """Was the decision made for the lead as it is now (same traits, same dealers tried)?"""
+    return lead_request(lead, codes_already_offered(lead)) == prepared.request
 
 
 def confirm(prepared: Prepared, offer: Offer | None, now: datetime) -> bool:

@@ -122,6 +122,34 @@ def distribute_lead(lead_id: str, dealer_codes: list[str], actor: User) -> Lead:
     return lead
 
 
+def _forwarding_hold(lead: Lead, distributor: Dealer):
+    """(whether the distributor may forward the lead now, its pending offer on it or None):
+    it may while it holds a pending offer on the lead or owns the accepted lead."""
+    mine = next(
+        (
+            offer
+            for offer in lead.offers
+            if offer.status == OfferStatus.PENDING and offer.dealer_id == distributor.id
+        ),
+        None,
+    )
+    owned = lead.status == LeadStatus.ACCEPTED and lead.owner_dealer_id == distributor.id
+    return mine is not None or owned, mine
+
+
+def forward_targets(lead: Lead, user: User) -> list[Dealer]:
+    """The active sub-dealers, by name, that the user's distributor may forward this lead
+    to now; empty for a user of no distributor, or a lead not its to forward."""
+    distributor = user.dealer
+    if distributor is None or distributor.tier != Tier.DISTRIBUTOR:
+        return []
+    if not _forwarding_hold(lead, distributor)[0]:
+        return []
+    return sorted(
+        (child for child in distributor.children if child.active), key=lambda child: child.name
+    )
+
+
 def forward_lead(lead_id: str, sub_dealer_code: str, user: User) -> Lead:
     """A distributor hands a lead it holds or owns to one of its sub-dealers."""
     distributor = user.dealer
@@ -135,16 +163,8 @@ def forward_lead(lead_id: str, sub_dealer_code: str, user: User) -> Lead:
             raise ValidationFailed(
                 "not a sub-dealer", {"dealer": f"{target.code} is not your sub-dealer"}
             )
-        mine = next(
-            (
-                offer
-                for offer in lead.offers
-                if offer.status == OfferStatus.PENDING and offer.dealer_id == distributor.id
-            ),
-            None,
-        )
-        owned = lead.status == LeadStatus.ACCEPTED and lead.owner_dealer_id == distributor.id
-        if mine is None and not owned:
+        may_forward, mine = _forwarding_hold(lead, distributor)
+        if not may_forward:
             raise Conflict(
                 "not yours to forward",
                 {"status": "forward a lead you hold or own, not one in flight"},

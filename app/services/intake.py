@@ -114,14 +114,10 @@ def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None 
                 )
                 db.session.flush()
             if not candidates.confirm(prepared, offer, lead.created_at):
-                raise _DecisionStale
-    except _DecisionStale:
+                raise candidates.DecisionStale  # unit_of_work rolls back
+    except candidates.DecisionStale:
         return _store_lead(_unsaved_copy(lead), actor)
     return lead
-
-
-class _DecisionStale(Exception):
-    """Another process changed what the decision rested on; unit_of_work rolls back."""
 
 
 def _store_lead(

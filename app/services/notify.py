@@ -12,6 +12,7 @@ from app.clock import utcnow, zone
 from app.enums import Role, WithdrawalReason
 from app.extensions import db
 from app.models import Dealer, Lead, Notification, Question, User
+from app.services.visibility import may_see
 from app.webpush import push_payload
 
 
@@ -62,6 +63,13 @@ def dealer_users(dealer: Dealer) -> list[User]:
     ]
 
 
+def _who_may_see(users: list[User], lead: Lead) -> list[User]:
+    """Of these users, those who may see the lead: a push names its customer, so it goes
+    to nobody the lead is a 404 for (a regional coordinator elsewhere, a salesperson whose
+    colleague has the lead)."""
+    return [user for user in users if may_see(user, lead)]
+
+
 def coordinators() -> list[User]:
     """The OEM's active coordinators."""
     return list(
@@ -88,7 +96,7 @@ def notify_new_offer(lead: Lead, dealer: Dealer) -> None:
 def notify_unassigned(lead: Lead) -> None:
     """Tell the coordinators that a lead has no dealer left and sits in the OEM queue."""
     queue_for_users(
-        coordinators(),
+        _who_may_see(coordinators(), lead),
         "unassigned",
         lead,
         f"Lead needs a dealer: {lead.title}",
@@ -136,7 +144,7 @@ def notify_customer_wrote_again(lead: Lead) -> None:
         dealers[lead.owner.id] = lead.owner
     for dealer in dealers.values():
         queue_for_users(
-            dealer_users(dealer),
+            _who_may_see(dealer_users(dealer), lead),
             "customer_again",
             lead,
             f"Customer wrote again: {lead.title}",
@@ -148,7 +156,7 @@ def notify_question(question: Question, lead: Lead) -> None:
     """Tell the coordinators that a dealer asked about a lead."""
     dealer_name = question.dealer.name if question.dealer else "A dealer"
     queue_for_users(
-        coordinators(),
+        _who_may_see(coordinators(), lead),
         "question",
         lead,
         f"Question from {dealer_name}",
@@ -159,7 +167,7 @@ def notify_question(question: Question, lead: Lead) -> None:
 
 def notify_answer(question: Question, lead: Lead) -> None:
     """Tell the asking dealer's people that the OEM answered their question."""
-    users = dealer_users(question.dealer) if question.dealer else []
+    users = _who_may_see(dealer_users(question.dealer), lead) if question.dealer else []
     for user in users:
         queue_for_users(
             [user],

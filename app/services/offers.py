@@ -213,35 +213,72 @@ def decline_offer(
 ) -> Lead:
     """The dealer declines with a reason; the lead goes on to the next dealer at once."""
     now = now or utcnow()
+    try:
+        return _decline(lead_id, user, reason, note, now, route_first=True)
+    except candidates.DecisionStale:  # rolled back: decline again, routing in the lock
+        return _decline(lead_id, user, reason, note, now, route_first=False)
+
+
+def _decline(
+    lead_id: str, user: User, reason: str, note: str | None, now: datetime, route_first: bool
+) -> Lead:
+    """decline_offer's transaction. With `route_first` the next dealer is chosen before
+    anything is written (on SQLite no write lock is held while ranking) and confirmed
+    after the new offer is written, as intake does (app/services/intake.py)."""
     with unit_of_work():
         offer = offer_to_answer(lead_id, user)
+        prepared = prepare_hand_on(offer, now) if route_first else None
         lock_lead(offer.lead_id)
         end_offer(
             offer, OfferStatus.DECLINED, now, responded_by_id=user.id, reason=reason, note=note
         )
         lead = offer.lead
-        record_event(lead, "declined", actor=user, dealer=offer.dealer, reason=reason, note=note)
-        hand_on(lead, offer, now)
+        # What is queued below reaches the database in create_offer's flush (or the
+        # commit), not piecemeal before each read: nothing read here depends on it.
+        with db.session.no_autoflush:
+            record_event(
+                lead, "declined", actor=user, dealer=offer.dealer, reason=reason, note=note
+            )
+            hand_on(lead, offer, now, prepared)
     return lead
 
 
-def expire_offer(offer: Offer, now: datetime) -> None:
+def prepare_hand_on(offer: Offer, now: datetime) -> candidates.Prepared | None:
+    """The routing decision hand_on will need once this pending offer has ended, made
+    before the caller's write transaction; None when hand_on will not route."""
+    lead = offer.lead
+    if (
+        offer.status != OfferStatus.PENDING
+        or offer.return_to_dealer_id is not None
+        or any(other.status == OfferStatus.PENDING for other in lead.offers if other is not offer)
+    ):
+        return None
+    return candidates.prepare(lead, now)
+
+
+def expire_offer(offer: Offer, now: datetime, prepared: candidates.Prepared | None = None) -> None:
     """An overdue offer expires and its lead goes on (the worker; caller holds the lock)."""
     end_offer(offer, OfferStatus.EXPIRED, now, Offer.expires_at <= now)
     record_event(offer.lead, "expired", dealer=offer.dealer, offer_id=offer.id)
-    hand_on(offer.lead, offer, now)
+    hand_on(offer.lead, offer, now, prepared)
 
 
-def withdraw_for_absence(offer: Offer, now: datetime) -> None:
+def withdraw_for_absence(
+    offer: Offer, now: datetime, prepared: candidates.Prepared | None = None
+) -> None:
     """Take a routed offer back from a dealer who is away; the lead goes on."""
     withdraw_offer(offer, now, WithdrawalReason.ABSENT, Offer.kind.in_(ROUTED_KINDS), note="absent")
-    hand_on(offer.lead, offer, now)
+    hand_on(offer.lead, offer, now, prepared)
 
 
-def hand_on(lead: Lead, ended: Offer, now: datetime) -> None:
+def hand_on(
+    lead: Lead, ended: Offer, now: datetime, prepared: candidates.Prepared | None = None
+) -> None:
     """After an offer ends without acceptance: return a forwarded lead, or route on.
 
-    The caller holds the lead's lock (`lock_lead`) inside its unit of work.
+    The caller holds the lead's lock (`lock_lead`) inside its unit of work. A decision
+    `prepared` before the lock is used when it was made for the lead as it now is, and
+    confirmed once the offer is written; DecisionStale (the caller rolls back) if not.
     """
     if any(other.status == OfferStatus.PENDING for other in lead.offers if other.id != ended.id):
         return  # a distributed opportunity still has open offers
@@ -255,4 +292,9 @@ def hand_on(lead: Lead, ended: Offer, now: datetime) -> None:
             f"{ended.dealer.name} did not take it.",
         )
         return
-    offer_next_dealer(lead, now)
+    if prepared is None or not candidates.fits(prepared, lead):
+        offer_next_dealer(lead, now)
+        return
+    offer = offer_next_dealer(lead, now, decision=prepared.decision)
+    if not candidates.confirm(prepared, offer, now):
+        raise candidates.DecisionStale

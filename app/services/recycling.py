@@ -27,6 +27,7 @@ from app.enums import OfferStatus
 from app.extensions import db
 from app.models import Dealer, Offer
 from app.services import notify, offers
+from app.services.candidates import DecisionStale
 from app.services.errors import Conflict
 from app.services.events import record_event
 from app.services.unit_of_work import unit_of_work
@@ -92,12 +93,24 @@ def withdraw_for_absence(offer: Offer, now: datetime) -> bool:
 
 def _locked_transition(transition, offer: Offer, now: datetime) -> bool:
     """Lock the offer's lead (skipping it when another process holds it), then run
-    `transition` as one unit of work; False when it did not happen."""
+    `transition` as one unit of work; False when it did not happen.
+
+    The lead's next dealer is ranked before the unit of work begins (on SQLite no write
+    lock is held while ranking, so a pass does not stall intake); when what that rested
+    on changed meanwhile, the transition is rolled back and made again, ranking inside.
+    """
+    try:
+        return _locked_once(transition, offer, now, offers.prepare_hand_on(offer, now))
+    except DecisionStale:
+        return _locked_once(transition, offer, now, None)
+
+
+def _locked_once(transition, offer: Offer, now: datetime, prepared) -> bool:
     try:
         with unit_of_work():
             if not offers.lock_lead(offer.lead_id, skip_locked=True):
                 raise _Skipped
-            transition(offer, now)
+            transition(offer, now, prepared)
     except (_Skipped, offers.OfferNotPending):
         return False
     except Conflict:

@@ -32,12 +32,17 @@ def acting_dealer_ids(user: User) -> set[int]:
     return ids
 
 
+def _region_parts(region: str) -> tuple[str, str]:
+    """A region's country and postal-code prefix: "DE-80" is ("DE", "80"), "AT" ("AT", "")."""
+    country, _, prefix = region.partition("-")
+    return country, prefix
+
+
 def in_regions(regions: list[str]):
     """SQL condition: the lead lies in one of the regions ("AT", or "DE-80": country and
     postal-code prefix)."""
     conditions = []
-    for region in regions:
-        country, _, prefix = region.partition("-")
+    for country, prefix in map(_region_parts, regions):
         condition = Lead.country == country
         if prefix:
             condition = and_(condition, Lead.postal_code.startswith(prefix, autoescape=True))
@@ -78,6 +83,25 @@ def lead_with_details() -> Select:
         selectinload(Lead.holder),
         selectinload(Lead.assignee),
     )
+
+
+def may_see(user: User, lead: Lead) -> bool:
+    """`visible_to`, asked of one lead in memory (no query: a lead being created may not
+    be flushed yet). tests/access/test_matrix.py checks the two agree for every user."""
+    if user.is_coordinator:
+        return not user.regions or any(
+            lead.country == country and (lead.postal_code or "").startswith(prefix)
+            for country, prefix in map(_region_parts, user.regions)
+        )
+    dealer_ids = acting_dealer_ids(user)
+    pending_here = any(
+        offer.status == OfferStatus.PENDING and offer.dealer_id in dealer_ids
+        for offer in lead.offers
+    )
+    owned = lead.owner_dealer_id in dealer_ids
+    if user.role == Role.SALESPERSON:
+        owned = owned and lead.assignee_user_id in (None, user.id)
+    return owned or pending_here
 
 
 def visible_leads(user: User) -> Select:

@@ -1,7 +1,7 @@
 """tiers: regions, salesperson absence, lead assignee, one accepted offer
 
 Revision ID: 58242ef1e412
-Revises: e4b8c2d6f1a3
+Revises: 9a1e5c0d7b21
 Create Date: 2026-11-27 07:23:25.303455
 
 """
@@ -13,7 +13,7 @@ import app.models
 
 # revision identifiers, used by Alembic.
 revision = '58242ef1e412'
-down_revision = 'e4b8c2d6f1a3'
+down_revision = '9a1e5c0d7b21'
 branch_labels = None
 depends_on = None
 

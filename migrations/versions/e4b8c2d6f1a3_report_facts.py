@@ -1,7 +1,7 @@
 """reports: narrow reporting tables kept by the offer transitions, with their backfill
 
 Revision ID: e4b8c2d6f1a3
-Revises: 9a1e5c0d7b21
+Revises: 58242ef1e412
 Create Date: 2026-11-27 10:05:00
 
 """
@@ -12,7 +12,7 @@ from app.models import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "e4b8c2d6f1a3"
-down_revision = "9a1e5c0d7b21"
+down_revision = "58242ef1e412"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """reports: each grouping's rows in key order, response time within (covering on PostgreSQL)
 
 Revision ID: f5c9d3e7a2b6
-Revises: 58242ef1e412
+Revises: e4b8c2d6f1a3
 Create Date: 2026-11-27 10:30:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "f5c9d3e7a2b6"
-down_revision = "58242ef1e412"
+down_revision = "e4b8c2d6f1a3"
 branch_labels = None
 depends_on = None
 

@@ -411,6 +411,28 @@ def test_authorization_matrix(world):
     assert not failures, "\n".join(failures)
 
 
+def test_may_see_in_memory_agrees_with_the_sql_rule(world):
+    """visibility.may_see (for pushes about a lead not yet flushed) and visible_to (every
+    query) give the same answer for every persona and every lead of the world."""
+    from app.services.visibility import may_see, visible_leads
+
+    world["restore"]()
+    lead_keys = [key for key in world["keys"] if key.startswith("L_")]
+    with world["app"].app_context():
+        disagreements = []
+        for persona in PERSONAS:
+            if persona.email is None:
+                continue
+            user = _user(persona.email)
+            seen = set(_db.session.scalars(visible_leads(user).with_only_columns(Lead.id)))
+            for key in lead_keys:
+                lead = _db.session.get(Lead, world["keys"][key])
+                if may_see(user, lead) != (lead.id in seen):
+                    disagreements.append(f"{persona.name} / {key}")
+        _db.session.remove()
+    assert not disagreements
+
+
 def _request(world, persona: Persona, access, method: str, url: str):
     client = world["clients"][persona.name]
     token = world["tokens"].get(persona.name)

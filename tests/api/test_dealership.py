@@ -10,6 +10,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import Notification, User
 from app.services import absence
+from app.services.forms import create_form
 from app.services.users import create_token, create_user
 from tests.conftest import Api
 from tests.factories import lead_body, make_dealer
@@ -131,3 +132,30 @@ def test_salesperson_sets_their_own_absence_on_the_settings_page(app, client, au
     anna = db.session.get(User, dealership["anna"][0])
     db.session.refresh(anna)
     assert anna.is_absent(utcnow()) and anna.dealer.absent_until is None
+
+
+def test_pushes_about_a_colleagues_lead_do_not_reach_a_salesperson(oem, dealership):
+    """Once a lead is Anna's, Ben hears nothing about it: not the customer writing again,
+    not the manufacturer's answer to the dealership's question."""
+    _, manager = dealership["manager"]
+    anna_id, _ = dealership["anna"]
+    ben_id, _ = dealership["ben"]
+    lead_id = _accepted_lead(oem, manager)
+    given = manager.post(f"/api/v1/leads/{lead_id}/assignee", json={"user_id": anna_id})
+    assert given.status_code == 200
+    asked = manager.post(f"/api/v1/leads/{lead_id}/questions", json={"body": "Stock?"})
+    question_id = asked.get_json()["id"]
+    answered = oem.post(f"/api/v1/questions/{question_id}/answer", json={"body": "Yes"})
+    assert answered.status_code == 200
+    # The same customer sends the same inquiry again through the brand's form.
+    form = create_form({"name": "Brand site", "allowed_origins": []})
+    again = oem.client.post(
+        "/api/v1/leads", json=lead_body(), headers={"X-Form-Key": form.public_key}
+    )
+    assert again.status_code == 201
+
+    def kinds(user_id: int) -> set[str]:
+        return {push.kind for push in db.session.query(Notification).filter_by(user_id=user_id)}
+
+    assert {"assigned", "answer", "customer_again"} <= kinds(anna_id)
+    assert not kinds(ben_id) & {"answer", "customer_again", "assigned"}

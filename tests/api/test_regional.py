@@ -4,7 +4,7 @@ and acts only there (API, board, lead pages, questions); elsewhere a lead is a 4
 import pytest
 
 from app.services.users import create_token, create_user
-from tests.conftest import Api
+from tests.conftest import Api, csrf_token_in
 from tests.factories import lead_body, make_dealer
 
 
@@ -88,3 +88,80 @@ def test_reports_count_only_the_regions_leads(oem, north, network):
     _lead(oem, "80331")
     assert _offers_per_dealer(oem) == {"D-BER-1": 1, "D-M-1": 1}
     assert _offers_per_dealer(north) == {"D-BER-1": 1}
+
+
+def _csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return [line.split(",") for line in response.get_data(as_text=True).splitlines()]
+
+
+def test_report_pages_and_csv_exports_follow_the_region(app, client, auth, oem, north, network):
+    _lead(oem, "10117")
+    _lead(oem, "80331")
+    # The API's CSV: one region, one dealer.
+    regions = _csv_rows(north.get("/api/v1/reports/regions?format=csv"))
+    assert [row[0] for row in regions[1:]] == ["DE-10"]
+    dealers = _csv_rows(north.get("/api/v1/reports/dealers?format=csv"))
+    assert [row[0] for row in dealers[1:]] == ["D-BER-1"]
+    # The console's report page and its exports, signed in as the regional coordinator.
+    auth.login("north@oem.example")
+    page = client.get("/console/reports/dealers")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "D-BER-1" in html and "D-M-1" not in html
+    figures = _csv_rows(client.get("/console/reports/dealers/figures.csv"))
+    assert [row[0] for row in figures[1:]] == ["D-BER-1"]
+    funnel = dict(_csv_rows(client.get("/console/reports/dealers/funnel.csv"))[1:])
+    assert funnel["offers"] == "1"
+    # Managing campaign spend stays with unrestricted coordinators.
+    spend = client.post(
+        "/console/reports/campaigns/spend", data={"csrf_token": csrf_token_in(html)}
+    )
+    assert spend.status_code == 403
+
+
+def test_questions_and_receipts_follow_the_region(app, client, auth, oem, north, network):
+    berlin, munich = _lead(oem, "10117"), _lead(oem, "80331")
+    munich_dealer = Api(
+        client, create_token(create_user("sales@m.example", "salesperson", "D-M-1", "pw-123456"))
+    )
+    asked = munich_dealer.post(f"/api/v1/leads/{munich['id']}/questions", json={"body": "Stock?"})
+    assert asked.status_code == 201
+    # Receipts of a lead outside the region: as if the lead did not exist.
+    assert north.get(f"/api/v1/leads/{berlin['id']}/deliveries").status_code == 200
+    assert north.get(f"/api/v1/leads/{munich['id']}/deliveries").status_code == 404
+    assert north.get(f"/api/v1/leads/{munich['id']}/questions").status_code == 404
+    assert (
+        north.post(f"/api/v1/questions/{asked.get_json()['id']}/answer", json={"body": "Yes"})
+    ).status_code == 404
+    auth.login("north@oem.example")
+    assert "Stock?" not in client.get("/console/questions").get_data(as_text=True)
+
+
+def _pushed(email: str, kind: str) -> list:
+    from app.extensions import db
+    from app.models import Notification, User
+
+    user_id = db.session.query(User.id).filter_by(email=email).scalar()
+    return list(db.session.query(Notification).filter_by(user_id=user_id, kind=kind))
+
+
+def test_pushes_about_a_lead_reach_only_coordinators_who_may_see_it(
+    app, client, oem, north, network
+):
+    """A lead with no dealer left, and a dealer's question, are pushed to the coordinators
+    of the lead's region only: a push payload names the customer and the lead."""
+    nobody_sells_boats = lead_body(
+        postal_code="80331",
+        line_items=[{"product_group": "boats", "interest_type": "buy", "item_type": "vehicle"}],
+    )
+    munich = oem.post("/api/v1/leads", json=nobody_sells_boats).get_json()
+    assert munich["status"] == "unassigned"
+    someone_else = {"first_name": "Jo", "last_name": "Berg", "email": "jo@example.com"}
+    berlin = oem.post(
+        "/api/v1/leads",
+        json={**nobody_sells_boats, "postal_code": "10117", "customer": someone_else},
+    ).get_json()
+    assert berlin["status"] == "unassigned"
+    assert [push.lead_id for push in _pushed("north@oem.example", "unassigned")] == [berlin["id"]]
+    assert len(_pushed("oem@example.com", "unassigned")) == 2

@@ -13,11 +13,13 @@ from sqlalchemy import select, update
 
 from app import create_app
 from app.extensions import db
-from app.models import Dealer, Lead, NetworkVersion, Offer
-from app.services import candidates
+from app.models import Dealer, Lead, LeadEvent, NetworkVersion, Offer
+from app.services import candidates, recycling
 from app.services.absence import set_absence
 from app.services.dealers import get_dealer, set_daily_capacity
 from app.services.intake import build_lead, create_lead
+from app.services.offers import decline_offer
+from app.services.users import find_user_by_email
 from tests import conftest
 from tests.factories import lead_body, make_dealer
 from tests.services.helpers import new_lead, offers_of
@@ -37,6 +39,33 @@ def other_process(database_uri):
 
 def offered_to(lead: Lead) -> str:
     return offers_of(lead.id)[-1][0]
+
+
+def rank_while_another_connection_writes(monkeypatch, database_uri: str) -> list[bool]:
+    """Make every ranking first write through another SQLite connection that does not
+    wait: it fails if the write lock is held while ranking. Returns one True a ranking."""
+    path = database_uri.removeprefix("sqlite:///")
+    rank = candidates.DealerIndex.rank
+    written: list[bool] = []
+
+    def rank_while_another_writes(self, *args, **kwargs):
+        other = sqlite3.connect(path, timeout=0)  # no waiting: fails if the lock is held
+        other.execute("UPDATE users SET active = active")
+        other.commit()
+        other.close()
+        written.append(True)
+        return rank(self, *args, **kwargs)
+
+    monkeypatch.setattr(candidates.DealerIndex, "rank", rank_while_another_writes)
+    return written
+
+
+def events_of(lead_id: str) -> list[LeadEvent]:
+    return list(
+        db.session.scalars(
+            select(LeadEvent).where(LeadEvent.lead_id == lead_id).order_by(LeadEvent.id)
+        )
+    )
 
 
 def test_dealer_changes_made_by_another_process_reach_routing_here(network, other_process):
@@ -92,19 +121,7 @@ def test_intake_ranks_before_it_takes_the_write_lock(network, monkeypatch, datab
     """While a lead is being ranked, another connection can still write."""
     if not database_uri.startswith("sqlite"):
         pytest.skip("the database-wide write lock is SQLite's")
-    path = database_uri.removeprefix("sqlite:///")
-    rank = candidates.DealerIndex.rank
-    written = []
-
-    def rank_while_another_writes(self, *args, **kwargs):
-        other = sqlite3.connect(path, timeout=0)  # no waiting: fails if the lock is held
-        other.execute("UPDATE users SET active = active")
-        other.commit()
-        other.close()
-        written.append(True)
-        return rank(self, *args, **kwargs)
-
-    monkeypatch.setattr(candidates.DealerIndex, "rank", rank_while_another_writes)
+    written = rank_while_another_connection_writes(monkeypatch, database_uri)
     assert offered_to(new_lead()) == "D1"
     assert written
 
@@ -126,6 +143,84 @@ def test_capacity_taken_between_ranking_and_writing_sends_the_lead_on(
 
     monkeypatch.setattr(candidates, "prepare", prepare_then_another_process_fills_d1)
     assert offered_to(new_lead()) == "D2"
+
+
+def test_a_decline_ranks_the_next_dealer_before_it_takes_the_write_lock(
+    network, monkeypatch, database_uri
+):
+    """While a declined lead's next dealer is being ranked, another connection can write."""
+    if not database_uri.startswith("sqlite"):
+        pytest.skip("the database-wide write lock is SQLite's")
+    lead = new_lead()
+    written = rank_while_another_connection_writes(monkeypatch, database_uri)
+    decline_offer(lead.id, find_user_by_email("sales@d1.example"), "capacity")
+    assert offers_of(lead.id) == [("D1", "declined"), ("D2", "pending")]
+    assert written == [True]  # ranked once, outside the lock
+
+
+def test_the_worker_ranks_an_expired_leads_next_dealer_before_the_write_lock(
+    network, clock, monkeypatch, database_uri
+):
+    """A worker pass expiring an offer does not hold the write lock while it ranks."""
+    if not database_uri.startswith("sqlite"):
+        pytest.skip("the database-wide write lock is SQLite's")
+    lead = new_lead()
+    clock.advance(hours=1)
+    written = rank_while_another_connection_writes(monkeypatch, database_uri)
+    assert recycling.expire_overdue_offers() == 1
+    assert offers_of(lead.id) == [("D1", "expired"), ("D2", "pending")]
+    assert written == [True]
+
+
+def test_capacity_taken_while_a_decline_ranks_sends_the_lead_further(
+    network, monkeypatch, other_process
+):
+    """The decline's decision is confirmed after its offer is written; when another process
+    filled the chosen dealer meanwhile, the decline is made again, ranking inside the lock."""
+    lead = new_lead()
+    set_daily_capacity(get_dealer("D2"), 1)
+    prepare = candidates.prepare
+
+    def prepare_then_another_process_fills_d2(lead, now):
+        prepared = prepare(lead, now)
+        assert prepared.decision.chosen.code == "D2"
+        monkeypatch.setattr(candidates, "prepare", prepare)
+        with other_process.app_context():
+            taken = new_lead()  # D1 first: decline it there, so D2 takes its one lead
+            decline_offer(taken.id, find_user_by_email("sales@d1.example"), "capacity")
+            assert offered_to(taken) == "D2"
+            db.session.remove()
+        return prepared
+
+    monkeypatch.setattr(candidates, "prepare", prepare_then_another_process_fills_d2)
+    decline_offer(lead.id, find_user_by_email("sales@d1.example"), "capacity")
+    assert offers_of(lead.id) == [("D1", "declined"), ("D3", "pending")]
+    assert [event.kind for event in events_of(lead.id)] == [
+        "received",
+        "offered",
+        "declined",
+        "offered",
+    ]
+
+
+def test_a_network_change_while_a_decline_ranks_is_routed_again(
+    network, monkeypatch, other_process
+):
+    lead = new_lead()
+    prepare = candidates.prepare
+
+    def prepare_then_d2_goes_away(lead, now):
+        prepared = prepare(lead, now)
+        assert prepared.decision.chosen.code == "D2"
+        with other_process.app_context():
+            db.session.execute(update(Dealer).where(Dealer.code == "D2").values(active=False))
+            db.session.commit()
+            db.session.remove()
+        return prepared
+
+    monkeypatch.setattr(candidates, "prepare", prepare_then_d2_goes_away)
+    decline_offer(lead.id, find_user_by_email("sales@d1.example"), "capacity")
+    assert offers_of(lead.id) == [("D1", "declined"), ("D3", "pending")]
 
 
 def test_production_decisions_match_a_full_scan_of_the_database(app):

@@ -9,7 +9,7 @@ from tests import conftest
 from tests.crash.harness import flask_cli
 from tests.report_fixture import build_report_fixture
 
-BEFORE_REPORT_TABLES = "9a1e5c0d7b21"
+BEFORE_REPORT_TABLES = "58242ef1e412"  # tiers, the revision before report_facts
 
 
 def test_the_migration_backfills_existing_offers(tmp_path):

@@ -96,3 +96,19 @@ def _wait_for(condition, timeout: float = 10.0) -> None:
             return
         time.sleep(0.02)
     pytest.fail("condition not reached in time")
+
+
+def test_a_pass_checkpoints_the_sqlite_log_that_requests_leave_to_it(app, network, database_uri):
+    """Requests no longer run SQLite's checkpoint (every 1,000 pages by default): the
+    worker's pass copies the write-ahead log into the database file."""
+    if not database_uri.startswith("sqlite"):
+        pytest.skip("the write-ahead log is SQLite's")
+    path = database_uri.removeprefix("sqlite:///")
+    assert db.session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == (10_000)
+    worker.checkpoint()
+    before = os.path.getsize(path)
+    for _ in range(30):
+        new_lead(message="x" * 2000)
+    assert os.path.getsize(path) == before  # the new pages wait in the log
+    worker.run_pass(app)
+    assert os.path.getsize(path) > before
