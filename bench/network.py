@@ -312,7 +312,7 @@ def prepare_database(database_url: str, network: str, history: int, seed: int = 
     the benchmark's own process holds no connection to the database it measures.
     """
     env = {**os.environ, "DATABASE_URL": database_url, "RELAY_WORKER": "0"}
-    flask_cli(env, "db", "upgrade")
+    flask_cli(env, "db", "upgrade", timeout=600)
     code = f"""
 import sys
 sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "bench")!r}]

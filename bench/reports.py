@@ -66,7 +66,7 @@ class BenchConfig(TestConfig):
 
 def migrate(uri: str, revision: str = "head") -> None:
     """The schema as production gets it: flask db upgrade."""
-    flask_cli({**os.environ, "DATABASE_URL": uri}, "db", "upgrade", revision)
+    flask_cli({**os.environ, "DATABASE_URL": uri}, "db", "upgrade", revision, timeout=3600)
 
 
 def generate(leads: int, dealers: int, now: datetime) -> None:
