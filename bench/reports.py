@@ -299,6 +299,7 @@ def main() -> None:
                 started = time.perf_counter()
                 migrate(uri)  # migrations added since the data was made
                 print(f"flask db upgrade {time.perf_counter() - started:.0f} s")
+                vacuum_analyze()  # a migration may have filled tables (the report backfill)
             else:
                 now = datetime.now(UTC).replace(microsecond=0)
                 started = time.perf_counter()

@@ -3,6 +3,7 @@
 import http.client
 import json
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -45,6 +46,10 @@ def database_file(tmp_path):
 
 def _submit(port: int) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    return _send(connection)
+
+
+def _send(connection: http.client.HTTPConnection) -> int:
     try:
         connection.request(
             "POST",
@@ -70,7 +75,14 @@ def test_form_key_limit_holds_across_two_gunicorn_workers(tmp_path, redis_server
     )
     server = Server(env, tmp_path / "server.log", workers=2, threads=1).start()
     try:
-        statuses: list[int] = []
+        # A sync worker serves one connection at a time: while one worker waits on a
+        # connection that has sent nothing yet, the next submissions reach the other one.
+        # (Left to the kernel, one idle worker may take every connection on a quiet machine.)
+        held = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        held.connect()
+        time.sleep(0.3)
+        statuses = [_submit(server.port) for _ in range(LIMIT // 2)]
+        statuses.append(_send(held))
         # Waves of parallel submissions until both workers have served some.
         for _ in range(10):
             with ThreadPoolExecutor(max_workers=6) as pool:
