@@ -7,7 +7,7 @@ from app.auth import COORDINATORS, api_user, token_required
 from app.enums import DEALER_ROLES
 from app.responses import Items, LeadOut, QuestionOut
 from app.schemas import AssigneeIn, StageIn, TextIn, parse
-from app.services import assignment, questions, stages, visibility
+from app.services import assignment, questions, stages
 from app.services.serialisation import lead_out, question_out
 
 
@@ -24,7 +24,7 @@ def change_stage(lead_id: str):
     user = api_user()
     payload = parse(StageIn, json_body())
     lead = stages.change_stage(lead_id, user, payload.stage, payload.order_value, payload.note)
-    return lead_out(visibility.get_visible_lead(lead.id, user), user)
+    return lead_out(lead, user)
 
 
 @bp.post("/leads/<lead_id>/assignee")
