@@ -12,7 +12,7 @@
  * are served stale-while-revalidate, so even a forgotten bump costs one stale load,
  * never a user stuck on an old version.
  */
-const VERSION = "2026-11-27.2";
+const VERSION = "2026-11-27.3";
 const CACHE_PREFIX = "leadrelay-shell-";
 const CACHE = CACHE_PREFIX + VERSION;
 const OFFLINE_URL = "/offline";

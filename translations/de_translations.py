@@ -332,6 +332,18 @@ GERMAN = {
     "Still waiting: %(title)s": "Wartet noch: %(title)s",
     "%(name)s waits for your answer. Accept or decline, or it goes to another dealer.": "%(name)s wartet auf Ihre Antwort. Annehmen oder ablehnen, sonst geht der Lead an einen anderen Händler.",
     "%(name)s waits for your answer. Accept or decline by %(when)s, or it goes to another dealer.": "%(name)s wartet auf Ihre Antwort. Annehmen oder ablehnen bis %(when)s, sonst geht der Lead an einen anderen Händler.",
+    # Notification preferences per device (issue 14, notify).
+    "What each device gets": "Was jedes Gerät bekommt",
+    "None of your devices gets notifications yet.": "Noch bekommt keines Ihrer Geräte Benachrichtigungen.",
+    "Unknown browser": "Unbekannter Browser",
+    "This device": "Dieses Gerät",
+    "Added %(when)s": "Hinzugefügt: %(when)s",
+    "Saved for this device.": "Für dieses Gerät gespeichert.",
+    "Save": "Speichern",
+    "New leads": "Neue Leads",
+    "Reminders before a deadline": "Erinnerungen vor Fristablauf",
+    "Answers from the manufacturer": "Antworten des Herstellers",
+    "Leads taken back": "Zurückgezogene Leads",
     # Change password (issue 14).
     "Current password": "Aktuelles Passwort",
     "New password (at least 8 characters)": "Neues Passwort (mindestens 8 Zeichen)",
