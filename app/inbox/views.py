@@ -585,11 +585,13 @@ def show_devices():
     return render_template("inbox/_devices.html", **_devices_context())
 
 
-@bp.post("/settings/devices/<int:device_id>")
+@bp.post("/settings/devices")
 @login_required_role(*DEALER_ROLES)
-def save_device_preferences(device_id: int):
-    """Which kinds of notification one of the user's devices gets."""
-    push_preferences.save_preferences(current_user, device_id, request.form.getlist("wants"))
+def save_device_preferences():
+    """Which kinds of notification one of the user's devices (form field `device`) gets."""
+    device_id = push_preferences.save_preferences(
+        current_user, request.form.get("device"), request.form.getlist("wants")
+    )
     message = _("Saved for this device.")
     if is_htmx_request():
         return render_template("inbox/_device_status.html", message=message)

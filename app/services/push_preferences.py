@@ -126,18 +126,23 @@ def devices_of(user: User, this_device_id: int | None = None) -> list[Device]:
     ]
 
 
-def save_preferences(user: User, device_id: int, wanted: list[str]) -> None:
+def save_preferences(user: User, device: object, wanted: list[str]) -> int:
     """Switch on exactly the kinds in `wanted` for one of the user's devices (the others
-    off); NotFound for a device not the user's, nothing changed for an unknown kind."""
+    off) and return its id; 422 naming the field for a bad id or an unknown kind, 404 for
+    a device that is not the user's, and nothing changed either way."""
+    device_id = str(device or "").strip()
+    if not device_id.isdigit() or len(device_id) > 18:
+        raise ValidationFailed("device: not a device", {"device": "must be a device's id"})
     unknown = sorted(set(wanted) - set(PREFERENCES))
     if unknown:
         raise ValidationFailed(
             "wants: unknown kind of notification",
             {"wants": f"must be among {', '.join(PREFERENCES)}"},
         )
-    subscription = db.session.get(PushSubscription, device_id)
+    subscription = db.session.get(PushSubscription, int(device_id))
     if subscription is None or subscription.user_id != user.id:
         raise NotFound("no such device", {"device": "no such device"})
     for name, column in _COLUMNS.items():
         setattr(subscription, column.key, name in wanted)
     db.session.commit()
+    return subscription.id

@@ -43,7 +43,7 @@ def test_new_leads_switched_off_on_the_phone_reach_only_the_pc(
     db, oem, coordinator, phone_and_pc, push_receiver
 ):
     user, phone, pc, phone_id = phone_and_pc
-    push_preferences.save_preferences(user, phone_id, ["reminder", "answer", "taken_back"])
+    push_preferences.save_preferences(user, str(phone_id), ["reminder", "answer", "taken_back"])
 
     lead = oem.post("/api/v1/leads", json=lead_body()).get_json()
     assert push_delivery.deliver_due_notifications() == 1

@@ -101,8 +101,12 @@ def test_settings_lists_each_device_with_four_switches_all_on(client, devices):
 
 def test_a_plain_form_post_saves_the_switches_and_comes_back_to_settings(client, db, devices):
     response = client.post(
-        f"/inbox/settings/devices/{devices['phone']}",
-        data={"csrf_token": _token(client), "wants": ["reminder", "answer"]},
+        "/inbox/settings/devices",
+        data={
+            "device": devices["phone"],
+            "csrf_token": _token(client),
+            "wants": ["reminder", "answer"],
+        },
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/inbox/settings#device-{devices['phone']}")
@@ -118,8 +122,8 @@ def test_a_plain_form_post_saves_the_switches_and_comes_back_to_settings(client,
 
 def test_an_htmx_change_answers_only_the_status_text(client, db, devices):
     response = client.post(
-        f"/inbox/settings/devices/{devices['pc']}",
-        data={"csrf_token": _token(client), "wants": ["new_lead"]},
+        "/inbox/settings/devices",
+        data={"device": devices["pc"], "csrf_token": _token(client), "wants": ["new_lead"]},
         headers={"HX-Request": "true", "Accept-Language": "de"},
     )
     assert response.status_code == 200
@@ -130,8 +134,8 @@ def test_an_htmx_change_answers_only_the_status_text(client, db, devices):
 
 def test_another_users_device_is_a_404_and_stays_as_it_was(client, db, devices):
     response = client.post(
-        f"/inbox/settings/devices/{devices['colleague']}",
-        data={"csrf_token": _token(client)},
+        "/inbox/settings/devices",
+        data={"device": devices["colleague"], "csrf_token": _token(client)},
     )
     assert response.status_code == 404
     assert all(_wants(db, devices["colleague"]).values())
@@ -139,8 +143,12 @@ def test_another_users_device_is_a_404_and_stays_as_it_was(client, db, devices):
 
 def test_an_unknown_kind_is_a_422_naming_the_field_and_nothing_changes(client, db, devices):
     response = client.post(
-        f"/inbox/settings/devices/{devices['phone']}",
-        data={"csrf_token": _token(client), "wants": ["new_lead", "lottery"]},
+        "/inbox/settings/devices",
+        data={
+            "device": devices["phone"],
+            "csrf_token": _token(client),
+            "wants": ["new_lead", "lottery"],
+        },
     )
     assert response.status_code == 422
     assert "wants: unknown kind of notification" in response.get_data(as_text=True)
@@ -148,7 +156,7 @@ def test_an_unknown_kind_is_a_422_naming_the_field_and_nothing_changes(client, d
 
 
 def test_a_post_without_the_csrf_token_is_refused(client, db, devices):
-    response = client.post(f"/inbox/settings/devices/{devices['phone']}", data={})
+    response = client.post("/inbox/settings/devices", data={"device": devices["phone"]})
     assert response.status_code == 400
     assert all(_wants(db, devices["phone"]).values())
 
@@ -168,3 +176,13 @@ def test_the_device_that_subscribed_in_this_session_is_marked(client, db, device
     mine = re.search(rf'<form id="device-{newest.id}".*?</form>', html, re.S).group(0)
     assert "This device" in mine and "Safari · iPhone" in mine
     assert html.count("This device") == 1
+
+
+def test_a_device_field_that_is_no_id_is_a_422_naming_it(client, db, devices):
+    response = client.post(
+        "/inbox/settings/devices",
+        data={"csrf_token": _token(client), "device": "../1", "wants": []},
+    )
+    assert response.status_code == 422
+    assert "device: not a device" in response.get_data(as_text=True)
+    assert all(_wants(db, devices["phone"]).values())
