@@ -83,3 +83,6 @@ _.author  # app/models.py LeadNote, read by templates/inbox/_notes.html
 _.registered_at  # app/services/push_preferences.py Device
 _.this_device  # app/services/push_preferences.py Device
 _.wants  # app/services/push_preferences.py Device
+forgot_password_rate_limited  # app/public/views.py: registered as the 429 page by its decorator
+_.get_timestamp  # app/services/password_reset.py: itsdangerous calls it
+_.default_signer  # app/services/password_reset.py: itsdangerous reads it

@@ -17,7 +17,7 @@ from flask_login import current_user
 from app.auth import login_required_role
 from app.clock import utcnow, zone
 from app.enums import DEALER_ROLES, OPEN_STAGES, Role, Stage, Tier
-from app.forms import ConfirmForm, submit_form
+from app.forms import PASSWORD_ERRORS, ConfirmForm, submit_form
 from app.htmx import is_htmx_request, redirect_to, render_page_or_fragment
 from app.inbox import bp
 from app.inbox.forms import (
@@ -66,8 +66,7 @@ FIELD_ERRORS = {
     "write your question or answer": _l("Write your question."),
     "write your note": _l("Write your note."),
     "is not right": _l("This is not your current password."),
-    "must match the new one": _l("Type the same new password twice."),
-    "must be at least 8 characters": _l("Use at least 8 characters."),
+    **PASSWORD_ERRORS,
 }
 
 # The forms of the lead page's cards, empty (the note form's prefix keeps its field's id
