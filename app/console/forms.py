@@ -2,6 +2,7 @@
 
 from zoneinfo import available_timezones
 
+from flask import url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -144,6 +145,13 @@ class RejectForm(FlaskForm):
     reason = SelectField("Reason", choices=REJECT_REASONS)
     note = StringField("Note (optional)", validators=[Optional(), Length(max=500)])
     confirmed = HiddenField()
+    # Where the coordinator came from, and goes back to: the lead's page or the review queue.
+    back = HiddenField()
+
+    def back_url(self, lead_id: str) -> str:
+        if self.back.data == "review":
+            return url_for("console.review_queue")
+        return url_for("console.lead_detail", lead_id=lead_id)
 
     def note_text(self) -> str:
         """What the lead's history records: the reason's label and the note."""
@@ -359,12 +367,6 @@ class ReviewRuleForm(FlaskForm):
     )
     setting = StringField("Value or threshold", validators=[DataRequired(), Length(max=120)])
     name = StringField("Name (optional)", validators=[Optional(), Length(max=120)])
-
-
-class RejectReviewForm(FlaskForm):
-    """Reject a held lead: the reason is kept in its history."""
-
-    note = StringField("Reason", validators=[DataRequired(), Length(max=2000)])
 
 
 class UserForm(ServiceErrorsForm):

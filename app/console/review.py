@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.auth import login_required_role
 from app.console import bp
-from app.console.forms import RejectReviewForm, ReviewRuleForm
+from app.console.forms import RejectForm, ReviewRuleForm
 from app.forms import ConfirmForm
 from app.services import dispatch, review_rules
 from app.services.errors import DomainError
@@ -20,7 +20,7 @@ def _page(rule_form: ReviewRuleForm | None = None, status: int = 200):
             describe=review_rules.describe,
             rule_form=rule_form or ReviewRuleForm(formdata=None),
             confirm_form=ConfirmForm(),
-            reject_form=RejectReviewForm(formdata=None),
+            reject_form=RejectForm(formdata=None),
         ),
         status,
     )
@@ -91,20 +91,4 @@ def approve_held_lead(lead_id: str):
             flash(f"Approved and routed: {lead.title} ({lead.status}).")
         except DomainError as error:
             flash("Not approved: " + "; ".join(error.errors.values() or [error.message]))
-    return redirect(url_for("console.review_queue"))
-
-
-@bp.post("/review/<lead_id>/reject")
-@login_required_role("coordinator", relation="lead")
-def reject_held_lead(lead_id: str):
-    """Not a lead for dealers: close it with a reason."""
-    form = RejectReviewForm()
-    if not form.validate_on_submit():
-        flash("Give a reason to reject the lead.")
-        return redirect(url_for("console.review_queue"))
-    try:
-        lead = dispatch.reject_lead(lead_id, current_user, form.note.data.strip())
-        flash(f"Rejected: {lead.title}.")
-    except DomainError as error:
-        flash("Not rejected: " + "; ".join(error.errors.values() or [error.message]))
     return redirect(url_for("console.review_queue"))
