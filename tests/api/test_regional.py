@@ -1,6 +1,8 @@
 """Regional coordinators: a coordinator limited to countries or postal-code prefixes sees
 and acts only there (API, board, lead pages, questions); elsewhere a lead is a 404."""
 
+import re
+
 import pytest
 
 from app.services.users import create_token, create_user
@@ -165,3 +167,18 @@ def test_pushes_about_a_lead_reach_only_coordinators_who_may_see_it(
     assert berlin["status"] == "unassigned"
     assert [push.lead_id for push in _pushed("north@oem.example", "unassigned")] == [berlin["id"]]
     assert len(_pushed("oem@example.com", "unassigned")) == 2
+
+
+def test_the_menu_shows_a_regional_coordinator_only_pages_it_may_open(client, auth, oem, north):
+    auth.login("north@oem.example")
+    board = client.get("/console").get_data(as_text=True)
+    menu = board[board.index('aria-label="Main"') : board.index("</nav>")]
+    links = re.findall(r'<a href="([^"]+)"', menu)
+    assert "/console/reports" in links and "/console/questions" in links
+    assert not {"/console/dealers", "/console/users", "/console/forms"} & set(links)
+    for link in links:  # opened, not sent back to the board
+        response = client.get(link, follow_redirects=True)
+        assert response.status_code == 200 and response.request.path.startswith(link), link
+    auth.login("oem@example.com")
+    full = client.get("/console").get_data(as_text=True)
+    assert '<a href="/console/dealers"' in full and '<a href="/console/users"' in full
