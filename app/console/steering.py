@@ -28,7 +28,7 @@ def _lead_page(lead_id: str, action_form=None, reject_form=None, picked=(), stat
                 (question, AnswerForm(formdata=None))
                 for question in questions.questions_for_lead(lead.id, current_user)
             ],
-            options=dealer_picker.picker_options(lead, query) if steerable else [],
+            options=dealer_picker.picker_options(lead, current_user, query) if steerable else [],
             picker_query=query,
             picked=list(picked),
             assign_form=action_form or LeadActionForm(formdata=None),
@@ -54,7 +54,7 @@ def pick_dealer(lead_id: str):
     query = (request.args.get("q") or "").strip()[:80]
     return render_template(
         "console/_picker.html",
-        options=dealer_picker.picker_options(lead, query),
+        options=dealer_picker.picker_options(lead, current_user, query),
         picker_query=query,
         picked=request.args.getlist("picked"),
     )

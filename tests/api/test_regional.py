@@ -40,8 +40,12 @@ def test_regional_coordinator_sees_and_acts_only_in_its_regions(oem, north, netw
         north.post(f"/api/v1/leads/{munich['id']}/assign", json={"dealer": "D-BER-1"}).status_code
         == 404
     )
+    # A lead in the region goes to the region's dealers only.
+    outside = north.post(f"/api/v1/leads/{berlin['id']}/assign", json={"dealer": "D-M-1"})
+    assert outside.status_code == 422
+    assert "D-M-1 lies outside your regions" in outside.get_json()["errors"]["dealer"]
     assert (
-        north.post(f"/api/v1/leads/{berlin['id']}/assign", json={"dealer": "D-M-1"}).status_code
+        north.post(f"/api/v1/leads/{berlin['id']}/assign", json={"dealer": "D-BER-1"}).status_code
         == 200
     )
 
@@ -182,3 +186,23 @@ def test_the_menu_shows_a_regional_coordinator_only_pages_it_may_open(client, au
     auth.login("oem@example.com")
     full = client.get("/console").get_data(as_text=True)
     assert '<a href="/console/dealers"' in full and '<a href="/console/users"' in full
+
+
+def test_the_picker_offers_a_regional_coordinator_only_its_regions_dealers(
+    app, client, auth, oem, north, network
+):
+    berlin = _lead(oem, "10117")
+    auth.login("north@oem.example")
+    best = client.get(f"/console/leads/{berlin['id']}/picker").get_data(as_text=True)
+    found = client.get(f"/console/leads/{berlin['id']}/picker?q=D-").get_data(as_text=True)
+    assert "D-M-1" not in best and "D-M-1" not in found and "D-BER-1" in found
+    page = client.get(f"/console/leads/{berlin['id']}").get_data(as_text=True)
+    refused = client.post(
+        f"/console/leads/{berlin['id']}/distribute",
+        data={"csrf_token": csrf_token_in(page), "dealers": "D-BER-1, D-M-1"},
+    )
+    assert refused.status_code == 422
+    assert "D-M-1 lies outside your regions" in refused.get_data(as_text=True)
+    auth.login("oem@example.com")
+    unrestricted = client.get(f"/console/leads/{berlin['id']}/picker?q=D-").get_data(as_text=True)
+    assert "D-BER-1" in unrestricted and "D-M-1" in unrestricted
