@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.enums import Delivery, InquiryType
+from app.enums import Delivery, InquiryType, Role
 from app.services.dealer_import import format_opening_hours, parse_opening_hours
 
 
@@ -378,9 +378,9 @@ class UserForm(ServiceErrorsForm):
     role = SelectField(
         "Role",
         choices=[
-            SelectChoice("salesperson", "Salesperson (a dealer)"),
-            SelectChoice("dealer_manager", "Dealer manager"),
-            SelectChoice("coordinator", "OEM coordinator"),
+            SelectChoice(Role.SALESPERSON.value, "Salesperson (a dealer)"),
+            SelectChoice(Role.DEALER_MANAGER.value, "Dealer manager"),
+            SelectChoice(Role.COORDINATOR.value, "OEM coordinator"),
         ],
     )
     dealer = StringField("Dealer code", validators=[Optional(), Length(max=40)])
