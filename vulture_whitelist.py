@@ -86,3 +86,6 @@ _.wants  # app/services/push_preferences.py Device
 forgot_password_rate_limited  # app/public/views.py: registered as the 429 page by its decorator
 _.get_timestamp  # app/services/password_reset.py: itsdangerous calls it
 _.default_signer  # app/services/password_reset.py: itsdangerous reads it
+# Public form: WTForms reads a field's widget and calls its process_formdata.
+_.widget  # app/form/fields.py LocaleNumberField
+_.process_formdata  # app/form/fields.py LocaleNumberField
