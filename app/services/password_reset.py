@@ -11,7 +11,6 @@ differs, and only the owner of the mailbox sees that.
 """
 
 import hashlib
-import logging
 from datetime import timedelta
 
 from babel.dates import format_datetime
@@ -24,12 +23,10 @@ from sqlalchemy import select
 from app.clock import utcnow, zone
 from app.extensions import db
 from app.i18n import language_of
-from app.mailer import MailError, send_mail
 from app.models import User
 from app.services.errors import ValidationFailed
+from app.services.person_mail import send_to_person
 from app.services.users import set_new_password
-
-log = logging.getLogger(__name__)
 
 SALT = "leadrelay.password-reset"
 DEFAULT_MAX_AGE_SECONDS = 3600
@@ -98,18 +95,7 @@ def request_reset(email: object) -> bool:
     link = url_for("public.reset_password", token=make_token(user), _external=True)
     with force_locale(language_of(user)):
         subject, body = _reset_mail(user, link)
-    try:
-        send_mail(
-            current_app.config["SMTP_URL"],
-            current_app.config.get("MAIL_FROM", "LeadRelay <no-reply@leadrelay.invalid>"),
-            user.email,
-            subject,
-            body,
-        )
-    except MailError as error:
-        log.warning("password reset mail for user %s not sent: %s", user.id, error)
-        return False
-    return True
+    return send_to_person(user.email, subject, body, f"password reset mail for user {user.id}")
 
 
 def _reset_mail(user: User, link: str) -> tuple[str, str]:
