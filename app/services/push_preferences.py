@@ -58,49 +58,38 @@ class Device:
     wants: dict[str, bool]
 
 
-def device_name(user_agent: str | None) -> str:
-    """A short name a person recognises ("Chrome on Android") from a User-Agent header.
+# (token in the User-Agent, name): first match wins. Order matters: Edge and Samsung
+# Internet also say "Chrome", and every Chrome says "Safari".
+_BROWSERS = (
+    ("Edg", "Edge"),
+    ("SamsungBrowser", "Samsung Internet"),
+    ("Firefox", "Firefox"),
+    ("FxiOS", "Firefox"),
+    ("CriOS", "Chrome"),
+    ("Chrome", "Chrome"),
+    ("Safari", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "Mac"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
 
-    Only the few browsers that run the app are told apart; anything else is named by
-    what is known of it. Order matters: Edge and Samsung Internet also say "Chrome",
-    and every Chrome says "Safari".
-    """
+
+def device_name(user_agent: str | None) -> str:
+    """A short name a person recognises ("Chrome · Android") from a User-Agent header;
+    only the few browsers that run the app are told apart, the rest named by what is
+    known of them (or not at all)."""
     agent = user_agent or ""
-    browser = next(
-        (
-            name
-            for token, name in (
-                ("Edg", "Edge"),
-                ("SamsungBrowser", "Samsung Internet"),
-                ("Firefox", "Firefox"),
-                ("FxiOS", "Firefox"),
-                ("CriOS", "Chrome"),
-                ("Chrome", "Chrome"),
-                ("Safari", "Safari"),
-            )
-            if token in agent
-        ),
-        None,
-    )
-    system = next(
-        (
-            name
-            for token, name in (
-                ("Android", "Android"),
-                ("iPhone", "iPhone"),
-                ("iPad", "iPad"),
-                ("Windows", "Windows"),
-                ("Mac OS X", "Mac"),
-                ("CrOS", "ChromeOS"),
-                ("Linux", "Linux"),
-            )
-            if token in agent
-        ),
-        None,
-    )
-    if browser and system:
-        return f"{browser} · {system}"
-    return browser or system or ""
+    found = [
+        next((name for token, name in table if token in agent), None)
+        for table in (_BROWSERS, _SYSTEMS)
+    ]
+    return " · ".join(name for name in found if name)
 
 
 def _wants(subscription: PushSubscription) -> dict[str, bool]:
