@@ -17,16 +17,9 @@ from app.services.push_subscriptions import save_subscription
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.conftest import PASSWORD
 from tests.browser.test_dealer_phone_sizes import assert_fits
+from tests.factories import ANDROID_CHROME, WINDOWS_EDGE
 from tests.push.receiver import PushReceiver
 
-ANDROID_CHROME = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Mobile Safari/537.36"
-)
-WINDOWS_EDGE = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"
-)
 WORDS = {
     "de": {
         "locale": "de-DE",
