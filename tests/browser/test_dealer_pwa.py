@@ -38,9 +38,11 @@ def _service_worker_ready(page) -> str:
     return state
 
 
-def deliver_through_devtools(browser_context, page, origin: str, payload: dict) -> None:
+def deliver_through_devtools(browser_context, page, origin: str, payload: dict, shown):
     """Push payload to the service worker of origin over the DevTools protocol
-    (ServiceWorker.deliverPushMessage): a real push event, no push service needed."""
+    (ServiceWorker.deliverPushMessage): a real push event, no push service needed.
+    Returns what `shown()` gives once truthy, waited for while the protocol session
+    still holds the worker (detached sooner, the worker may stop before it shows)."""
     session = browser_context.new_cdp_session(page)
     registrations: list[dict] = []
     session.on(
@@ -61,6 +63,7 @@ def deliver_through_devtools(browser_context, page, origin: str, payload: dict) 
                 "data": json.dumps(payload),
             },
         )
+        return _wait_for(page, shown)
     finally:
         session.detach()
 
@@ -119,9 +122,11 @@ def test_a_push_delivered_through_devtools_shows_a_notification(page, live_serve
         "url": "/inbox/leads/abc",
         "tag": "lead-abc",
     }
-    deliver_through_devtools(browser_context, page, live_server.url, payload)
-    shown = _wait_for(
+    shown = deliver_through_devtools(
+        browser_context,
         page,
+        live_server.url,
+        payload,
         lambda: page.evaluate(
             """async () => {
                 const registration = await navigator.serviceWorker.ready;

@@ -16,7 +16,6 @@ from app.models import Notification
 from tests.browser.conftest import sign_in
 from tests.browser.test_dealer_pwa import (
     _service_worker_ready,
-    _wait_for,
     deliver_through_devtools,
 )
 
@@ -55,11 +54,12 @@ def test_notification_click_shows_the_lead_in_the_open_window(page, live_server,
     payload = _queued_payload(live_server, lead_id)
     assert payload["url"] == f"/inbox/leads/{lead_id}"
 
-    deliver_through_devtools(browser_context, page, live_server.url, payload)
-
     worker = next(w for w in browser_context.service_workers if w.url.endswith("/sw.js"))
-    _wait_for(
+    deliver_through_devtools(
+        browser_context,
         page,
+        live_server.url,
+        payload,
         lambda: worker.evaluate(
             "async (tag) => (await self.registration.getNotifications({ tag })).length",
             payload["tag"],
