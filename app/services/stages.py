@@ -92,7 +92,11 @@ def change_stage(
         lead.stage = stage
         # Reports sum the order value of won leads only: anything else carries none.
         lead.order_value = value if stage == Stage.WON else None
+        # The amount is in the owning dealer's currency; kept with it so that a later
+        # change of the dealer's currency does not relabel what was won.
+        lead.order_currency = lead.owner.currency if stage == Stage.WON and lead.owner else None
         lead.lost_reason = lost_reason if stage == Stage.LOST else None
+        lead.lost_note = ((note or "").strip()[:2000] or None) if stage == Stage.LOST else None
         record_event(
             lead,
             "stage_changed",
@@ -101,6 +105,7 @@ def change_stage(
             stage_from=previous,
             stage=stage,
             order_value=str(value) if stage == Stage.WON else None,
+            order_currency=lead.order_currency,
             lost_reason=lead.lost_reason,
             note=(note or "").strip()[:2000] or None,
         )
