@@ -70,7 +70,8 @@ class StageForm(FlaskForm):
     """Move an owned lead to a stage; the order value is needed for won."""
 
     stage = RadioField(_l("Move to"), choices=STAGE_CHOICES, validators=[DataRequired()])
-    order_value = StringField(_l("Order value (€, needed for won)"), validators=[Length(max=20)])
+    # The label names the dealer's currency (templates/inbox/_stage.html).
+    order_value = StringField(_l("Order value"), validators=[Length(max=20)])
     # Checked below, not by the field: it is needed only when the lead is lost.
     lost_reason = RadioField(
         _l("Why was it lost? (needed for lost)"), choices=LOST_CHOICES, validate_choice=False

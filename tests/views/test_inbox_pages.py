@@ -347,3 +347,14 @@ def test_won_value_is_shown_as_the_pages_language_writes_money(client, offered):
     _mark_won(client, offered, "12.500,50", german)
     assert "12.500,50\xa0€" in client.get(url, headers=german).get_data(as_text=True)
     assert "€12,500.50" in client.get(url).get_data(as_text=True)
+
+
+def test_won_value_is_shown_in_the_dealers_currency_per_the_pages_language(client, offered):
+    """A US-dollar dealer's won amount is in $, written the German or English way."""
+    make_dealer("D-BER-1", name="Autohaus Mitte", currency="USD")
+    url = f"/inbox/leads/{offered['id']}"
+    _mark_won(client, offered, "12.500,50", {"Accept-Language": "de"})
+    german = client.get(url, headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "12.500,50\xa0$" in german and "€" not in german.split("<main", 1)[1]
+    assert "$12,500.50" in client.get(url).get_data(as_text=True)
+    assert "$12,500.50" in client.get("/inbox").get_data(as_text=True)
