@@ -784,12 +784,21 @@ class ReportFactColumns:
     # Accepted, and that dealer owns the lead, which is won: the order value counts.
     won: Mapped[bool] = mapped_column(Boolean, default=False)
     order_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    # The won amount's currency: reports sum each currency apart, never across.
+    order_currency: Mapped[str | None] = mapped_column(String(3))
 
 
 # The columns every report aggregates: PostgreSQL reads a date range from the index alone.
-REPORT_FACT_FIGURES = ["status", "reason", "response_seconds", "won", "order_value"]
+REPORT_FACT_FIGURES = [
+    "status",
+    "reason",
+    "response_seconds",
+    "won",
+    "order_value",
+    "order_currency",
+]
 # What the grouping indexes carry besides their key and response time.
-REPORT_GROUPED_FIGURES = ["offered_at", "status", "reason", "won", "order_value"]
+REPORT_GROUPED_FIGURES = ["offered_at", "status", "reason", "won", "order_value", "order_currency"]
 
 
 def report_grouping_index(name: str, key: str) -> Index:

@@ -254,7 +254,16 @@ class ReportItemOut(Out):
     median_response_seconds: float | None
     won: int
     conversion_rate: float
-    order_value: float
+    order_value: float | None = Field(
+        description="sum of won order values when they are in one currency; null with several"
+    )
+    order_currency: str | None = Field(
+        description="ISO 4217 currency of order_value; null when nothing was won or several"
+    )
+    order_values: dict[str, float] = Field(
+        description='won order values summed per currency ({"EUR": 12500.5}); never added '
+        "across currencies"
+    )
     decline_reasons: dict[str, int] = Field(description="declined offers by reason")
 
 
