@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -72,6 +73,9 @@ class StageForm(FlaskForm):
     stage = RadioField(_l("Move to"), choices=STAGE_CHOICES, validators=[DataRequired()])
     # The label names the dealer's currency (templates/inbox/_stage.html).
     order_value = StringField(_l("Order value"), validators=[Length(max=20)])
+    # The amount the page showed for a value that reads two ways ("12500.00"), sent by
+    # its "Yes, save" button: saving then goes ahead (services/stages.py).
+    confirmed_amount = HiddenField(validators=[Length(max=30)])
     # Checked below, not by the field: it is needed only when the lead is lost.
     lost_reason = RadioField(
         _l("Why was it lost? (needed for lost)"), choices=LOST_CHOICES, validate_choice=False
