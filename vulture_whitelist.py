@@ -81,3 +81,7 @@ _.expire_on_commit  # app/services/unit_of_work.py: SQLAlchemy reads it at commi
 _.validate_lost_reason  # app/inbox/forms.py StageForm
 _.author_id  # app/models.py LeadNote: the foreign key behind `author`
 _.author  # app/models.py LeadNote, read by templates/inbox/_notes.html
+
+# Public form: WTForms reads a field's widget and calls its process_formdata.
+_.widget  # app/form/fields.py LocaleNumberField
+_.process_formdata  # app/form/fields.py LocaleNumberField
