@@ -8,7 +8,7 @@ with `use_default_language`), else English. Catalogues live in translations/<lan
 """
 
 from babel.numbers import get_currency_symbol, get_territory_currencies, is_currency
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, format_currency, format_decimal, get_locale
 
 from app.enums import LANGUAGES
@@ -102,3 +102,14 @@ def init_app(app: Flask) -> None:
         number=number,
         currency_symbol=currency_symbol,
     )
+
+
+def language_of(user) -> str:
+    """The language to write to this user in when no page asks (pushes, e-mails): their
+    own choice, else the app's default (BABEL_DEFAULT_LOCALE when we speak it), else
+    English."""
+    chosen = getattr(user, "language", None)
+    if chosen in LANGUAGES:
+        return chosen
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE")
+    return default if default in LANGUAGES else FALLBACK

@@ -7,7 +7,7 @@ covering indexes too; their rows are (re)written here from the offers and leads:
 backfill of the reporting tables lives in the latest migration that changes them.
 
 Revision ID: d3f8a1c6b725
-Revises: e14a7d2c5b90
+Revises: a7c3e9f1b2d4
 Create Date: 2026-11-27 13:05:00
 
 """
@@ -52,7 +52,7 @@ def _create_report_indexes(figures, grouped):
         op.create_index(name, table, [key, "response_seconds"], postgresql_include=grouped)
 
 revision = "d3f8a1c6b725"
-down_revision = "e14a7d2c5b90"
+down_revision = "a7c3e9f1b2d4"
 branch_labels = None
 depends_on = None
 
