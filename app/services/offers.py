@@ -128,7 +128,7 @@ def create_offer(
     )
     notify.notify_new_offer(lead, dealer)
     db.session.flush()
-    report_facts.refresh_lead(lead.id)
+    report_facts.add_offer(offer)
     return offer
 
 

@@ -117,6 +117,47 @@ def refresh_leads(lead_ids: Iterable[str] | None, executor=None) -> None:
     )
 
 
+def add_offer(offer: Offer) -> None:
+    """Insert the report rows of a just-flushed new, pending offer (the lead's other rows stay).
+
+    A new offer's rows cannot exist yet, so nothing is deleted, and its facts are all
+    in hand (pending: no answer, no win), so they are written as values, two plain
+    INSERTs, instead of refresh_lead's six statements (1.9 ms of an intake's ~10 ms of
+    CPU). No lock is taken here: every caller already holds the lead's row lock
+    (offers.lock_lead) or has just created the lead, which nobody else can see.
+    tests/services/test_report_facts.py checks these rows against the backfill's.
+    """
+    lead = offer.lead
+    facts = {
+        "offer_id": offer.id,
+        "lead_id": lead.id,
+        "dealer_id": offer.dealer_id,
+        "offered_at": offer.offered_at,
+        "status": offer.status,
+        "reason": None,
+        "response_seconds": None,
+        "region": region_of(lead.country, lead.postal_code),
+        "campaign": lead.campaign,
+        "won": False,
+        "order_value": None,
+    }
+    connection = db.session.connection()
+    connection.execute(insert(ReportOffer.__table__), [facts])
+    groups = sorted({item.product_group for item in lead.line_items})
+    if groups:
+        connection.execute(
+            insert(ReportOfferGroup.__table__),
+            [{**facts, "product_group": group} for group in groups],
+        )
+
+
+def region_of(country: str | None, postal_code: str | None) -> str | None:
+    """A lead's report region, as _facts computes it in SQL: country-first two digits."""
+    if country is None:
+        return None
+    return country if postal_code is None else f"{country}-{postal_code[:2]}"
+
+
 def refresh_lead(lead_id: str) -> None:
     """Rewrite one lead's report rows in the current transaction."""
     refresh_leads([lead_id])
