@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app import inputs
+from app import inputs, sqlite_writers
 from app.config import DEFAULTS, Config
 from app.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -39,6 +39,10 @@ def register_extensions(app: Flask) -> None:
     from app import auditing, auth, compression, htmx, i18n, security
     from app.ratelimits import warn_if_counters_per_process
 
+    # SQLite writers queue for the write lock instead of sleeping in SQLite's busy loop.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_writers.engine_options(
+        app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), app.config["SQLALCHEMY_DATABASE_URI"]
+    )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
