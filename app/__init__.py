@@ -1,5 +1,6 @@
 """LeadRelay: routes a manufacturer's customer inquiries to the right dealer."""
 
+import sqlite3
 from pathlib import Path
 
 from flask import Flask
@@ -102,8 +103,7 @@ SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record) -> None:
     """WAL and a busy timeout let several processes share one SQLite file."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
+    if not isinstance(dbapi_connection, sqlite3.Connection):  # or app.sqlite_writers' kind
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

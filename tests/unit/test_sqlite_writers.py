@@ -71,3 +71,17 @@ def test_a_queue_held_too_long_leaves_the_wait_to_sqlite(database, monkeypatch):
     holder.close()
     assert connection.execute("SELECT count(*) FROM rows").fetchone() == (1,)
     connection.close()
+
+
+def test_the_apps_sqlite_connections_queue_and_keep_their_pragmas(app, database_uri):
+    from app.extensions import db
+
+    if not database_uri.startswith("sqlite"):
+        pytest.skip("SQLite only")
+    with db.engine.connect() as connection:
+        assert isinstance(connection.connection.driver_connection, QueuedWritersConnection)
+        pragma = connection.exec_driver_sql
+        assert pragma("PRAGMA journal_mode").scalar() == "wal"
+        assert pragma("PRAGMA busy_timeout").scalar() == 10_000
+        assert pragma("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert pragma("PRAGMA foreign_keys").scalar() == 1
