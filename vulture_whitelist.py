@@ -78,3 +78,14 @@ _.expire_on_commit  # app/services/unit_of_work.py: SQLAlchemy reads it at commi
 _.validate_lost_reason  # app/inbox/forms.py StageForm
 _.author_id  # app/models.py LeadNote: the foreign key behind `author`
 _.author  # app/models.py LeadNote, read by templates/inbox/_notes.html
+
+# Notification preferences per device (notify, issue 14): templates/inbox/_device.html reads them.
+_.registered_at  # app/services/push_preferences.py Device
+_.this_device  # app/services/push_preferences.py Device
+_.wants  # app/services/push_preferences.py Device
+forgot_password_rate_limited  # app/public/views.py: registered as the 429 page by its decorator
+_.get_timestamp  # app/services/password_reset.py: itsdangerous calls it
+_.default_signer  # app/services/password_reset.py: itsdangerous reads it
+# Public form: WTForms reads a field's widget and calls its process_formdata.
+_.widget  # app/form/fields.py LocaleNumberField
+_.process_formdata  # app/form/fields.py LocaleNumberField

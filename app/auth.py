@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Flask, g, redirect, request, url_for
+from flask import Flask, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from app.enums import DEALER_ROLES, Role
@@ -72,6 +72,15 @@ def declared_access(view: Callable) -> Access | None:
     return getattr(view, "access", None)
 
 
+def may_open(user: User, endpoint: str) -> bool:
+    """Whether the user's role (and tier) lets it in to the endpoint at all, as its view
+    declares: menus show only what would not send the user away."""
+    access = declared_access(current_app.view_functions[endpoint])
+    if access is None or not user.is_authenticated:
+        return False
+    return ANYONE in access.roles or _role_allowed(user, access.roles, access.tier)
+
+
 def declare_access(*roles: str, relation: str | None = None, via: str = "api") -> Callable:
     """Record who may use a view that checks the caller itself (e.g. form keys or tokens)."""
 
@@ -102,6 +111,7 @@ def init_app(app: Flask) -> None:
     login_manager.id_attribute = "session_cookie_id"
     if "static" in app.view_functions:
         public(app.view_functions["static"])
+    app.jinja_env.globals["may_open"] = lambda endpoint: may_open(current_user, endpoint)
 
 
 @login_manager.user_loader

@@ -34,6 +34,10 @@ def normalise_database_url(url: str) -> str:
 DEFAULTS = {
     "RELAY_LOGIN_LIMIT_ACCOUNT": "10 per 15 minutes",
     "RELAY_LOGIN_LIMIT_IP": "30 per 15 minutes;200 per day",
+    # Forgot password: links per address typed, and requests per client address.
+    "RELAY_RESET_LIMIT_ACCOUNT": "3 per hour",
+    "RELAY_RESET_LIMIT_IP": "10 per hour",
+    "RELAY_PASSWORD_RESET_SECONDS": 3600,
     "RELAY_TRUSTED_PROXIES": 0,
     "RELAY_SESSION_LIFETIME": timedelta(hours=12),
     "REMEMBER_COOKIE_DURATION": timedelta(days=30),
@@ -78,6 +82,13 @@ class Config:
         )
         self.RELAY_LOGIN_LIMIT_IP = env.get(
             "RELAY_LOGIN_LIMIT_IP", DEFAULTS["RELAY_LOGIN_LIMIT_IP"]
+        )
+        # Forgot password (with SMTP_URL): requests per address typed and per client
+        # address, and how long a mailed link works.
+        for name in ("RELAY_RESET_LIMIT_ACCOUNT", "RELAY_RESET_LIMIT_IP"):
+            setattr(self, name, env.get(name, DEFAULTS[name]))
+        self.RELAY_PASSWORD_RESET_SECONDS = int(
+            env.get("RELAY_PASSWORD_RESET_SECONDS", DEFAULTS["RELAY_PASSWORD_RESET_SECONDS"])
         )
         # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none;
         # then those headers are ignored, as a client could forge them).

@@ -4,11 +4,19 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
 
 from app.inputs import MAX_YEAR, MIN_YEAR
 from app.services.errors import ValidationFailed
+
+# The password rules' errors (app/services/users.py set_new_password) in the page's words:
+# the settings page's change and the reset link's page say them alike.
+PASSWORD_ERRORS = {
+    "must match the new one": _l("Type the same new password twice."),
+    "must be at least 8 characters": _l("Use at least 8 characters."),
+}
 
 
 class PlausibleDate:

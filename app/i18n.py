@@ -7,7 +7,7 @@ with `use_default_language`), else English. Catalogues live in translations/<lan
 `pybabel compile -d translations` refresh them (the compiled .mo files are committed).
 """
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, format_currency, format_decimal, get_locale
 
 from app.enums import LANGUAGES
@@ -78,3 +78,14 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(PROJECT_ROOT / "translations"),
     )
     app.jinja_env.globals.update(current_language=current_language, money=money, number=number)
+
+
+def language_of(user) -> str:
+    """The language to write to this user in when no page asks (pushes, e-mails): their
+    own choice, else the app's default (BABEL_DEFAULT_LOCALE when we speak it), else
+    English."""
+    chosen = getattr(user, "language", None)
+    if chosen in LANGUAGES:
+        return chosen
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE")
+    return default if default in LANGUAGES else FALLBACK

@@ -26,6 +26,7 @@ from sqlalchemy import (
     event,
     func,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -502,6 +503,12 @@ class PushSubscription(db.Model):
     user_agent: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Notification preferences per kind on this device (app/services/push_preferences.py):
+    # a new device wants everything until its owner switches a kind off.
+    wants_new_lead: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    wants_reminder: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    wants_answer: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    wants_taken_back: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Notification(db.Model):

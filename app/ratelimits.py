@@ -90,6 +90,30 @@ def sign_in_failed(response) -> bool:
     return response.status_code == 422
 
 
+# --- forgot password -------------------------------------------------------------------
+
+
+def reset_limit_per_account() -> str:
+    """Reset links one address may be sent (configurable): a mailbox is not to be flooded."""
+    return current_app.config["RELAY_RESET_LIMIT_ACCOUNT"]
+
+
+def reset_limit_per_address() -> str:
+    """Reset requests one client address may make, whichever addresses it types."""
+    return current_app.config["RELAY_RESET_LIMIT_IP"]
+
+
+def reset_account_key() -> str:
+    """Counts reset requests per address typed, whoever sends them."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"reset-account:{email}"
+
+
+def reset_address_key() -> str:
+    """Counts reset requests per client address."""
+    return f"reset-ip:{request.remote_addr}"
+
+
 # --- start-up check -------------------------------------------------------------------
 
 

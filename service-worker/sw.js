@@ -12,7 +12,7 @@
  * are served stale-while-revalidate, so even a forgotten bump costs one stale load,
  * never a user stuck on an old version.
  */
-const VERSION = "2026-11-27.2";
+const VERSION = "2026-11-27.3";
 const CACHE_PREFIX = "leadrelay-shell-";
 const CACHE = CACHE_PREFIX + VERSION;
 const OFFLINE_URL = "/offline";
@@ -186,9 +186,14 @@ async function openOrFocus(target) {
   // A focused window first; matchAll already lists the rest by most recent focus.
   ours.sort((a, b) => Number(b.focused) - Number(a.focused));
   if (ours.length) {
+    let client = ours[0];
     try {
-      const client = await ours[0].focus();
-      if (client.url === target) return client;
+      client = (await client.focus()) || client;
+    } catch (error) {
+      // Focusing needs the click's window interaction; still show the lead in that window.
+    }
+    if (client.url === target) return client;
+    try {
       const navigated = await client.navigate(target);
       if (navigated) return navigated;
     } catch (error) {

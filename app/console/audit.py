@@ -4,6 +4,7 @@ from flask import render_template, request
 
 from app.auth import login_required_role
 from app.console import bp
+from app.enums import Role
 from app.inputs import id_arg
 from app.services.audit import PAGE_SIZE, recent_audit_events
 
@@ -19,7 +20,7 @@ KINDS = {
 
 
 @bp.get("/audit")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def audit_log():
     """The newest audit rows, optionally of one kind, a page at a time."""
     kind = request.args.get("kind", "")

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from app.auth import login_required_role
 from app.console import bp
+from app.enums import Role
 from app.services import dealer_mail, dealers, deliveries, webhooks
 from app.services.errors import NotFound
 
@@ -36,7 +37,7 @@ def _dealer_named(code: str):
 
 
 @bp.get("/deliveries")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def list_deliveries():
     """The latest delivery receipts, for one dealer (?dealer=CODE) or for all."""
     return _page((request.args.get("dealer") or "").strip())
@@ -63,7 +64,7 @@ def _page(code: str, form: DealerEmailForm | None = None, status: int = 200):
 
 
 @bp.post("/deliveries/dealers/<code>/email")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def save_dealer_email(code: str):
     """Set where this dealer's accepted leads are e-mailed."""
     dealer = dealers.get_dealer(code)

@@ -2,6 +2,7 @@
 
 from zoneinfo import available_timezones
 
+from flask import url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -21,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.enums import Delivery, InquiryType
+from app.enums import Delivery, InquiryType, Role
 from app.services.dealer_import import format_opening_hours, parse_opening_hours
 
 
@@ -144,6 +145,13 @@ class RejectForm(FlaskForm):
     reason = SelectField("Reason", choices=REJECT_REASONS)
     note = StringField("Note (optional)", validators=[Optional(), Length(max=500)])
     confirmed = HiddenField()
+    # Where the coordinator came from, and goes back to: the lead's page or the review queue.
+    back = HiddenField()
+
+    def back_url(self, lead_id: str) -> str:
+        if self.back.data == "review":
+            return url_for("console.review_queue")
+        return url_for("console.lead_detail", lead_id=lead_id)
 
     def note_text(self) -> str:
         """What the lead's history records: the reason's label and the note."""
@@ -361,12 +369,6 @@ class ReviewRuleForm(FlaskForm):
     name = StringField("Name (optional)", validators=[Optional(), Length(max=120)])
 
 
-class RejectReviewForm(FlaskForm):
-    """Reject a held lead: the reason is kept in its history."""
-
-    note = StringField("Reason", validators=[DataRequired(), Length(max=2000)])
-
-
 class UserForm(ServiceErrorsForm):
     """Invite or create a user; without a password one is generated and shown once."""
 
@@ -376,9 +378,9 @@ class UserForm(ServiceErrorsForm):
     role = SelectField(
         "Role",
         choices=[
-            SelectChoice("salesperson", "Salesperson (a dealer)"),
-            SelectChoice("dealer_manager", "Dealer manager"),
-            SelectChoice("coordinator", "OEM coordinator"),
+            SelectChoice(Role.SALESPERSON.value, "Salesperson (a dealer)"),
+            SelectChoice(Role.DEALER_MANAGER.value, "Dealer manager"),
+            SelectChoice(Role.COORDINATOR.value, "OEM coordinator"),
         ],
     )
     dealer = StringField("Dealer code", validators=[Optional(), Length(max=40)])

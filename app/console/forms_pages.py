@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.auth import COORDINATORS, login_required_role
 from app.console import bp
 from app.console.forms import CatalogImportForm, FormSettingsForm, read_upload
+from app.enums import Role
 from app.forms import ConfirmForm
 from app.services import catalog, dispatch, forms
 from app.services.errors import DomainError
@@ -19,7 +20,7 @@ def _show_errors(form: FormSettingsForm, error: DomainError) -> None:
 
 
 @bp.route("/forms", methods=["GET", "POST"])
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def list_forms():
     """Every form with its embed code, and a form to add one."""
     form = FormSettingsForm()
@@ -38,7 +39,7 @@ def list_forms():
 
 
 @bp.route("/forms/<int:form_id>", methods=["GET", "POST"])
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def edit_form(form_id: int):
     """One form's settings, embed code, key rotation and (de)activation."""
     embedded = forms.get_form(form_id)
@@ -79,7 +80,7 @@ class _Fields:
 
 
 @bp.post("/forms/<int:form_id>/rotate-key")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def rotate_form_key(form_id: int):
     """A new public key; sites must update their script tag."""
     if ConfirmForm().validate_on_submit():
@@ -89,7 +90,7 @@ def rotate_form_key(form_id: int):
 
 
 @bp.post("/forms/<int:form_id>/active")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def set_form_active(form_id: int):
     """Switch a form off (its page answers 404) or on again."""
     if ConfirmForm().validate_on_submit():
@@ -100,7 +101,7 @@ def set_form_active(form_id: int):
 
 
 @bp.route("/catalog", methods=["GET", "POST"])
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def show_catalog():
     """The product catalog and its CSV import, with a report per rejected row."""
     form = CatalogImportForm()

@@ -6,11 +6,12 @@ from flask_login import current_user
 from app.auth import login_required_role
 from app.console import bp
 from app.console.forms import LeadImportForm, read_upload
+from app.enums import Role
 from app.services import lead_import
 
 
 @bp.route("/leads/import", methods=["GET", "POST"])
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def import_leads():
     """Upload a CSV; "Check" is a dry run, "Import" stores the leads and routes them."""
     form = LeadImportForm()

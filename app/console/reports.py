@@ -17,6 +17,7 @@ from app.auth import COORDINATORS, login_required_role
 from app.clock import utcnow
 from app.console import bp, charts
 from app.downloads import csv_response
+from app.enums import Role
 from app.inputs import date_arg
 from app.services import reports
 from app.services.errors import ValidationFailed
@@ -177,7 +178,7 @@ def export_report_table(grouping: str, table: str):
 
 
 @bp.post("/reports/campaigns/spend")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def save_campaign_spend():
     """Record a campaign's spend from the campaign report page."""
     form = SpendForm()

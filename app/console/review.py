@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from app.auth import login_required_role
 from app.console import bp
-from app.console.forms import RejectReviewForm, ReviewRuleForm
+from app.console.forms import RejectForm, ReviewRuleForm
+from app.enums import Role
 from app.forms import ConfirmForm
 from app.services import dispatch, review_rules
 from app.services.errors import DomainError
@@ -20,21 +21,21 @@ def _page(rule_form: ReviewRuleForm | None = None, status: int = 200):
             describe=review_rules.describe,
             rule_form=rule_form or ReviewRuleForm(formdata=None),
             confirm_form=ConfirmForm(),
-            reject_form=RejectReviewForm(formdata=None),
+            reject_form=RejectForm(formdata=None),
         ),
         status,
     )
 
 
 @bp.get("/review")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def review_queue():
     """Leads waiting for pre-qualification, with the rule that held each; and the rules."""
     return _page()
 
 
 @bp.post("/review/rules")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def create_review_rule():
     """Add a rule from the console form."""
     form = ReviewRuleForm()
@@ -61,7 +62,7 @@ def create_review_rule():
 
 
 @bp.post("/review/rules/<int:rule_id>/toggle")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def toggle_review_rule(rule_id: int):
     """Pause or resume a rule."""
     if ConfirmForm().validate_on_submit():
@@ -72,7 +73,7 @@ def toggle_review_rule(rule_id: int):
 
 
 @bp.post("/review/rules/<int:rule_id>/delete")
-@login_required_role("coordinator")
+@login_required_role(Role.COORDINATOR)
 def delete_review_rule(rule_id: int):
     """Remove a rule; leads it already holds stay in the queue."""
     if ConfirmForm().validate_on_submit():
@@ -82,7 +83,7 @@ def delete_review_rule(rule_id: int):
 
 
 @bp.post("/review/<lead_id>/approve")
-@login_required_role("coordinator", relation="lead")
+@login_required_role(Role.COORDINATOR, relation="lead")
 def approve_held_lead(lead_id: str):
     """Pre-qualified: route the lead now, and stay on the queue."""
     if ConfirmForm().validate_on_submit():
@@ -91,20 +92,4 @@ def approve_held_lead(lead_id: str):
             flash(f"Approved and routed: {lead.title} ({lead.status}).")
         except DomainError as error:
             flash("Not approved: " + "; ".join(error.errors.values() or [error.message]))
-    return redirect(url_for("console.review_queue"))
-
-
-@bp.post("/review/<lead_id>/reject")
-@login_required_role("coordinator", relation="lead")
-def reject_held_lead(lead_id: str):
-    """Not a lead for dealers: close it with a reason."""
-    form = RejectReviewForm()
-    if not form.validate_on_submit():
-        flash("Give a reason to reject the lead.")
-        return redirect(url_for("console.review_queue"))
-    try:
-        lead = dispatch.reject_lead(lead_id, current_user, form.note.data.strip())
-        flash(f"Rejected: {lead.title}.")
-    except DomainError as error:
-        flash("Not rejected: " + "; ".join(error.errors.values() or [error.message]))
     return redirect(url_for("console.review_queue"))

@@ -28,7 +28,7 @@ def _lead_page(lead_id: str, action_form=None, reject_form=None, picked=(), stat
                 (question, AnswerForm(formdata=None))
                 for question in questions.questions_for_lead(lead.id, current_user)
             ],
-            options=dealer_picker.picker_options(lead, query) if steerable else [],
+            options=dealer_picker.picker_options(lead, current_user, query) if steerable else [],
             picker_query=query,
             picked=list(picked),
             assign_form=action_form or LeadActionForm(formdata=None),
@@ -54,7 +54,7 @@ def pick_dealer(lead_id: str):
     query = (request.args.get("q") or "").strip()[:80]
     return render_template(
         "console/_picker.html",
-        options=dealer_picker.picker_options(lead, query),
+        options=dealer_picker.picker_options(lead, current_user, query),
         picker_query=query,
         picked=request.args.getlist("picked"),
     )
@@ -113,7 +113,8 @@ def approve_lead(lead_id: str):
 @bp.post("/leads/<lead_id>/reject")
 @login_required_role(*COORDINATORS, relation="lead")
 def reject_lead(lead_id: str):
-    """Reject a lead in pre-qualification: first a confirmation page, then the rejection."""
+    """Reject a lead in pre-qualification (from its page or the review queue): first a
+    confirmation page, then the rejection, then back where the coordinator came from."""
     form = RejectForm()
     if not form.validate_on_submit():
         return _lead_page(lead_id, reject_form=form, status=422)
@@ -122,7 +123,7 @@ def reject_lead(lead_id: str):
         return render_template("console/confirm_reject.html", lead=lead, form=form)
     try:
         dispatch.reject_lead(lead_id, current_user, form.note_text())
-        flash("Rejected: the lead will not be routed.")
+        flash(f"Rejected: {lead.title} will not be routed.")
     except DomainError as error:
         flash("Not rejected: " + "; ".join(error.errors.values() or [error.message]))
-    return redirect(url_for("console.lead_detail", lead_id=lead_id))
+    return redirect(form.back_url(lead_id))

@@ -18,7 +18,7 @@ def lead_board():
     zone = current_user.timezone
     errors: dict[str, str] = {}
     try:
-        filters = board.parse_filters(request.args, zone)
+        filters = board.BoardFilters.from_args(request.args)
         page = board.board_page(
             filters, request.args.get("cursor") or None, viewer=current_user, timezone=zone
         )

@@ -1,10 +1,18 @@
-"""Reading the form page's fields into a lead body, and its errors back onto the fields."""
+"""Reading the form page's fields (a WTForms form) into a lead body, and its errors back
+onto the fields."""
 
 from urllib.parse import parse_qsl, urlsplit
 
+from babel.numbers import NumberFormatError, parse_decimal
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from werkzeug.datastructures import MultiDict
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Field, FloatField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import TextInput
 
+from app.enums import LANGUAGES
+from app.i18n import FALLBACK
 from app.models import FormKey, Product
 
 # Query parameters of the host page that are kept on the lead.
@@ -71,41 +79,77 @@ def web_url(value: str | None) -> str | None:
     return value if urlsplit(value).scheme in ("http", "https") else None
 
 
-def _number(raw: str | None) -> float | str | None:
-    """A number as people type it ("1.500", "2,5", "1 200"); the raw text when it is none."""
-    text = (raw or "").strip().replace(" ", "").replace("\u00a0", "")
-    if not text:
-        return None
-    if "," in text and "." in text:
-        text = (
-            text.replace(".", "").replace(",", ".")
-            if text.rfind(",") > text.rfind(".")
-            else text.replace(",", "")
-        )
-    elif "," in text:
-        text = text.replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        return raw
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class LocaleNumberField(Field):
+    """A number as the customer writes it, read by Babel in the page's language first,
+    then in the app's other languages ("1.200,5" on an English page is German for
+    1200.5); strict, so a grouping that fits no language is refused. Empty is None."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        # Spaces group digits in many languages ("1 200"); none of ours uses them otherwise.
+        raw = "".join((valuelist[0] if valuelist else "").split())
+        self.data = None
+        if not raw:
+            return
+        page = str(get_locale() or FALLBACK)
+        for locale in (page, *(language for language in LANGUAGES if language != page)):
+            try:
+                self.data = float(parse_decimal(raw, locale=locale, strict=True))
+                return
+            except (NumberFormatError, ValueError):
+                continue
+        raise ValueError("not a number")
+
+
+class InquiryForm(FlaskForm):
+    """The public form's fields as the customer sent them. No session is read on the
+    form's pages, so the signed timestamp stands in for a CSRF token (see views)."""
+
+    class Meta:
+        csrf = False
+
+    inquiry_type = StringField(filters=[_stripped], validators=[Length(max=10)])
+    product_group = StringField(filters=[_stripped], validators=[Length(max=80)])
+    sku = StringField(filters=[_stripped], validators=[Length(max=80)])
+    interest_type = StringField(filters=[_stripped], validators=[Length(max=20)])
+    first_name = StringField(filters=[_stripped], validators=[InputRequired(), Length(max=100)])
+    last_name = StringField(filters=[_stripped], validators=[InputRequired(), Length(max=100)])
+    email = StringField(filters=[_stripped], validators=[Length(max=254)])
+    phone = StringField(filters=[_stripped], validators=[Length(max=40)])
+    company = StringField(filters=[_stripped], validators=[Length(max=200)])
+    volume_estimate = LocaleNumberField()
+    postal_code = StringField(filters=[_stripped], validators=[Length(max=12)])
+    country = StringField(filters=[_stripped], validators=[Length(max=2)])
+    # From the browser's geolocation, not typed: an unreadable position is simply ignored.
+    lat = FloatField(validators=[Optional()])
+    lon = FloatField(validators=[Optional()])
+    delivery = StringField()
+    message = TextAreaField(filters=[_stripped], validators=[Length(max=5000)])
+    preferred_dealer = StringField(filters=[_stripped], validators=[Length(max=40)])
+    consent = BooleanField(false_values=("", "false", "0", "off", "no"))
+    page_url = StringField(filters=[web_url])
+    referrer = StringField(filters=[web_url])
 
 
 def lead_body(
-    form: FormKey, fields: MultiDict, products: dict[str, Product]
+    form: FormKey, inquiry: InquiryForm, products: dict[str, Product]
 ) -> tuple[dict, dict[str, str]]:
     """The lead body the API would take, and the errors found before the service looks."""
-    errors: dict[str, str] = {}
-
-    def text(name: str, limit: int = 200) -> str | None:
-        value = (fields.get(name) or "").strip()
-        return value[:limit] or None
-
-    inquiry_type = text("inquiry_type", 10) or (form.inquiry_types or ["b2c"])[0]
+    inquiry.validate()
+    errors = {name: messages[0] for name, messages in inquiry.errors.items() if messages}
+    data = {
+        name: (value or None) if isinstance(value, str) else value
+        for name, value in inquiry.data.items()
+    }
+    inquiry_type = data["inquiry_type"] or (form.inquiry_types or ["b2c"])[0]
     if inquiry_type not in (form.inquiry_types or []):
         errors["inquiry_type"] = "not offered"
-    group = text("product_group", 80)
-    sku = text("sku", 80)
-    item_type = "vehicle"
+    group, sku, item_type = data["product_group"], data["sku"], "vehicle"
     if sku:
         product = products.get(sku)
         if product is None:
@@ -114,54 +158,45 @@ def lead_body(
             group, item_type = product.product_group, product.item_type
     if not group:
         errors["product_group"] = "missing"
-    volume = _number(fields.get("volume_estimate"))
-    if isinstance(volume, str):
-        errors["volume_estimate"] = "not a number"
-        volume = None
-    lat, lon = _number(fields.get("lat")), _number(fields.get("lon"))
-    if isinstance(lat, str) or isinstance(lon, str):
-        lat = lon = None
-    page_url = web_url(fields.get("page_url"))
-    referrer = web_url(fields.get("referrer"))
+    if "lat" in errors or "lon" in errors:
+        for name in ("lat", "lon"):
+            errors.pop(name, None)
+            data[name] = None
+    if not data["email"] and not data["phone"]:
+        errors["email"] = "missing"
+    if not data["consent"]:
+        errors["consent"] = "missing"
+    b2b = inquiry_type == "b2b"
     body = {
         "customer": {
-            "first_name": text("first_name", 100) or "",
-            "last_name": text("last_name", 100) or "",
-            "email": text("email", 254),
-            "phone": text("phone", 40),
-            "company": text("company", 200) if inquiry_type == "b2b" else None,
+            "first_name": data["first_name"] or "",
+            "last_name": data["last_name"] or "",
+            "email": data["email"],
+            "phone": data["phone"],
+            "company": data["company"] if b2b else None,
         },
         "inquiry_type": inquiry_type,
-        "postal_code": text("postal_code", 12),
-        "country": text("country", 2),
-        "lat": lat,
-        "lon": lon,
-        "delivery": "ship" if fields.get("delivery") == "ship" else "pickup",
-        "message": (fields.get("message") or "").strip()[:5000] or None,
-        "volume_estimate": volume if inquiry_type == "b2b" else None,
+        "postal_code": data["postal_code"],
+        "country": data["country"],
+        "lat": data["lat"],
+        "lon": data["lon"],
+        "delivery": "ship" if data["delivery"] == "ship" else "pickup",
+        "message": data["message"],
+        "volume_estimate": data["volume_estimate"] if b2b else None,
         "line_items": [
             {
                 "sku": sku,
                 "product_group": group or "",
-                "interest_type": text("interest_type", 20) or "buy",
+                "interest_type": data["interest_type"] or "buy",
                 "item_type": item_type,
                 "quantity": 1,
             }
         ],
-        "custom_fields": campaign_fields(page_url, referrer),
-        "consent": fields.get("consent") in ("on", "yes", "true", "1"),
+        "custom_fields": campaign_fields(data["page_url"], data["referrer"]),
+        "consent": bool(data["consent"]),
     }
-    preferred = text("preferred_dealer", 40)
-    if preferred:
-        body["preferred_seller"] = {"dealer": preferred, "contact": None}
-    if not body["customer"]["first_name"]:
-        errors["first_name"] = "missing"
-    if not body["customer"]["last_name"]:
-        errors["last_name"] = "missing"
-    if not body["customer"]["email"] and not body["customer"]["phone"]:
-        errors["email"] = "missing"
-    if not body["consent"]:
-        errors["consent"] = "missing"
+    if data["preferred_dealer"]:
+        body["preferred_seller"] = {"dealer": data["preferred_dealer"], "contact": None}
     return body, errors
 
 

@@ -27,7 +27,7 @@ from app.auth import public
 from app.errors import retry_after_seconds
 from app.extensions import csrf, limiter
 from app.form import bp
-from app.form.fields import field_errors, lead_body, web_url
+from app.form.fields import InquiryForm, field_errors, lead_body, web_url
 from app.i18n import use_default_language
 from app.models import FormKey
 from app.security import allow_framing
@@ -165,7 +165,7 @@ def submit_form(public_key: str):
     if fields.get("find_dealers"):  # "Find dealers" without JavaScript: show the list
         return _page(form, values=fields)
     products = {product.sku: product for product in catalog.list_products(active_only=True)}
-    body, errors = lead_body(form, fields, products)
+    body, errors = lead_body(form, InquiryForm(fields), products)
     if errors:  # show everything to fix at once, the intake's findings too
         errors = {**forms.submission_errors(body), **errors}
         return _page(form, values=fields, errors=field_errors(errors), status=422)

@@ -26,6 +26,13 @@ DECLINE_LABELS = {
     DeclineReason.OTHER: _l("Other reason"),
 }
 DECLINE_CHOICES = [SelectChoice(reason.value, DECLINE_LABELS[reason]) for reason in DeclineReason]
+# The four kinds of notification a device may switch off (app/services/push_preferences.py).
+PREFERENCE_LABELS = {
+    "new_lead": _l("New leads"),
+    "reminder": _l("Reminders before a deadline"),
+    "answer": _l("Answers from the manufacturer"),
+    "taken_back": _l("Leads taken back"),
+}
 # The stage names as a page shows them, in the page's language (evaluated per request).
 STAGE_LABELS = {
     Stage.NEW: _l("New"),

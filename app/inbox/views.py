@@ -8,7 +8,7 @@ fragment, the same view answers with the partial the page includes
 from datetime import datetime
 
 from babel.dates import format_datetime
-from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,11 +17,12 @@ from flask_login import current_user
 from app.auth import login_required_role
 from app.clock import utcnow, zone
 from app.enums import DEALER_ROLES, OPEN_STAGES, Role, Stage, Tier
-from app.forms import ConfirmForm, submit_form
+from app.forms import PASSWORD_ERRORS, ConfirmForm, submit_form
 from app.htmx import is_htmx_request, redirect_to, render_page_or_fragment
 from app.inbox import bp
 from app.inbox.forms import (
     LOST_LABELS,
+    PREFERENCE_LABELS,
     STAGE_LABELS,
     STEPPER_LABELS,
     AbsenceForm,
@@ -46,6 +47,7 @@ from app.services import (
     notes,
     offers,
     privacy,
+    push_preferences,
     push_subscriptions,
     questions,
     stages,
@@ -64,8 +66,7 @@ FIELD_ERRORS = {
     "write your question or answer": _l("Write your question."),
     "write your note": _l("Write your note."),
     "is not right": _l("This is not your current password."),
-    "must match the new one": _l("Type the same new password twice."),
-    "must be at least 8 characters": _l("Use at least 8 characters."),
+    **PASSWORD_ERRORS,
 }
 
 # The forms of the lead page's cards, empty (the note form's prefix keeps its field's id
@@ -441,6 +442,7 @@ def _settings_context(form: AbsenceForm | None = None, **extra) -> dict:
         "vapid_public_key": push_subscriptions.vapid_keys().public_key,
         "language_form": extra.pop("language_form", None) or _language_form(),
         "password_form": extra.pop("password_form", None) or PasswordForm(formdata=None),
+        **_devices_context(),
         "now": utcnow(),
         **extra,
     }
@@ -560,6 +562,42 @@ def save_capacity():
     return render_page_or_fragment("inbox/settings.html", "inbox/_capacity.html", status, **context)
 
 
+# --- notification preferences per device ---------------------------------------------
+
+# Which of the user's devices this browser is: remembered when it subscribes.
+THIS_DEVICE = "push_device_id"
+
+
+def _devices_context() -> dict:
+    return {
+        "devices": push_preferences.devices_of(current_user, session.get(THIS_DEVICE)),
+        "preference_labels": PREFERENCE_LABELS,
+    }
+
+
+@bp.get("/settings/devices")
+@login_required_role(*DEALER_ROLES)
+def show_devices():
+    """The list of the user's devices (htmx refreshes it after a device subscribes)."""
+    if not is_htmx_request():
+        return redirect(url_for("inbox.show_settings", _anchor="devices"))
+    return render_template("inbox/_devices.html", **_devices_context())
+
+
+@bp.post("/settings/devices")
+@login_required_role(*DEALER_ROLES)
+def save_device_preferences():
+    """Which kinds of notification one of the user's devices (form field `device`) gets."""
+    device_id = push_preferences.save_preferences(
+        current_user, request.form.get("device"), request.form.getlist("wants")
+    )
+    message = _("Saved for this device.")
+    if is_htmx_request():
+        return render_template("inbox/_device_status.html", message=message)
+    flash(message)
+    return redirect(url_for("inbox.show_settings", _anchor=f"device-{device_id}"))
+
+
 # --- push subscriptions (JSON, session + CSRF header) ---------------------------------
 
 
@@ -568,11 +606,12 @@ def save_capacity():
 def save_push_subscription():
     """Store this device's push subscription for the signed-in user."""
     try:
-        push_subscriptions.save_subscription(
+        subscription = push_subscriptions.save_subscription(
             current_user, read_json_object(), request.headers.get("User-Agent")
         )
     except DomainError as error:
         return jsonify({"errors": error.errors}), error.status
+    session[THIS_DEVICE] = subscription.id
     return jsonify({"subscribed": True}), 201
 
 
@@ -585,4 +624,5 @@ def delete_push_subscription():
         push_subscriptions.delete_subscription(current_user, data.get("endpoint"))
     except DomainError as error:
         return jsonify({"errors": error.errors}), error.status
+    session.pop(THIS_DEVICE, None)
     return jsonify({"subscribed": False})

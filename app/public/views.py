@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -21,9 +22,11 @@ from flask_login import current_user, login_user, logout_user
 from app import PROJECT_ROOT, ratelimits
 from app.auth import home_endpoint, public
 from app.extensions import limiter
+from app.forms import PASSWORD_ERRORS, submit_form
 from app.public import bp
-from app.public.forms import LoginForm
-from app.services import sessions
+from app.public.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
+from app.services import password_reset, sessions
+from app.services.errors import ValidationFailed
 from app.services.users import authenticate, record_sign_in, record_sign_out
 
 
@@ -64,7 +67,12 @@ def login():
             return redirect(target)
         form.password.errors.append(_("Email or password is not right."))
     status = 422 if form.errors else 200
-    return render_template("public/login.html", form=form), status
+    return render_template("public/login.html", form=form, **_login_context()), status
+
+
+def _login_context() -> dict:
+    """The sign-in page offers "Forgot password?" only when a link can be mailed."""
+    return {"reset_enabled": password_reset.reset_enabled()}
 
 
 @ratelimits.rate_limited_page("public.login")
@@ -77,7 +85,91 @@ def login_rate_limited(retry_after: int):
         "Too many sign-in attempts. Please try again in %(num)d minutes.",
         minutes,
     )
-    return render_template("public/login.html", form=form, throttled=throttled)
+    return render_template("public/login.html", form=form, throttled=throttled, **_login_context())
+
+
+# --- forgot password (only with SMTP_URL) ---------------------------------------------
+
+
+def _reset_available() -> None:
+    """Without an SMTP server there is no forgot-password page at all."""
+    if not password_reset.reset_enabled():
+        abort(404)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    ratelimits.reset_limit_per_account,
+    key_func=ratelimits.reset_account_key,
+    methods=["POST"],
+)
+@limiter.limit(
+    ratelimits.reset_limit_per_address, key_func=ratelimits.reset_address_key, methods=["POST"]
+)
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether or not the address has an
+    account."""
+    _reset_available()
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        password_reset.request_reset(form.email.data)
+        return render_template("public/forgot_password.html", form=form, sent=True)
+    status = 422 if form.errors else 200
+    return render_template("public/forgot_password.html", form=form), status
+
+
+@ratelimits.rate_limited_page("public.forgot_password")
+def forgot_password_rate_limited(retry_after: int):
+    """Too many requests for links: the same page, and when to try again."""
+    form = ForgotPasswordForm(formdata=None, email=request.form.get("email", "")[:254])
+    minutes = max(1, math.ceil(retry_after / 60))
+    throttled = ngettext(
+        "Too many requests. Please try again in %(num)d minute.",
+        "Too many requests. Please try again in %(num)d minutes.",
+        minutes,
+    )
+    return render_template("public/forgot_password.html", form=form, throttled=throttled)
+
+
+def _reset_error(text: str) -> str:
+    """A service's field error in the page's language."""
+    if text == password_reset.EXPIRED:
+        return _("This link has expired or was already used. Ask for a new one.")
+    return str(PASSWORD_ERRORS.get(text, text))
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    """A new password from a mailed link: once, within the hour, by the usual rules."""
+    _reset_available()
+    form = ResetPasswordForm()
+    if request.method == "GET":
+        try:
+            password_reset.user_for_token(token)
+        except ValidationFailed:
+            return _token_page(None, 422)
+        return _token_page(form, 200)
+    done = submit_form(
+        form,
+        lambda: password_reset.reset_password(
+            token, form.new_password.data, form.repeat_password.data
+        ),
+        fallback="new_password",
+        wording=_reset_error,
+    )
+    if done:
+        flash(_("Password changed. Sign in with your new password."))
+        return redirect(url_for("public.login"))
+    expired = any(_reset_error(password_reset.EXPIRED) in field.errors for field in form)
+    return _token_page(None if expired else form, 422)
+
+
+def _token_page(form: ResetPasswordForm | None, status: int):
+    """The reset page (its URL holds the token: the site-wide Referrer-Policy same-origin
+    keeps it from other sites)."""
+    return render_template("public/reset_password.html", form=form), status
 
 
 def _open_session(user, remember: bool) -> None:

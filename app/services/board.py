@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
 
+from pydantic import ConfigDict, StringConstraints, ValidationInfo, field_validator
 from sqlalchemy import and_, exists, func, or_, select, tuple_
 
 from app.clock import start_of_day, utcnow
 from app.enums import LeadStatus, OfferStatus, Stage
 from app.extensions import db
 from app.models import Dealer, Lead, LineItem, User
+from app.schemas import Query, one_of, parse
 from app.services.cursors import decode_cursor, encode_cursor
 from app.services.duplicates import contact_keys, normalised_phone
-from app.services.errors import ValidationFailed
 from app.services.text_search import starts_with
 from app.services.visibility import lead_with_details, visible_to
 
@@ -32,7 +34,6 @@ BOARD_STATUSES = (
     LeadStatus.ACCEPTED,
     LeadStatus.REJECTED,
 )
-LEAD_STATUSES = tuple(status.value for status in LeadStatus)
 STAGES = tuple(stage.value for stage in Stage)
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -40,28 +41,72 @@ _MAX_TEXT = 120
 _LEAD_ID = re.compile(r"^[0-9a-f]{6,32}$")
 _PHONE = re.compile(r"^\+?[\d\s()./-]{5,}$")
 _POSTAL_PREFIX = re.compile(r"^[A-Za-z0-9 -]{1,12}$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclass(frozen=True)
-class BoardFilters:
-    """What the coordinator asked the board for; empty fields filter nothing."""
+def _bounded_text(limit: int) -> Any:
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=limit)]
 
-    status: str = ""
-    stage: str = ""
-    dealer: str = ""
-    country: str = ""
-    postal_prefix: str = ""
-    product_group: str = ""
-    campaign: str = ""
+
+class BoardFilters(Query):
+    """What the coordinator asked the board for, read from its query string (a bad value
+    is a ValidationFailed naming it); empty fields filter nothing. Dates are days in the
+    coordinator's time zone, both ends inclusive (`board_page` applies the zone)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    status: one_of(LeadStatus) | Literal[""] = ""
+    stage: one_of(Stage) | Literal[""] = ""
+    dealer: _bounded_text(40) = ""
+    country: _bounded_text(12) = ""
+    postal_prefix: _bounded_text(12) = ""
+    product_group: _bounded_text(80) = ""
+    campaign: _bounded_text(_MAX_TEXT) = ""
     created_from: date | None = None
     created_to: date | None = None
-    q: str = ""
+    q: _bounded_text(_MAX_TEXT) = ""
+
+    @field_validator("created_from", "created_to", mode="before")
+    @classmethod
+    def _blank_is_no_date(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not _ISO_DAY.match(value.strip()):
+            raise ValueError("a date as YYYY-MM-DD")
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _country_code(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[A-Za-z]{2}", value):
+            raise ValueError("a two-letter country code such as DE")
+        return value.upper()
+
+    @field_validator("postal_prefix")
+    @classmethod
+    def _postal_prefix(cls, value: str) -> str:
+        if value and not _POSTAL_PREFIX.match(value):
+            raise ValueError("letters, digits, spaces and dashes only")
+        return value.upper()
+
+    @field_validator("created_to")
+    @classmethod
+    def _not_before_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("created_from")
+        if value and start and value < start:
+            raise ValueError("must not be before the start date")
+        return value
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> BoardFilters:
+        """The filters in a query string; raises ValidationFailed naming each bad one."""
+        return parse(cls, {key: args.get(key) for key in cls.model_fields if key in args})
 
     def query_args(self, **extra: str | None) -> dict[str, str]:
         """The filters (and any `extra`, e.g. a cursor) as URL query arguments, only those set."""
         args = {
             key: value.isoformat() if isinstance(value, date) else value
-            for key, value in asdict(self).items()
+            for key, value in self.model_dump().items()
         }
         return {key: value for key, value in {**args, **extra}.items() if value}
 
@@ -99,63 +144,6 @@ class BoardPage:
     next_cursor: str | None
     counts: dict[str, int] = field(default_factory=dict)
     count_cap: int = COUNT_CAP
-
-
-def parse_filters(args: Mapping[str, str], timezone: str = "UTC") -> BoardFilters:
-    """Read the board's query arguments; a bad one is a ValidationFailed naming it.
-
-    Dates are days in the coordinator's time zone (`timezone`), both ends inclusive.
-    """
-    errors: dict[str, str] = {}
-
-    def text(name: str, limit: int = _MAX_TEXT) -> str:
-        value = (args.get(name) or "").strip()
-        if len(value) > limit:
-            errors[name] = f"at most {limit} characters"
-            return ""
-        return value
-
-    status = text("status")
-    if status and status not in LEAD_STATUSES:
-        errors["status"] = f"must be one of: {', '.join(LEAD_STATUSES)}"
-    stage = text("stage")
-    if stage and stage not in STAGES:
-        errors["stage"] = f"must be one of: {', '.join(STAGES)}"
-    country = text("country").upper()
-    if country and not re.fullmatch(r"[A-Z]{2}", country):
-        errors["country"] = "a two-letter country code such as DE"
-    postal_prefix = text("postal_prefix", 12).upper()
-    if postal_prefix and not _POSTAL_PREFIX.match(postal_prefix):
-        errors["postal_prefix"] = "letters, digits, spaces and dashes only"
-    dates = {}
-    for name in ("created_from", "created_to"):
-        raw = text(name, 10)
-        try:
-            dates[name] = date.fromisoformat(raw) if raw else None
-        except ValueError:
-            errors[name] = "a date as YYYY-MM-DD"
-            dates[name] = None
-    if (
-        dates["created_from"]
-        and dates["created_to"]
-        and dates["created_to"] < dates["created_from"]
-    ):
-        errors["created_to"] = "must not be before the start date"
-    filters = BoardFilters(
-        status=status,
-        stage=stage,
-        dealer=text("dealer", 40),
-        country=country,
-        postal_prefix=postal_prefix,
-        product_group=text("product_group", 80),
-        campaign=text("campaign"),
-        created_from=dates["created_from"],
-        created_to=dates["created_to"],
-        q=text("q"),
-    )
-    if errors:
-        raise ValidationFailed("bad board filter", errors)
-    return filters
 
 
 def board_page(

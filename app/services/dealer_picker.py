@@ -21,6 +21,7 @@ from app.services import dispatch
 from app.services.dealers import search_dealers
 from app.services.errors import ValidationFailed
 from app.services.offers import decide_next_dealer
+from app.services.visibility import dealers_within_reach
 
 MAX_OPTIONS = 12
 
@@ -39,20 +40,25 @@ class PickerOption:
     warnings: list[str] = field(default_factory=list)
 
 
-def picker_options(lead: Lead, query: str = "", limit: int = MAX_OPTIONS) -> list[PickerOption]:
-    """Dealers matching `query` (name, code or town), or the best-ranked ones when empty."""
+def picker_options(
+    lead: Lead, user: User, query: str = "", limit: int = MAX_OPTIONS
+) -> list[PickerOption]:
+    """Dealers matching `query` (name, code or town), or the best-ranked ones when empty;
+    only dealers the user may hand leads to (a regional coordinator: its regions')."""
     decision = decide_next_dealer(lead, utcnow())
     ranks = {candidate.code: (rank, candidate) for rank, candidate in enumerate(decision.ranked, 1)}
     exclusions = {exclusion.code: exclusion for exclusion in decision.excluded}
     text = (query or "").strip()
+    within_reach = dealers_within_reach(user)
     if text:
-        dealers = search_dealers(text, limit)
+        dealers = search_dealers(text, limit, within_reach)
     else:
-        wanted = [candidate.code for candidate in decision.ranked[:limit]]
+        ranked = [candidate.code for candidate in decision.ranked]
         by_code = {
-            d.code: d for d in db.session.scalars(select(Dealer).where(Dealer.code.in_(wanted)))
+            d.code: d
+            for d in db.session.scalars(select(Dealer).where(Dealer.code.in_(ranked), within_reach))
         }
-        dealers = [by_code[code] for code in wanted if code in by_code]
+        dealers = [by_code[code] for code in ranked if code in by_code][:limit]
     options = []
     for dealer in dealers:
         option = describe_fit(lead, dealer)

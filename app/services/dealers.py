@@ -154,8 +154,9 @@ def dealer_matches(text: str):
     )
 
 
-def search_dealers(text: str, limit: int = 12) -> list[Dealer]:
-    """Dealers matching the text, an exact code first, active before inactive."""
+def search_dealers(text: str, limit: int = 12, within=None) -> list[Dealer]:
+    """Dealers matching the text (and the SQL condition `within`, if given), an exact code
+    first, active before inactive."""
     needle = text.strip().lower()
     query = (
         select(Dealer)
@@ -163,6 +164,8 @@ def search_dealers(text: str, limit: int = 12) -> list[Dealer]:
         .order_by(func.lower(Dealer.code) != needle, Dealer.active.desc(), Dealer.code)
         .limit(limit)
     )
+    if within is not None:
+        query = query.where(within)
     return list(db.session.scalars(query))
 
 

@@ -16,7 +16,7 @@ from app.services.offers import (
     withdraw_pending_offers,
 )
 from app.services.unit_of_work import unit_of_work
-from app.services.visibility import get_visible_lead
+from app.services.visibility import dealer_within_reach, get_visible_lead
 
 STEERABLE = (LeadStatus.REVIEW, LeadStatus.OFFERED, LeadStatus.UNASSIGNED)
 
@@ -32,13 +32,20 @@ def _lead_in_state(lead_id: str, actor: User, allowed: tuple[str, ...]) -> Lead:
     return lead
 
 
-def _dealers_by_code(codes: list[str], field: str) -> list[Dealer]:
+def _dealers_by_code(codes: list[str], field: str, actor: User) -> list[Dealer]:
+    """The dealers the codes name, each one the actor may hand leads to."""
     wanted = list(dict.fromkeys(codes))
     found = {d.code: d for d in db.session.scalars(select(Dealer).where(Dealer.code.in_(wanted)))}
     missing = [code for code in wanted if code not in found]
     if missing:
         raise ValidationFailed(
             "unknown dealer", {field: f"no dealer with code {', '.join(missing)}"}
+        )
+    outside = [code for code in wanted if not dealer_within_reach(actor, found[code])]
+    if outside:
+        raise ValidationFailed(
+            "dealer outside the regions",
+            {field: f"{', '.join(outside)} lies outside your regions ({', '.join(actor.regions)})"},
         )
     return [found[code] for code in wanted]
 
@@ -86,7 +93,7 @@ def assign_lead(lead_id: str, dealer_code: str, actor: User) -> Lead:
     """Offer the lead to this dealer by hand, eligible or not; other offers are withdrawn."""
     with unit_of_work():
         lead = _lead_in_state(lead_id, actor, STEERABLE)
-        (dealer,) = _dealers_by_code([dealer_code], "dealer")
+        (dealer,) = _dealers_by_code([dealer_code], "dealer", actor)
         now = utcnow()
         withdraw_pending_offers(lead, now, WithdrawalReason.REASSIGNED)
         create_offer(
@@ -104,7 +111,7 @@ def distribute_lead(lead_id: str, dealer_codes: list[str], actor: User) -> Lead:
     """Offer the lead to several dealers at once; the first to accept wins."""
     with unit_of_work():
         lead = _lead_in_state(lead_id, actor, STEERABLE)
-        dealers = _dealers_by_code(dealer_codes, "dealers")
+        dealers = _dealers_by_code(dealer_codes, "dealers", actor)
         now = utcnow()
         withdraw_pending_offers(lead, now, WithdrawalReason.REASSIGNED)
         names = ", ".join(dealer.code for dealer in dealers)
@@ -158,7 +165,7 @@ def forward_lead(lead_id: str, sub_dealer_code: str, user: User) -> Lead:
     with unit_of_work():
         _lock(lead_id)
         lead = get_visible_lead(lead_id, user)
-        (target,) = _dealers_by_code([sub_dealer_code], "dealer")
+        (target,) = _dealers_by_code([sub_dealer_code], "dealer", user)
         if target.parent_id != distributor.id:
             raise ValidationFailed(
                 "not a sub-dealer", {"dealer": f"{target.code} is not your sub-dealer"}

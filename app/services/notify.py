@@ -2,31 +2,45 @@
 
 A push row exists exactly when the change it announces was committed. Sending is
 app/services/push_delivery.py's job, in the worker, never in a request.
+
+Each push is written in its recipient's language (`language_of`), whoever caused it: a
+coordinator's English page answering a question still sends a German salesperson a
+German push, and the worker, which has no request, does the same.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
+from babel.dates import format_datetime
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.clock import utcnow, zone
 from app.enums import Role, WithdrawalReason
 from app.extensions import db
+from app.i18n import language_of
 from app.models import Dealer, Lead, Notification, Question, User
 from app.services.visibility import may_see
 from app.webpush import push_payload
+
+# (title, body) of a push, written while the recipient's language is in force.
+Texts = Callable[[], tuple[str, str]]
 
 
 def queue_for_users(
     users: list[User],
     kind: str,
     lead: Lead | None,
-    title: str,
-    body: str,
+    texts: Texts,
     url: str | None = None,
 ) -> None:
-    """Add one outbox row per user; sent later so no request waits on a push service."""
+    """Add one outbox row per user, in that user's language; sent later so no request
+    waits on a push service."""
     now = utcnow()
     for user in users:
+        with force_locale(language_of(user)):
+            title, body = texts()
         db.session.add(
             Notification(
                 user_id=user.id,
@@ -82,15 +96,22 @@ def notify_new_offer(lead: Lead, dealer: Dealer) -> None:
 
     Pushes to a dealer name the customer by first name only: until it accepts, the
     dealer may not read the surname or contact details (app/services/privacy.py).
+    The dealership's salespeople all hear of it: a lead is assigned to one of them only
+    once accepted (app/services/assignment.py), so while offered it is everyone's.
     """
-    where = f" near {lead.postal_code}" if lead.postal_code else ""
-    queue_for_users(
-        dealer_users(dealer),
-        "new_offer",
-        lead,
-        f"New lead: {lead.title}",
-        f"{lead.first_name}{where}. Accept or decline in LeadRelay.",
-    )
+
+    def texts() -> tuple[str, str]:
+        if lead.postal_code:
+            body = _(
+                "%(name)s near %(postal_code)s. Accept or decline in LeadRelay.",
+                name=lead.first_name,
+                postal_code=lead.postal_code,
+            )
+        else:
+            body = _("%(name)s. Accept or decline in LeadRelay.", name=lead.first_name)
+        return _("New lead: %(title)s", title=lead.title), body
+
+    queue_for_users(dealer_users(dealer), "new_offer", lead, texts)
 
 
 def notify_unassigned(lead: Lead) -> None:
@@ -99,17 +120,24 @@ def notify_unassigned(lead: Lead) -> None:
         _who_may_see(coordinators(), lead),
         "unassigned",
         lead,
-        f"Lead needs a dealer: {lead.title}",
-        f"{lead.customer_name}: no matching dealer is left. It waits in the OEM queue.",
+        lambda: (
+            _("Lead needs a dealer: %(title)s", title=lead.title),
+            _(
+                "%(name)s: no matching dealer is left. It waits in the OEM queue.",
+                name=lead.customer_name,
+            ),
+        ),
     )
 
 
-_WITHDRAWN_BECAUSE = {
-    WithdrawalReason.REASSIGNED: "the manufacturer gave this lead to another dealer",
-    WithdrawalReason.ACCEPTED_ELSEWHERE: "another dealer accepted this lead first",
-    WithdrawalReason.FORWARDED: "it was forwarded to a sub-dealer",
-    WithdrawalReason.ABSENT: "you are marked as away, so it went to another dealer",
-}
+def _withdrawn_because(reason: WithdrawalReason) -> str:
+    """Why a lead was taken back, in the language in force."""
+    return {
+        WithdrawalReason.REASSIGNED: _("the manufacturer gave this lead to another dealer"),
+        WithdrawalReason.ACCEPTED_ELSEWHERE: _("another dealer accepted this lead first"),
+        WithdrawalReason.FORWARDED: _("it was forwarded to a sub-dealer"),
+        WithdrawalReason.ABSENT: _("you are marked as away, so it went to another dealer"),
+    }[reason]
 
 
 def notify_withdrawn(
@@ -120,8 +148,14 @@ def notify_withdrawn(
         dealer_users(dealer),
         "withdrawn",
         lead,
-        f"Lead taken back: {lead.title}",
-        f"{lead.first_name}: {_WITHDRAWN_BECAUSE[reason]}. Nothing more to do.",
+        lambda: (
+            _("Lead taken back: %(title)s", title=lead.title),
+            _(
+                "%(name)s: %(reason)s. Nothing more to do.",
+                name=lead.first_name,
+                reason=_withdrawn_because(reason),
+            ),
+        ),
         url="/inbox",  # the lead is no longer this dealer's to open
     )
 
@@ -132,8 +166,14 @@ def notify_assigned(lead: Lead, salesperson: User, by: User) -> None:
         [salesperson],
         "assigned",
         lead,
-        f"Your lead: {lead.title}",
-        f"{by.email} gave you {lead.customer_name}'s inquiry. Contact them soon.",
+        lambda: (
+            _("Your lead: %(title)s", title=lead.title),
+            _(
+                "%(who)s gave you %(name)s's inquiry. Contact them soon.",
+                who=by.email,
+                name=lead.customer_name,
+            ),
+        ),
     )
 
 
@@ -147,20 +187,28 @@ def notify_customer_wrote_again(lead: Lead) -> None:
             _who_may_see(dealer_users(dealer), lead),
             "customer_again",
             lead,
-            f"Customer wrote again: {lead.title}",
-            "The customer sent the inquiry again; the new message is on the lead.",
+            lambda: (
+                _("Customer wrote again: %(title)s", title=lead.title),
+                _("The customer sent the inquiry again; the new message is on the lead."),
+            ),
         )
 
 
 def notify_question(question: Question, lead: Lead) -> None:
     """Tell the coordinators that a dealer asked about a lead."""
-    dealer_name = question.dealer.name if question.dealer else "A dealer"
+
+    def texts() -> tuple[str, str]:
+        dealer_name = question.dealer.name if question.dealer else _("A dealer")
+        return (
+            _("Question from %(dealer)s", dealer=dealer_name),
+            f"{lead.title}: {question.body}",
+        )
+
     queue_for_users(
         _who_may_see(coordinators(), lead),
         "question",
         lead,
-        f"Question from {dealer_name}",
-        f"{lead.title}: {question.body}",
+        texts,
         url=f"/console/questions#question-{question.id}",
     )
 
@@ -173,23 +221,28 @@ def notify_answer(question: Question, lead: Lead) -> None:
             [user],
             "answer",
             lead,
-            f"Answer on {lead.title}",
-            question.answer or "",
+            lambda: (_("Answer on %(title)s", title=lead.title), question.answer or ""),
             url=f"{lead_url_for(user, lead)}#questions",
         )
 
 
 def notify_reminder(lead: Lead, dealer: Dealer, due: datetime | None = None) -> None:
     """Remind a dealer's people that a lead still waits for their answer (once per offer)."""
-    when = ""
-    if due is not None:
-        local = due.astimezone(zone(dealer.timezone))
-        when = f" by {local:%a %H:%M}"
-    queue_for_users(
-        dealer_users(dealer),
-        "reminder",
-        lead,
-        f"Still waiting: {lead.title}",
-        f"{lead.first_name} waits for your answer. Accept or decline{when}, "
-        "or it goes to another dealer.",
-    )
+
+    def texts() -> tuple[str, str]:
+        title = _("Still waiting: %(title)s", title=lead.title)
+        if due is None:
+            return title, _(
+                "%(name)s waits for your answer. Accept or decline, or it goes to another dealer.",
+                name=lead.first_name,
+            )
+        # The deadline in the dealer's time zone, written the recipient's way ("Fr. 14:30").
+        when = format_datetime(due, "EEE HH:mm", tzinfo=zone(dealer.timezone), locale=get_locale())
+        return title, _(
+            "%(name)s waits for your answer. Accept or decline by %(when)s, "
+            "or it goes to another dealer.",
+            name=lead.first_name,
+            when=when,
+        )
+
+    queue_for_users(dealer_users(dealer), "reminder", lead, texts)

@@ -1,10 +1,10 @@
 """Deliver queued notifications (web push): the worker's side of the outbox.
 
 `deliver_due_notifications` runs in the worker, never in a request: each due row is
-claimed with a compare-and-set lease, sent to each of the user's devices with no
-transaction open, then settled (sent, retried with backoff, or failed after
-RELAY_PUSH_MAX_ATTEMPTS). A device the push service reports gone (404 / 410) is
-forgotten. Rows are queued by app/services/notify.py.
+claimed with a compare-and-set lease, sent to each of the user's devices that wants its
+kind (app/services/push_preferences.py) with no transaction open, then settled (sent,
+retried with backoff, or failed after RELAY_PUSH_MAX_ATTEMPTS). A device the push service
+reports gone (404 / 410) is forgotten. Rows are queued by app/services/notify.py.
 """
 
 import logging
@@ -17,6 +17,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import Notification, PushSubscription
 from app.services import outbox
+from app.services.push_preferences import devices_wanting
 from app.services.push_subscriptions import allow_private_endpoints, subscription_info, vapid_keys
 from app.webpush import PushOutcome, PushResult, send_push
 
@@ -73,12 +74,16 @@ def deliver_due_notifications(now: datetime | None = None) -> int:
         if age > MAX_AGE:
             _settle(notification, now, failed="too old to be worth sending")
             continue
+        # Only the user's devices that want this kind (new lead, reminder, ...).
         targets = [
             (subscription.id, subscription_info(subscription))
             for subscription in db.session.scalars(
-                select(PushSubscription).where(PushSubscription.user_id == notification.user_id)
+                devices_wanting(notification.user_id, notification.kind)
             )
         ]
+        if not targets and _has_devices(notification.user_id):
+            _settle(notification, now, failed="every device of the user turned this kind off")
+            continue
         payload = dict(notification.payload or {})
         urgency = "high" if notification.kind in URGENT_KINDS else "normal"
         ttl = max(60, int((MAX_AGE - age).total_seconds()))
@@ -97,6 +102,16 @@ def deliver_due_notifications(now: datetime | None = None) -> int:
         if _record_outcome(notification_id, results, attempts, now):
             delivered += 1
     return delivered
+
+
+def _has_devices(user_id: int) -> bool:
+    """Whether the user has any device subscribed to push at all."""
+    return (
+        db.session.scalar(
+            select(PushSubscription.id).where(PushSubscription.user_id == user_id).limit(1)
+        )
+        is not None
+    )
 
 
 def _record_outcome(

@@ -91,6 +91,14 @@ def change_password(
     sessions end (set_password); the one that made the change stays signed in."""
     if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
         raise ValidationFailed("wrong password", {"current_password": "is not right"})
+    set_new_password(user, new, repeated, keep_session_key)
+
+
+def set_new_password(
+    user: User, new: str, repeated: str, keep_session_key: str | None = None
+) -> None:
+    """A new password typed twice (change password, and a reset link): at least 8
+    characters, both the same; the user's other sessions end (set_password)."""
     if new != repeated:
         raise ValidationFailed("passwords differ", {"repeat_password": "must match the new one"})
     try:

@@ -6,7 +6,8 @@ of those dealers has a pending offer on it or owns it (`visible_to`); anything e
 a 404, exactly as if the lead did not exist. Inside a dealership a salesperson sees
 the owned leads assigned to them and the unassigned ones, not a colleague's. A
 coordinator limited to regions (countries, or country and postal-code prefix) sees the
-leads there; an unrestricted coordinator sees everything.
+leads there and hands them only to the dealers there; an unrestricted coordinator sees
+everything.
 
 Views declare which of these relations they need (app/auth.py, app/services/relations.py).
 """
@@ -16,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.enums import LeadStatus, OfferStatus, Role, Tier
 from app.extensions import db
-from app.models import Lead, Offer, Question, User
+from app.models import Dealer, Lead, Offer, Question, User
 from app.services.errors import Conflict, NotFound
 
 _LEAD_ID_MAX = 32
@@ -38,16 +39,42 @@ def _region_parts(region: str) -> tuple[str, str]:
     return country, prefix
 
 
-def in_regions(regions: list[str]):
-    """SQL condition: the lead lies in one of the regions ("AT", or "DE-80": country and
-    postal-code prefix)."""
+def _located_in(country_column, postal_column, regions: list[str]):
+    """SQL condition: a place (a lead's or a dealer's) lies in one of the regions ("AT", or
+    "DE-80": country and postal-code prefix)."""
     conditions = []
     for country, prefix in map(_region_parts, regions):
-        condition = Lead.country == country
+        condition = country_column == country
         if prefix:
-            condition = and_(condition, Lead.postal_code.startswith(prefix, autoescape=True))
+            condition = and_(condition, postal_column.startswith(prefix, autoescape=True))
         conditions.append(condition)
     return or_(*conditions) if conditions else false()
+
+
+def _place_in_regions(country: str | None, postal_code: str | None, regions: list[str]) -> bool:
+    """`_located_in`, asked of one place in memory."""
+    return any(
+        country == wanted and (postal_code or "").startswith(prefix)
+        for wanted, prefix in map(_region_parts, regions)
+    )
+
+
+def in_regions(regions: list[str]):
+    """SQL condition: the lead lies in one of the regions."""
+    return _located_in(Lead.country, Lead.postal_code, regions)
+
+
+def dealers_within_reach(user: User):
+    """SQL condition: the dealers a coordinator may hand leads to (a regional one: the
+    dealers in its regions; an unrestricted one: all)."""
+    if user.regions:
+        return _located_in(Dealer.country, Dealer.postal_code, user.regions)
+    return true()
+
+
+def dealer_within_reach(user: User, dealer: Dealer) -> bool:
+    """`dealers_within_reach`, asked of one dealer in memory."""
+    return not user.regions or _place_in_regions(dealer.country, dealer.postal_code, user.regions)
 
 
 def visible_to(user: User):
@@ -89,10 +116,7 @@ def may_see(user: User, lead: Lead) -> bool:
     """`visible_to`, asked of one lead in memory (no query: a lead being created may not
     be flushed yet). tests/access/test_matrix.py checks the two agree for every user."""
     if user.is_coordinator:
-        return not user.regions or any(
-            lead.country == country and (lead.postal_code or "").startswith(prefix)
-            for country, prefix in map(_region_parts, user.regions)
-        )
+        return not user.regions or _place_in_regions(lead.country, lead.postal_code, user.regions)
     dealer_ids = acting_dealer_ids(user)
     pending_here = any(
         offer.status == OfferStatus.PENDING and offer.dealer_id in dealer_ids

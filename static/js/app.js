@@ -5,7 +5,8 @@
  * - [data-push] sections: "Enable notifications" asks for permission only on a tap,
  *   subscribes with the server's VAPID key and posts the subscription; what it says is
  *   read from the section's data-text-* attributes, which the server writes in the
- *   page's language.
+ *   page's language; after it subscribes or unsubscribes, the list of devices reloads
+ *   (htmx, on the "devices-changed" event).
  * - form[data-sign-out]: forgets this device's push subscription before signing out.
  *
  * Listeners sit on the document (once), so pages swapped in by htmx need no rebinding.
@@ -125,6 +126,11 @@
     });
   }
 
+  /** The settings page's list of devices (#devices) reloads itself on this event. */
+  function devicesChanged() {
+    document.body.dispatchEvent(new CustomEvent("devices-changed"));
+  }
+
   function enablePush(section) {
     showPushState(section, "busy", "asking");
     Notification.requestPermission()
@@ -146,6 +152,7 @@
       })
       .then(function () {
         showPushState(section, "on", "on");
+        devicesChanged();
       })
       .catch(function (error) {
         if (error && error.message === "blocked") {
@@ -170,6 +177,7 @@
       })
       .then(function () {
         showPushState(section, "off", "off");
+        devicesChanged();
       })
       .catch(function () {
         refreshPush(section);

@@ -270,6 +270,7 @@ SAMPLES = {
     "campaign": lambda keys: "spring-26",
     "grouping": lambda keys: "dealers",
     "table": lambda keys: "figures",
+    "token": lambda keys: "not-a-reset-token",  # /reset-password/<token>: public, 404 without SMTP
     # Console pages about any user or token (unrestricted coordinators only): a
     # dealer manager, and a salesperson's token.
     "user_id": lambda keys: keys["user:dealer_manager"],

@@ -1,6 +1,8 @@
 """Regional coordinators: a coordinator limited to countries or postal-code prefixes sees
 and acts only there (API, board, lead pages, questions); elsewhere a lead is a 404."""
 
+import re
+
 import pytest
 
 from app.services.users import create_token, create_user
@@ -38,8 +40,12 @@ def test_regional_coordinator_sees_and_acts_only_in_its_regions(oem, north, netw
         north.post(f"/api/v1/leads/{munich['id']}/assign", json={"dealer": "D-BER-1"}).status_code
         == 404
     )
+    # A lead in the region goes to the region's dealers only.
+    outside = north.post(f"/api/v1/leads/{berlin['id']}/assign", json={"dealer": "D-M-1"})
+    assert outside.status_code == 422
+    assert "D-M-1 lies outside your regions" in outside.get_json()["errors"]["dealer"]
     assert (
-        north.post(f"/api/v1/leads/{berlin['id']}/assign", json={"dealer": "D-M-1"}).status_code
+        north.post(f"/api/v1/leads/{berlin['id']}/assign", json={"dealer": "D-BER-1"}).status_code
         == 200
     )
 
@@ -165,3 +171,38 @@ def test_pushes_about_a_lead_reach_only_coordinators_who_may_see_it(
     assert berlin["status"] == "unassigned"
     assert [push.lead_id for push in _pushed("north@oem.example", "unassigned")] == [berlin["id"]]
     assert len(_pushed("oem@example.com", "unassigned")) == 2
+
+
+def test_the_menu_shows_a_regional_coordinator_only_pages_it_may_open(client, auth, oem, north):
+    auth.login("north@oem.example")
+    board = client.get("/console").get_data(as_text=True)
+    menu = board[board.index('aria-label="Main"') : board.index("</nav>")]
+    links = re.findall(r'<a href="([^"]+)"', menu)
+    assert "/console/reports" in links and "/console/questions" in links
+    assert not {"/console/dealers", "/console/users", "/console/forms"} & set(links)
+    for link in links:  # opened, not sent back to the board
+        response = client.get(link, follow_redirects=True)
+        assert response.status_code == 200 and response.request.path.startswith(link), link
+    auth.login("oem@example.com")
+    full = client.get("/console").get_data(as_text=True)
+    assert '<a href="/console/dealers"' in full and '<a href="/console/users"' in full
+
+
+def test_the_picker_offers_a_regional_coordinator_only_its_regions_dealers(
+    app, client, auth, oem, north, network
+):
+    berlin = _lead(oem, "10117")
+    auth.login("north@oem.example")
+    best = client.get(f"/console/leads/{berlin['id']}/picker").get_data(as_text=True)
+    found = client.get(f"/console/leads/{berlin['id']}/picker?q=D-").get_data(as_text=True)
+    assert "D-M-1" not in best and "D-M-1" not in found and "D-BER-1" in found
+    page = client.get(f"/console/leads/{berlin['id']}").get_data(as_text=True)
+    refused = client.post(
+        f"/console/leads/{berlin['id']}/distribute",
+        data={"csrf_token": csrf_token_in(page), "dealers": "D-BER-1, D-M-1"},
+    )
+    assert refused.status_code == 422
+    assert "D-M-1 lies outside your regions" in refused.get_data(as_text=True)
+    auth.login("oem@example.com")
+    unrestricted = client.get(f"/console/leads/{berlin['id']}/picker?q=D-").get_data(as_text=True)
+    assert "D-BER-1" in unrestricted and "D-M-1" in unrestricted

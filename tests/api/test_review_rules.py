@@ -171,16 +171,29 @@ def test_console_adds_a_rule_shows_the_held_lead_and_approves_it(auth, client, o
     assert oem.get(f"/api/v1/leads/{lead['id']}").get_json()["status"] == "offered"
 
 
-def test_console_reject_needs_a_reason(auth, client, oem, network):
+def test_console_reject_from_the_queue_asks_for_confirmation_then_returns_to_it(
+    auth, client, oem, network
+):
     _login_coordinator(auth)
     oem.post("/api/v1/review-rules", json={"kind": "campaign", "value": "spring-26"})
     lead = oem.post("/api/v1/leads", json=lead_body()).get_json()
     page = client.get("/console/review").get_data(as_text=True)
-    token = csrf_token_in(page)
-    client.post(f"/console/review/{lead['id']}/reject", data={"csrf_token": token, "note": ""})
+    assert f'id="reason-{lead["id"]}"' in page
+    data = {
+        "csrf_token": csrf_token_in(page),
+        "reason": "test",
+        "note": "a colleague",
+        "back": "review",
+    }
+    confirm = client.post(f"/console/leads/{lead['id']}/reject", data=data)
+    assert confirm.status_code == 200 and "Reject this lead?" in confirm.get_data(as_text=True)
+    assert 'href="/console/review">No, keep it' in confirm.get_data(as_text=True)
     assert oem.get(f"/api/v1/leads/{lead['id']}").get_json()["status"] == "review"
-    client.post(f"/console/review/{lead['id']}/reject", data={"csrf_token": token, "note": "test"})
+    done = client.post(f"/console/leads/{lead['id']}/reject", data={**data, "confirmed": "yes"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/console/review")
     assert oem.get(f"/api/v1/leads/{lead['id']}").get_json()["status"] == "rejected"
+    history = client.get(f"/console/leads/{lead['id']}").get_data(as_text=True)
+    assert "Test or fake inquiry: a colleague" in history
 
 
 def test_console_rule_with_a_bad_threshold_says_so(auth, client, network):

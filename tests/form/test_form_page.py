@@ -179,3 +179,25 @@ def test_forged_timestamp_counts_against_the_submission(client, form, db, clock,
     client.post(f"/f/{form.public_key}", data=filled(page, started=bad))
     lead = db.session.scalar(select(Lead))
     assert "no_timestamp" in lead.spam_reasons
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("1.200,5", 1200.5), ("2,5", 2.5), ("1 200", 1200.0), ("12,500.50", 12500.5), ("40", 40.0)],
+)
+def test_b2b_volume_is_read_as_people_write_numbers(client, form, db, clock, typed, read):
+    page = client.get(f"/f/{form.public_key}").get_data(as_text=True)
+    clock.advance(seconds=40)
+    body = filled(page, inquiry_type="b2b", company="Hof GmbH", volume_estimate=typed)
+    assert client.post(f"/f/{form.public_key}", data=body).status_code == 303
+    assert db.session.scalar(select(Lead)).volume_estimate == read
+
+
+def test_an_unreadable_volume_is_named_and_nothing_is_stored(client, form, db, clock):
+    page = client.get(f"/f/{form.public_key}").get_data(as_text=True)
+    clock.advance(seconds=40)
+    body = filled(page, inquiry_type="b2b", company="Hof GmbH", volume_estimate="lots")
+    refused = client.post(f"/f/{form.public_key}", data=body)
+    assert refused.status_code == 422
+    assert "as a number above 0" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Lead)) is None

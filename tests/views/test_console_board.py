@@ -39,7 +39,7 @@ def test_board_filters_by_campaign_region_group_and_dealer(app, clock):
     )
 
     def ids(**args):
-        page = board.board_page(board.parse_filters(args))
+        page = board.board_page(board.BoardFilters.from_args(args))
         return {row.lead.id for row in page.rows}
 
     assert ids(campaign="spring-26") == {spring.id}
@@ -58,7 +58,9 @@ def test_board_search_by_name_email_phone_and_id(app, clock):
     jonas = _lead(customer=_customer("Jonas", "Berger", "jonas@example.com", "+4930999888"))
 
     def found(text):
-        return {row.lead.id for row in board.board_page(board.parse_filters({"q": text})).rows}
+        return {
+            row.lead.id for row in board.board_page(board.BoardFilters.from_args({"q": text})).rows
+        }
 
     assert found("eva") == {eva.id}
     assert found("BERG") == {jonas.id}
@@ -110,7 +112,7 @@ def test_board_keyset_shows_each_lead_once_with_shared_times_and_microseconds(ap
     newest_first = [lead_id for _, lead_id in sorted(stored, reverse=True)]
     for limit in (1, 2, 3, 4):
         assert _every_page(board.BoardFilters(), limit) == newest_first
-    offered = board.parse_filters({"status": "offered", "campaign": "spring-26"})
+    offered = board.BoardFilters.from_args({"status": "offered", "campaign": "spring-26"})
     assert _every_page(offered, 3) == newest_first
 
 
@@ -135,15 +137,21 @@ def test_board_dates_are_days_in_the_coordinators_zone(app, clock):
     make_dealer("D-BER-1")
     clock.now = clock.now.replace(hour=23, minute=30)  # 23:30 UTC = 00:30 next day in Berlin
     late = _lead()
-    in_utc = board.parse_filters({"created_from": "2026-11-23", "created_to": "2026-11-23"})
+    in_utc = board.BoardFilters.from_args(
+        {"created_from": "2026-11-23", "created_to": "2026-11-23"}
+    )
     assert [r.lead.id for r in board.board_page(in_utc, timezone="UTC").rows] == [late.id]
-    in_berlin = board.parse_filters({"created_from": "2026-11-23", "created_to": "2026-11-23"})
+    in_berlin = board.BoardFilters.from_args(
+        {"created_from": "2026-11-23", "created_to": "2026-11-23"}
+    )
     assert board.board_page(in_berlin, timezone="Europe/Berlin").rows == []
 
 
 def test_board_rejects_bad_filters_naming_the_field(app):
     with pytest.raises(ValidationFailed) as error:
-        board.parse_filters({"status": "lost", "created_from": "yesterday", "country": "DEU"})
+        board.BoardFilters.from_args(
+            {"status": "lost", "created_from": "yesterday", "country": "DEU"}
+        )
     assert set(error.value.errors) == {"status", "created_from", "country"}
 
 
@@ -192,4 +200,6 @@ def test_campaign_column_follows_custom_fields(app, clock):
     make_dealer("D-BER-1")
     lead = _lead(custom_fields={"utm_campaign": " summer ", "campaign_id": ""})
     assert lead.campaign == "summer"
-    assert board.board_page(board.parse_filters({"campaign": "summer"})).rows[0].lead == lead
+    assert (
+        board.board_page(board.BoardFilters.from_args({"campaign": "summer"})).rows[0].lead == lead
+    )
