@@ -26,6 +26,9 @@ cls  # pydantic field validators are classmethods
 TESTING  # Flask config key in bench/recycling.py
 
 # Stored columns: written and read through the database, and by reports and audits.
+_.lost_note  # Lead: written by services/stages.py, read by name into the API's LeadOut
+_.order_values  # ReportItemOut: built by services/reports.order_figures, read by name
+_.two_way  # AmountReading: read by templates/inbox/_amount_preview.html
 _.revoked_at
 _.reminded_at
 _.responded_by_id
