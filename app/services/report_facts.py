@@ -162,6 +162,7 @@ def add_offer(offer: Offer) -> None:
         "campaign": lead.campaign,
         "won": False,
         "order_value": None,
+        "order_currency": None,
     }
     connection = db.session.connection()
     connection.execute(insert(ReportOffer.__table__), [facts])
