@@ -1,12 +1,13 @@
 """LeadRelay: routes a manufacturer's customer inquiries to the right dealer."""
 
+import sqlite3
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app import inputs
+from app import inputs, sqlite_writers
 from app.config import DEFAULTS, Config
 from app.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -39,6 +40,10 @@ def register_extensions(app: Flask) -> None:
     from app import auditing, auth, compression, htmx, i18n, security
     from app.ratelimits import warn_if_counters_per_process
 
+    # SQLite writers queue for the write lock instead of sleeping in SQLite's busy loop.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_writers.engine_options(
+        app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), app.config["SQLALCHEMY_DATABASE_URI"]
+    )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
@@ -98,8 +103,7 @@ SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record) -> None:
     """WAL and a busy timeout let several processes share one SQLite file."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
+    if not isinstance(dbapi_connection, sqlite3.Connection):  # or app.sqlite_writers' kind
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -8,7 +8,7 @@ themselves (sign-in, tokens) mark the request as audited, and the hook stays qui
 from flask import Flask, Response, current_app, g, request, session
 
 from app.extensions import db
-from app.services.audit import record_audit
+from app.services.audit import record_audit, request_action_recorded, request_detail
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -19,7 +19,12 @@ def init_app(app: Flask) -> None:
 
 
 def _audit_coordinator_action(response: Response) -> Response:
-    if request.method not in STATE_CHANGING or g.get("audited") or request.endpoint is None:
+    if (
+        request.method not in STATE_CHANGING
+        or g.get("audited")
+        or request.endpoint is None
+        or request_action_recorded()  # written with the change itself (services/audit.py)
+    ):
         return response
     actor = _coordinator()
     if actor is None:
@@ -33,7 +38,7 @@ def _audit_coordinator_action(response: Response) -> Response:
             actor=actor,
             target=request.path,
             status=response.status_code,
-            detail={key: str(value)[:100] for key, value in (request.view_args or {}).items()},
+            detail=request_detail(),
         )
         db.session.commit()
     except Exception:  # the answer the user gets must not depend on the audit write

@@ -3,7 +3,7 @@
 Run from the repository root:
 
     .venv/bin/python bench/routing.py [--network dense|sparse|both] [--leads 3000]
-                                      [--naive-leads 100] [--history 50000] [--no-postgres]
+                                      [--naive-leads 30] [--history 50000] [--no-postgres]
 
 Builds the network (bench/network.py) in a fresh database with an offer history, turns
 generated leads into unsaved leads as intake does (validated, geocoded), and times:
@@ -73,7 +73,7 @@ def timed(function, leads) -> tuple[list, list[float]]:
 def run(label: str, database_uri: str, network: str, args) -> dict:
     """One network on one database: load it, time both paths, compare, print."""
     from app.services import candidates
-    from app.services.leads import build_lead
+    from app.services.intake import build_lead
 
     dealers = build_network(network, args.seed)
     bodies = lead_bodies(network, args.leads, dealers, args.seed)
@@ -135,7 +135,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--network", choices=("dense", "sparse", "both"), default="both")
     parser.add_argument("--leads", type=int, default=3000)
-    parser.add_argument("--naive-leads", type=int, default=100)
+    parser.add_argument("--naive-leads", type=int, default=30)
     parser.add_argument("--history", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-postgres", action="store_true")

@@ -128,7 +128,7 @@ def create_lead():
         # Spam filter and duplicate check, as for the form page; the public learns little.
         submission = forms.receive_submission(submitters.submitted_form_key(), json_body())
         return submitters.submission_response(submission.lead, None, submission.merged_into)
-    lead = intake.create_lead(json_body(), source=source, actor=actor)
+    lead = intake.create_lead(json_body(), source=source, actor=actor, audit_status=201)
     return submitters.submission_response(lead, actor)
 
 

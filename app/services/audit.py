@@ -8,7 +8,7 @@ service that looks at the request, and only to learn where an action came from
 from datetime import datetime
 
 from flask import g, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.clock import utcnow
 from app.extensions import db
@@ -51,6 +51,36 @@ def record_audit(
     if describes_request and has_request_context():
         g.audited = True
     return event
+
+
+def record_request_action(status: int) -> None:
+    """The current request's own audit row, in the caller's transaction.
+
+    For a service whose commit decides the answer (`status`): intake writes the row
+    with the lead instead of the request hook (app/auditing.py) writing it in a second
+    transaction, which cost every lead another commit and another turn at SQLite's
+    write lock. Once per request; if the transaction rolls back, the hook writes it.
+    """
+    if not has_request_context() or request_action_recorded():
+        return
+    g.request_audit = record_audit(
+        request.endpoint or request.path,
+        target=request.path,
+        status=status,
+        detail=request_detail(),
+        describes_request=False,
+    )
+
+
+def request_action_recorded() -> bool:
+    """Is the current request's audit row stored (by record_request_action)?"""
+    event = g.get("request_audit")
+    return event is not None and inspect(event).persistent
+
+
+def request_detail() -> dict:
+    """The request's URL arguments, as an audit row's detail."""
+    return {key: str(value)[:100] for key, value in (request.view_args or {}).items()}
 
 
 def _request_origin() -> dict:

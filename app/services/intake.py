@@ -15,6 +15,7 @@ from app.geocoding import (
 from app.models import Lead, LineItem, User, new_lead_id
 from app.schemas import LeadIn, parse, phone_in_e164
 from app.services import candidates, review_rules
+from app.services.audit import record_request_action
 from app.services.duplicates import contact_keys
 from app.services.errors import ValidationFailed
 from app.services.events import record_event
@@ -79,16 +80,25 @@ def create_lead(
     source: str = "api",
     actor: User | None = None,
     review_reason: str | None = None,
+    audit_status: int | None = None,
 ) -> Lead:
     """Validate an inquiry, store it and offer it to the best dealer, in one transaction.
 
     With a `review_reason` (pre-qualification) the lead waits in `review` for a
-    coordinator to approve or reject it instead of being routed.
+    coordinator to approve or reject it instead of being routed. With `audit_status`
+    (what the request answers once the lead is stored) a coordinator's request is
+    audited in the same transaction (services/audit.record_request_action).
     """
-    return admit_lead(build_lead(data, source), actor=actor, review_reason=review_reason)
+    lead = build_lead(data, source)
+    return admit_lead(lead, actor=actor, review_reason=review_reason, audit_status=audit_status)
 
 
-def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None = None) -> Lead:
+def admit_lead(
+    lead: Lead,
+    actor: User | None = None,
+    review_reason: str | None = None,
+    audit_status: int | None = None,
+) -> Lead:
     """Store a built lead and route it (or hold it for review), in one transaction.
 
     Routing only reads, and runs before anything is written: the transaction (on
@@ -98,8 +108,9 @@ def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None 
     process got in between, it is undone and the lead routed again inside the lock.
     """
     rule = None if review_reason else review_rules.first_matching_rule(lead)
+    audited = audit_status if actor is not None and actor.is_coordinator else None
     if review_reason or rule is not None:
-        return _store_lead(lead, actor, review_reason, rule)
+        return _store_lead(lead, actor, review_reason, rule, audited)
     prepared = candidates.prepare(lead, lead.created_at)
     lead.id = lead.id or new_lead_id()  # known before the flush, so events can name it
     try:
@@ -112,20 +123,28 @@ def admit_lead(lead: Lead, actor: User | None = None, review_reason: str | None 
                 offer = offer_next_dealer(
                     lead, lead.created_at, actor=actor, decision=prepared.decision
                 )
+                if audited:
+                    record_request_action(audited)
                 db.session.flush()
             if not candidates.confirm(prepared, offer, lead.created_at):
                 raise candidates.DecisionStale  # unit_of_work rolls back
     except candidates.DecisionStale:
-        return _store_lead(_unsaved_copy(lead), actor)
+        return _store_lead(_unsaved_copy(lead), actor, audited=audited)
     return lead
 
 
 def _store_lead(
-    lead: Lead, actor: User | None, review_reason: str | None = None, rule=None
+    lead: Lead,
+    actor: User | None,
+    review_reason: str | None = None,
+    rule=None,
+    audited: int | None = None,
 ) -> Lead:
     """Insert the lead, then hold it for review or route it inside the transaction."""
     source = lead.source
     with unit_of_work():
+        if audited:
+            record_request_action(audited)
         db.session.add(lead)
         db.session.flush()
         record_event(lead, "received", actor=actor, source=source, consent=lead.consent)

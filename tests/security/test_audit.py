@@ -48,3 +48,27 @@ def test_console_shows_the_audit_log_to_coordinators_only(client, auth, db, coor
     create_user("m@example.com", "coordinator", password="password-123")
     client.get("/logout")
     assert client.get("/console/audit").status_code == 302
+
+
+def test_a_coordinators_lead_is_audited_in_its_own_transaction(client, db, oem):
+    """The lead, its offer and the request's audit row: one commit, one audit row."""
+    from sqlalchemy import event
+
+    from tests.factories import lead_body
+
+    oem.put("/api/v1/dealers/D-1", json=dealer_body())
+    commits = []
+
+    def count(connection):
+        commits.append(connection)
+
+    event.listen(db.engine, "commit", count)
+    try:
+        answer = oem.post("/api/v1/leads", json=lead_body())
+    finally:
+        event.remove(db.engine, "commit", count)
+    assert answer.status_code == 201
+    assert len(commits) == 1
+    db.session.expire_all()
+    rows = db.session.query(AuditEvent).filter_by(action="api.create_lead").all()
+    assert [(row.status, row.target, row.via) for row in rows] == [(201, "/api/v1/leads", "token")]
