@@ -43,7 +43,9 @@ export RELAY_WORKER=0
 cd "$ROOT"
 "$BIN/flask" --app wsgi db upgrade >/dev/null 2>&1
 "$BIN/flask" --app wsgi demo >/dev/null
-"$BIN/gunicorn" --workers 2 --threads 4 --bind "127.0.0.1:$PORT" --log-level warning wsgi:app &
+# The server's own log goes to a file: the output is the scores.
+"$BIN/gunicorn" --workers 2 --threads 4 --bind "127.0.0.1:$PORT" --log-level warning wsgi:app \
+  >"$OUT/lighthouse-server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
   curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break
