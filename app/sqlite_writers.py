@@ -41,6 +41,14 @@ class QueuedWritersConnection(sqlite3.Connection):
     def cursor(self, factory=None):
         return super().cursor(factory or QueuedWritersCursor)
 
+    # The connection's own shortcuts run their statement in C on a plain cursor, past
+    # QueuedWritersCursor.execute: route them through a queued cursor too.
+    def execute(self, sql, parameters=(), /):
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql, seq_of_parameters, /):
+        return self.cursor().executemany(sql, seq_of_parameters)
+
     def before_statement(self, sql: str) -> None:
         """Take the queue's lock before the statement that begins a write transaction."""
         if self._queue is None or self._holding or self.in_transaction:
