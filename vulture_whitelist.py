@@ -21,11 +21,15 @@ _.json_provider_class  # Flask
 _.request_class  # Flask
 _.frame_ancestors  # app/security.py: read by the CSP builder through getattr
 _.audited  # app/services/audit.py: flag on flask.g
+_.request_audit  # app/services/audit.py: on flask.g, read back by g.get("request_audit")
 login_rate_limited  # registered by ratelimits.rate_limited_page
 cls  # pydantic field validators are classmethods
 TESTING  # Flask config key in bench/recycling.py
 
 # Stored columns: written and read through the database, and by reports and audits.
+_.lost_note  # Lead: written by services/stages.py, read by name into the API's LeadOut
+_.order_values  # ReportItemOut: built by services/reports.order_figures, read by name
+_.two_way  # AmountReading: read by templates/inbox/_amount_preview.html
 _.revoked_at
 _.reminded_at
 _.responded_by_id

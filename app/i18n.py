@@ -7,6 +7,7 @@ with `use_default_language`), else English. Catalogues live in translations/<lan
 `pybabel compile -d translations` refresh them (the compiled .mo files are committed).
 """
 
+from babel.numbers import get_currency_symbol, get_territory_currencies, is_currency
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, format_currency, format_decimal, get_locale
 
@@ -56,9 +57,27 @@ def current_language() -> str:
     return str(get_locale() or FALLBACK)
 
 
-def money(amount, currency: str = "EUR") -> str:
-    """An amount as the page's language writes money: "12.500,50 €", "€12,500.50"."""
-    return format_currency(amount, currency)
+def money(amount, currency: str | None = "EUR") -> str:
+    """An amount as the page's language writes money: "12.500,50 €", "€12,500.50";
+    `currency` is ISO 4217 (a lead's order currency; EUR for amounts stored before it)."""
+    return format_currency(amount, currency or "EUR")
+
+
+def currency_symbol(currency: str | None) -> str:
+    """The sign the page's language writes for a currency: "€", "$", "CHF"."""
+    return get_currency_symbol(currency or "EUR", locale=get_locale() or FALLBACK)
+
+
+def default_currency(country: str | None) -> str:
+    """The ISO 4217 currency a country pays in today (Babel's territory data): EUR for DE
+    and AT, CHF for CH, USD for US; EUR where Babel knows none."""
+    found = get_territory_currencies((country or "").upper()) if country else []
+    return found[0] if found else "EUR"
+
+
+def known_currency(code: str) -> bool:
+    """True for an ISO 4217 code Babel knows ("EUR", "CHF"); codes are upper case."""
+    return code.isupper() and is_currency(code)
 
 
 def number(amount, places: int = 0) -> str:
@@ -77,7 +96,12 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(PROJECT_ROOT / "translations"),
     )
-    app.jinja_env.globals.update(current_language=current_language, money=money, number=number)
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        money=money,
+        number=number,
+        currency_symbol=currency_symbol,
+    )
 
 
 def language_of(user) -> str:

@@ -77,6 +77,8 @@ class Dealer(db.Model):
     postal_code: Mapped[str | None] = mapped_column(String(12))
     town: Mapped[str | None] = mapped_column(String(120))  # the console's picker finds by it
     country: Mapped[str] = mapped_column(String(2), default="DE")
+    # ISO 4217: the currency its won leads' order values are in (default: its country's).
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     service_radius_km: Mapped[float] = mapped_column(Float, default=50.0)
@@ -277,8 +279,12 @@ class Lead(db.Model):
     email_key: Mapped[str | None] = mapped_column(String(254))
     phone_key: Mapped[str | None] = mapped_column(String(40))
     order_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
-    # Why it was lost (LostReason), while its stage is lost.
+    # The owning dealer's currency when the lead was won: amounts in different currencies
+    # are never added together.
+    order_currency: Mapped[str | None] = mapped_column(String(3))
+    # Why it was lost (LostReason) and the dealer's words about it, while its stage is lost.
     lost_reason: Mapped[str | None] = mapped_column(String(20))
+    lost_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -785,12 +791,21 @@ class ReportFactColumns:
     # Accepted, and that dealer owns the lead, which is won: the order value counts.
     won: Mapped[bool] = mapped_column(Boolean, default=False)
     order_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    # The won amount's currency: reports sum each currency apart, never across.
+    order_currency: Mapped[str | None] = mapped_column(String(3))
 
 
 # The columns every report aggregates: PostgreSQL reads a date range from the index alone.
-REPORT_FACT_FIGURES = ["status", "reason", "response_seconds", "won", "order_value"]
+REPORT_FACT_FIGURES = [
+    "status",
+    "reason",
+    "response_seconds",
+    "won",
+    "order_value",
+    "order_currency",
+]
 # What the grouping indexes carry besides their key and response time.
-REPORT_GROUPED_FIGURES = ["offered_at", "status", "reason", "won", "order_value"]
+REPORT_GROUPED_FIGURES = ["offered_at", "status", "reason", "won", "order_value", "order_currency"]
 
 
 def report_grouping_index(name: str, key: str) -> Index:

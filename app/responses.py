@@ -10,7 +10,16 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.enums import DeclineReason, LeadStatus, OfferKind, OfferStatus, Role, Stage, Tier
+from app.enums import (
+    DeclineReason,
+    LeadStatus,
+    LostReason,
+    OfferKind,
+    OfferStatus,
+    Role,
+    Stage,
+    Tier,
+)
 
 
 class Out(BaseModel):
@@ -91,7 +100,12 @@ class LeadOut(Out):
     custom_fields: dict[str, Any]
     consent: bool
     source: str
-    order_value: float | None
+    order_value: float | None = Field(description="a won lead's order value, else null")
+    order_currency: str | None = Field(
+        description="ISO 4217 currency of order_value: the owning dealer's when it was won"
+    )
+    lost_reason: LostReason | None = Field(description="why a lost lead was lost, else null")
+    lost_note: str | None = Field(description="the dealer's note when marking it lost")
     assignee: str | None = Field(
         None, description="the owning dealership's salesperson working the lead (e-mail)"
     )
@@ -130,6 +144,7 @@ class DealerOut(Out):
     postal_code: str | None
     town: str | None = None
     country: str
+    currency: str = Field(description="ISO 4217: the currency of its won leads' order values")
     lat: float | None
     lon: float | None
     service_radius_km: float
@@ -239,7 +254,16 @@ class ReportItemOut(Out):
     median_response_seconds: float | None
     won: int
     conversion_rate: float
-    order_value: float
+    order_value: float | None = Field(
+        description="sum of won order values when they are in one currency; null with several"
+    )
+    order_currency: str | None = Field(
+        description="ISO 4217 currency of order_value; null when nothing was won or several"
+    )
+    order_values: dict[str, float] = Field(
+        description='won order values summed per currency ({"EUR": 12500.5}); never added '
+        "across currencies"
+    )
     decline_reasons: dict[str, int] = Field(description="declined offers by reason")
 
 

@@ -27,6 +27,7 @@ from app.enums import (
     Delivery,
     InquiryType,
     LeadStatus,
+    LostReason,
     Role,
     Tier,
 )
@@ -49,6 +50,10 @@ Tag = Annotated[
 ]
 Country = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
+]
+# ISO 4217, checked against Babel's list where it is used (services/dealers.check_dealer).
+Currency = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{3}$")
 ]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
@@ -121,6 +126,8 @@ class DealerIn(Strict):
     )
     town: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
     country: Country = "DE"
+    # Left out: the currency of the dealer's country (EUR for DE and AT, CHF for CH).
+    currency: Currency | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None
     service_radius_km: Annotated[float, Field(ge=0, le=5000)] = 50
@@ -175,6 +182,8 @@ class DealersRefIn(Strict):
 class StageIn(Strict):
     stage: one_of(TARGET_STAGES)
     order_value: Annotated[float, Field(ge=0, le=1e12)] | None = None
+    # Only with stage "lost": why it was lost; the note is then kept as the lost note.
+    lost_reason: one_of(LostReason) | None = None
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
 
 

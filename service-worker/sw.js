@@ -12,7 +12,7 @@
  * are served stale-while-revalidate, so even a forgotten bump costs one stale load,
  * never a user stuck on an old version.
  */
-const VERSION = "2026-11-27.3";
+const VERSION = "2026-11-27.4";
 const CACHE_PREFIX = "leadrelay-shell-";
 const CACHE = CACHE_PREFIX + VERSION;
 const OFFLINE_URL = "/offline";
@@ -27,7 +27,8 @@ const SHELL = [
   "/static/js/app.js",
   "/static/js/boot.js",
   "/static/js/offline.js",
-  "/static/icons/favicon-32.png",
+  // The favicon is the app icon's SVG: the manifest points the browser at it anyway.
+  "/static/icons/icon.svg",
 ];
 const NOTIFICATION_ICON = "/static/icons/icon-192.png";
 const NOTIFICATION_BADGE = "/static/icons/badge-96.png";

@@ -67,6 +67,7 @@ def build_report_fixture(backfill: bool = True) -> None:
         stage="won",
         owner_dealer_id=b.id,
         order_value=Decimal("1000.00"),
+        order_currency="EUR",
     )
     _offer(l1, a, "declined", NOV, 60, "portfolio")
     _offer(l1, b, "accepted", NOV + timedelta(minutes=2), 120)
@@ -95,6 +96,7 @@ def build_report_fixture(backfill: bool = True) -> None:
         stage="won",
         owner_dealer_id=b.id,
         order_value=Decimal("500.50"),
+        order_currency="EUR",
     )
     _offer(l4, b, "accepted", NOV + timedelta(days=3), 600)
     # L5: October, outside the range: A accepted and won 9999.
@@ -108,6 +110,7 @@ def build_report_fixture(backfill: bool = True) -> None:
         stage="won",
         owner_dealer_id=a.id,
         order_value=Decimal("9999.00"),
+        order_currency="EUR",
         created_at=october,
     )
     _offer(l5, a, "accepted", october, 10)

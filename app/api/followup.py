@@ -14,7 +14,8 @@ from app.services.serialisation import lead_out, question_out
 @bp.post("/leads/<lead_id>/stage")
 @token_required(*DEALER_ROLES, relation="lead")
 @api_endpoint(
-    "Move my lead to a stage (won needs order_value); 409 while my offer is pending",
+    "Move my lead to a stage (won needs order_value, in my dealer's currency; lost may give "
+    "lost_reason and a note); 409 while my offer is pending",
     body=StageIn,
     returns=LeadOut,
     errors=(409,),
@@ -23,7 +24,14 @@ def change_stage(lead_id: str):
     """Move my lead to a stage (won needs order_value); 409 while my offer is pending."""
     user = api_user()
     payload = parse(StageIn, json_body())
-    lead = stages.change_stage(lead_id, user, payload.stage, payload.order_value, payload.note)
+    lead = stages.change_stage(
+        lead_id,
+        user,
+        payload.stage,
+        payload.order_value,
+        payload.note,
+        lost_reason=payload.lost_reason,
+    )
     return lead_out(lead, user)
 
 

@@ -46,11 +46,12 @@ def duration(seconds: int | None) -> str:
 
 
 @bp.app_template_filter("amount")
-def amount(value: Decimal | float | None) -> str:
-    """An order value with thousands separators: '12,500.00'; '—' when none."""
+def amount(value: Decimal | float | None, currency: str | None = None) -> str:
+    """An order value with thousands separators and its currency: '12,500.00 EUR';
+    '—' when none. Amounts in different currencies are never summed, so each says which."""
     if value is None:
         return "—"
-    return f"{Decimal(value):,.2f}"
+    return f"{Decimal(value):,.2f}" + (f" {currency}" if currency else "")
 
 
 @bp.app_context_processor

@@ -186,6 +186,8 @@ class DealerForm(ServiceErrorsForm):
     country = StringField(
         "Country", default="DE", validators=[DataRequired(), Length(min=2, max=2)]
     )
+    # Checked by the dealer service (ISO 4217); empty takes the country's currency.
+    currency = StringField("Currency", validators=[Optional(), Length(max=10)])
     service_radius_km = DecimalField(
         "Service radius (km)", default=50, places=None, validators=[NumberRange(min=0, max=5000)]
     )
@@ -224,6 +226,7 @@ class DealerForm(ServiceErrorsForm):
             "postal_code": (self.postal_code.data or "").strip() or None,
             "town": (self.town.data or "").strip() or None,
             "country": (self.country.data or "").strip().upper(),
+            "currency": (self.currency.data or "").strip() or None,
             "service_radius_km": float(self.service_radius_km.data or 0),
             "tags": [tag for tag in (t.strip() for t in (self.tags.data or "").split(",")) if tag],
             "inventory": [

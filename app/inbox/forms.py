@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -77,7 +78,11 @@ class StageForm(FlaskForm):
     """Move an owned lead to a stage; the order value is needed for won."""
 
     stage = RadioField(_l("Move to"), choices=STAGE_CHOICES, validators=[DataRequired()])
-    order_value = StringField(_l("Order value (€, needed for won)"), validators=[Length(max=20)])
+    # The label names the dealer's currency (templates/inbox/_stage.html).
+    order_value = StringField(_l("Order value"), validators=[Length(max=20)])
+    # The amount the page showed for a value that reads two ways ("12500.00"), sent by
+    # its "Yes, save" button: saving then goes ahead (services/stages.py).
+    confirmed_amount = HiddenField(validators=[Length(max=30)])
     # Checked below, not by the field: it is needed only when the lead is lost.
     lost_reason = RadioField(
         _l("Why was it lost? (needed for lost)"), choices=LOST_CHOICES, validate_choice=False

@@ -274,6 +274,7 @@ def change_stage(lead_id: str):
     lead = visibility.get_visible_lead(lead_id, current_user)
     form = StageForm()
     message = None
+    to_confirm = None
     try:
         saved = submit_form(
             form,
@@ -285,10 +286,14 @@ def change_stage(lead_id: str):
                 form.note.data,
                 locale=str(get_locale()),
                 lost_reason=form.chosen_lost_reason(),
+                confirmed_amount=form.confirmed_amount.data,
             ),
             fallback="stage",
             wording=_field_error,
         )
+    except stages.AmountToConfirm as question:
+        # "12.500" reads two ways: show the amount as read, save only when confirmed.
+        saved, to_confirm = False, question.value
     except Conflict:
         flash(_("Accept the lead before you change its stage."))
         return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
@@ -299,8 +304,23 @@ def change_stage(lead_id: str):
             return redirect(url_for("inbox.lead_detail", lead_id=lead_id))
         form = _stage_form(lead)
     status = 422 if form.errors else 200
-    context = _lead_context(lead, stage_form=form, stage_message=message)
+    context = _lead_context(
+        lead, stage_form=form, stage_message=message, amount_to_confirm=to_confirm
+    )
     return render_page_or_fragment("inbox/lead.html", "inbox/_stage.html", status, **context)
+
+
+@bp.get("/leads/<lead_id>/amount")
+@login_required_role(*DEALER_ROLES, relation="lead")
+def preview_amount(lead_id: str):
+    """As the order value is typed (htmx): how the page reads it, in the dealer's money,
+    and whether saving will ask to confirm it."""
+    lead = visibility.get_visible_lead(lead_id, current_user)
+    typed = request.args.get("order_value", "")[:40]
+    reading = stages.read_typed_amount(typed, str(get_locale()))
+    return render_template(
+        "inbox/_amount_preview.html", reading=reading, typed=typed, dealer=lead.owner
+    )
 
 
 @bp.post("/leads/<lead_id>/assignee")

@@ -42,6 +42,7 @@ COLUMNS = (
     "active",
     "timezone",
     "opening_hours",
+    "currency",  # last: files written before it existed keep their column positions
 )
 LIST_COLUMNS = ("tags", "inventory")
 NUMBER_COLUMNS = ("lat", "lon", "service_radius_km")
@@ -262,6 +263,8 @@ def _value(name: str, cell: str) -> object:
         return cell.lower() or "dealer"
     if name == "country":
         return cell.upper() or "DE"
+    if name == "currency":
+        return cell.upper() or None  # empty: the currency of the dealer's country
     if name == "timezone":
         return cell or "UTC"
     return cell or None

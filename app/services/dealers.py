@@ -9,6 +9,7 @@ from app.clock import start_of_day
 from app.enums import Tier
 from app.extensions import db
 from app.geocoding import PostalCodeFormatError, locate, validate_postal_code
+from app.i18n import default_currency, known_currency
 from app.models import Dealer, DealerTag
 from app.schemas import DealerIn, parse
 from app.services.absence import clear_absence, set_absence
@@ -41,6 +42,8 @@ def check_dealer(
         opening_hours = validate_opening_hours(payload.opening_hours)
     except OpeningHoursError as error:
         errors[error.field] = error.message
+    if payload.currency is not None and not known_currency(payload.currency):
+        errors["currency"] = "must be an ISO 4217 currency code such as EUR, CHF or USD"
     if not is_timezone(payload.timezone):
         errors["timezone"] = "must be an IANA time zone such as Europe/Berlin"
     lat, lon = payload.lat, payload.lon
@@ -84,6 +87,7 @@ def save_dealer(code: str, data: dict) -> tuple[Dealer, bool]:
     dealer.postal_code = postal_code
     dealer.town = payload.town
     dealer.country = payload.country
+    dealer.currency = payload.currency or default_currency(payload.country)
     dealer.lat, dealer.lon = lat, lon
     dealer.service_radius_km = payload.service_radius_km
     dealer.tags = sorted(set(payload.tags))

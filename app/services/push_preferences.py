@@ -9,8 +9,10 @@ The sender (app/services/push_delivery.py) asks `devices_wanting` for every row 
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, Select, select, true
+from ua_parser import parse as parse_user_agent
 
 from app.extensions import db
 from app.models import PushSubscription, User
@@ -58,49 +60,21 @@ class Device:
     wants: dict[str, bool]
 
 
+@lru_cache(maxsize=256)
 def device_name(user_agent: str | None) -> str:
-    """A short name a person recognises ("Chrome on Android") from a User-Agent header.
-
-    Only the few browsers that run the app are told apart; anything else is named by
-    what is known of it. Order matters: Edge and Samsung Internet also say "Chrome",
-    and every Chrome says "Safari".
-    """
-    agent = user_agent or ""
-    browser = next(
-        (
-            name
-            for token, name in (
-                ("Edg", "Edge"),
-                ("SamsungBrowser", "Samsung Internet"),
-                ("Firefox", "Firefox"),
-                ("FxiOS", "Firefox"),
-                ("CriOS", "Chrome"),
-                ("Chrome", "Chrome"),
-                ("Safari", "Safari"),
-            )
-            if token in agent
-        ),
-        None,
-    )
-    system = next(
-        (
-            name
-            for token, name in (
-                ("Android", "Android"),
-                ("iPhone", "iPhone"),
-                ("iPad", "iPad"),
-                ("Windows", "Windows"),
-                ("Mac OS X", "Mac"),
-                ("CrOS", "ChromeOS"),
-                ("Linux", "Linux"),
-            )
-            if token in agent
-        ),
-        None,
-    )
-    if browser and system:
-        return f"{browser} · {system}"
-    return browser or system or ""
+    """A short name a person recognises ("Chrome Mobile · Android", "Mobile Safari ·
+    iPhone") from a User-Agent header, by ua-parser's maintained rules: the browser, and
+    the phone model when the rules know it, else the system. Cached: the first parse in
+    a process compiles the rules."""
+    if not user_agent:
+        return ""
+    parsed = parse_user_agent(user_agent)
+    browser = parsed.user_agent.family if parsed.user_agent else None
+    system = parsed.device.family if parsed.device else None
+    if system in (None, "Other", "Generic Smartphone", "Generic Tablet", "K", "Spider"):
+        system = parsed.os.family if parsed.os else None
+    names = [name for name in (browser, system) if name and name != "Other"]
+    return " · ".join(names) if browser else ""
 
 
 def _wants(subscription: PushSubscription) -> dict[str, bool]:

@@ -33,6 +33,7 @@ FACT_COLUMNS = (
     "campaign",
     "won",
     "order_value",
+    "order_currency",
 )
 
 
@@ -69,6 +70,7 @@ def _facts(dialect: str):
             Lead.campaign,
             case((won, true()), else_=false()),
             case((won, Lead.order_value), else_=null()),
+            case((won, Lead.order_currency), else_=null()),
         )
         .select_from(Offer)
         .join(Lead, Lead.id == Offer.lead_id)
@@ -160,6 +162,7 @@ def add_offer(offer: Offer) -> None:
         "campaign": lead.campaign,
         "won": False,
         "order_value": None,
+        "order_currency": None,
     }
     connection = db.session.connection()
     connection.execute(insert(ReportOffer.__table__), [facts])

@@ -13,7 +13,10 @@ The definitions, the same for every grouping:
 - acceptance_rate = accepted / offers; conversion_rate = won / accepted;
 - median_response_seconds: median time from offer to the dealer's accept or decline;
 - won: accepted offers whose dealer owns the lead and whose lead is won;
-- order_value: the sum of those won leads' order values;
+- order_values: the sum of those won leads' order values per currency ({"EUR": 9999.0});
+  amounts in different currencies are never added together;
+- order_value, order_currency: that sum and its currency when the group's won amounts
+  are all in one currency (or there are none: 0 and null); with several, both are null;
 - decline_reasons: declined offers by reason.
 """
 
@@ -22,7 +25,7 @@ import io
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import and_, func, literal, select, text
+from sqlalchemy import and_, case, func, literal, or_, select, text
 
 from app.clock import utcnow
 from app.enums import DeclineReason
@@ -49,7 +52,11 @@ FIGURES = (
     "won",
     "conversion_rate",
     "order_value",
+    "order_currency",
+    "order_values",
 )
+# Won amounts in a currency no dealer has now (a dealer's currency changed since).
+OTHER_CURRENCY = "other"
 # Response-time histogram buckets: (label, upper bound in seconds, exclusive).
 RESPONSE_BUCKETS = (
     ("under 5 min", 300),
@@ -154,6 +161,7 @@ def _aggregate(
         # The median's sort fits in memory: no temp files. (SET LOCAL: it ends with the
         # request's transaction.)
         db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+    currencies = dealer_currencies()
     columns = [
         key.label("key"),
         func.count().label("offers"),
@@ -161,7 +169,7 @@ def _aggregate(
         _count(table.status == "declined").label("declined"),
         _count(table.status == "expired").label("expired"),
         _count(table.won).label("won"),
-        func.sum(table.order_value).label("order_value"),
+        *_currency_sums(table, currencies),
         *[
             _count(and_(table.status == "declined", table.reason == reason)).label(reason)
             for reason in DECLINE_REASONS
@@ -174,11 +182,12 @@ def _aggregate(
         )
     query = _in_range(select(*columns), table, start, end, viewer).group_by(key)
     rows = db.session.execute(query).all()
+    labels = [*currencies, OTHER_CURRENCY]
     if postgres:
-        items = [_item(key_name, row[:-1], row[-1]) for row in rows]
+        items = [_item(key_name, row[:-1], row[-1], labels) for row in rows]
     else:
         medians = _medians_windowed(table, key, start, end, viewer)
-        items = [_item(key_name, row, medians.get(row[0])) for row in rows]
+        items = [_item(key_name, row, medians.get(row[0]), labels) for row in rows]
     if grouping == "dealers":
         codes = {row.id: row.code for row in db.session.execute(select(Dealer.id, Dealer.code))}
         for item in items:
@@ -205,11 +214,41 @@ def _medians_windowed(table, key, start, end, viewer) -> dict:
     return {row[0]: row[1] for row in rows}
 
 
-def _item(key_name: str, row, median) -> dict:
-    """One report item from a row (key, offers, accepted, declined, expired, won, order
-    value, then one count per decline reason), unpacked by position: a dealer report
-    has ten thousand of them."""
-    key, offers, accepted, declined, expired, won, order_value, *reasons = row
+def dealer_currencies() -> list[str]:
+    """The currencies the network's dealers keep their amounts in, sorted ("CHF", "EUR")."""
+    return sorted(db.session.scalars(select(Dealer.currency).distinct()))
+
+
+def _currency_sums(table, currencies: list[str]) -> list:
+    """One sum of won amounts per currency, then one of any other currency: summed apart
+    in the same pass over the rows."""
+    sums = [
+        func.sum(case((table.order_currency == currency, table.order_value))).label(
+            f"order_value_{index}"
+        )
+        for index, currency in enumerate(currencies)
+    ]
+    elsewhere = or_(table.order_currency.is_(None), table.order_currency.not_in(currencies))
+    sums.append(func.sum(case((elsewhere, table.order_value))).label("order_value_other"))
+    return sums
+
+
+def order_figures(values: dict[str, float]) -> dict:
+    """order_values, and order_value / order_currency when there is one currency (or none)."""
+    shown = {currency: round(value, 2) for currency, value in values.items() if value}
+    if len(shown) > 1:
+        return {"order_value": None, "order_currency": None, "order_values": shown}
+    currency, value = next(iter(shown.items()), (None, 0.0))
+    return {"order_value": value, "order_currency": currency, "order_values": shown}
+
+
+def _item(key_name: str, row, median, currencies: list[str]) -> dict:
+    """One report item from a row (key, offers, accepted, declined, expired, won, one
+    order-value sum per currency, then one count per decline reason), unpacked by
+    position: a dealer report has ten thousand of them."""
+    key, offers, accepted, declined, expired, won, *rest = row
+    sums, reasons = rest[: len(currencies)], rest[len(currencies) :]
+    values = {currency: float(total or 0) for currency, total in zip(currencies, sums, strict=True)}
     return {
         key_name: key,
         "offers": offers,
@@ -220,7 +259,7 @@ def _item(key_name: str, row, median) -> dict:
         "median_response_seconds": round(float(median), 3) if median is not None else None,
         "won": won,
         "conversion_rate": won / accepted if accepted else 0.0,
-        "order_value": round(float(order_value or 0), 2),
+        **order_figures(values),
         "decline_reasons": dict(zip(DECLINE_REASONS, reasons, strict=True)),
     }
 
@@ -232,7 +271,7 @@ def _empty_item(key_name: str, key) -> dict:
         "acceptance_rate": 0.0,
         "conversion_rate": 0.0,
         "median_response_seconds": None,
-        "order_value": 0.0,
+        **order_figures({}),
         "decline_reasons": dict.fromkeys(DECLINE_REASONS, 0),
     }
 
@@ -246,7 +285,9 @@ def _with_spend(items: list[dict]) -> list[dict]:
     for campaign, item in by_key.items():
         spend = spends.get(campaign) if campaign is not None else None
         item["spend"] = spend
-        item["roi"] = round((item["order_value"] - spend) / spend, 4) if spend else None
+        # Spend and order value are compared only when the orders are in one currency.
+        value = item["order_value"]
+        item["roi"] = round((value - spend) / spend, 4) if spend and value is not None else None
     return list(by_key.values())
 
 
@@ -309,7 +350,13 @@ def csv_fields(key_name: str) -> list[str]:
 def to_csv(items: list[dict], key_name: str) -> str:
     """A report as CSV text with a header row of the same field names as the JSON items."""
     rows = [
-        {**item, **{f"decline_reasons.{k}": v for k, v in item["decline_reasons"].items()}}
+        {
+            **item,
+            **{f"decline_reasons.{k}": v for k, v in item["decline_reasons"].items()},
+            "order_values": "; ".join(
+                f"{currency} {value:.2f}" for currency, value in item["order_values"].items()
+            ),
+        }
         for item in items
     ]
     return rows_to_csv(csv_fields(key_name), rows)

@@ -137,7 +137,10 @@ def _stage_entry(event: LeadEvent, detail: dict, by: str | None) -> TimelineEntr
     title = f"Stage: {previous.capitalize()} → {stage.capitalize()}" if previous else stage
     tone = {"won": "success", "lost": "danger"}.get(stage, "info")
     if stage == "won" and detail.get("order_value"):
-        title = f"Won, order value {_amount(detail['order_value'])}"
+        currency = detail.get("order_currency")
+        title = f"Won, order value {_amount(detail['order_value'])}" + (
+            f" {currency}" if currency else ""
+        )
     note = detail.get("note")
     return TimelineEntry(event.at, event.kind, title, f"“{note}”" if note else None, by, tone)
 

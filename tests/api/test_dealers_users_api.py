@@ -31,6 +31,26 @@ def test_dealer_coordinates_come_from_postal_code(oem):
     assert us["lat"] == pytest.approx(40.75, abs=0.05)
 
 
+def test_dealer_currency_defaults_to_its_countrys_and_may_be_set(oem):
+    by_country = {
+        country: oem.put(
+            f"/api/v1/dealers/D-{country}", json=dealer_body(country=country, postal_code=None)
+        )
+        for country in ("DE", "AT", "CH", "US")
+    }
+    assert {country: r.get_json()["currency"] for country, r in by_country.items()} == {
+        "DE": "EUR",
+        "AT": "EUR",
+        "CH": "CHF",
+        "US": "USD",
+    }
+    chosen = oem.put(
+        "/api/v1/dealers/D-CH", json=dealer_body(country="CH", postal_code=None, currency="eur")
+    )
+    assert chosen.get_json()["currency"] == "EUR"
+    assert oem.get("/api/v1/dealers/D-CH").get_json()["currency"] == "EUR"
+
+
 def test_distributor_and_sub_dealer(oem):
     assert oem.put("/api/v1/dealers/DIST", json=dealer_body(tier="distributor")).status_code == 201
     sub = oem.put("/api/v1/dealers/SUB", json=dealer_body(parent="DIST"))
@@ -60,6 +80,9 @@ def test_distributor_and_sub_dealer(oem):
         ({"lat": 100, "lon": 10}, "lat"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"country": "DEU"}, "country"),
+        ({"currency": "XYZ"}, "currency"),
+        ({"currency": "EURO"}, "currency"),
+        ({"currency": 978}, "currency"),
         ({"opening_hours": {"mon": [["18:00", "08:00"]]}}, "opening_hours.mon.0"),
         ({"opening_hours": {"funday": [["08:00", "18:00"]]}}, "opening_hours.funday"),
         ({"opening_hours": "always"}, "opening_hours"),

@@ -75,8 +75,37 @@ def test_won_needs_an_order_value_and_stores_it(network, oem):
     assert won.status_code == 200
     assert won.get_json()["stage"] == "won"
     assert won.get_json()["order_value"] == 24500.5
+    assert won.get_json()["order_currency"] == "EUR"  # the Berlin dealer's currency
     lost = network["mine"].post(url, json={"stage": "lost"})
     assert lost.get_json()["order_value"] is None
+    assert lost.get_json()["order_currency"] is None
+
+
+@pytest.mark.both_databases
+def test_lost_reason_and_note_are_in_the_stage_answer_and_the_lead(network):
+    _accept(network)
+    lead_id = network["lead"]["id"]
+    lost = network["mine"].post(
+        f"/api/v1/leads/{lead_id}/stage",
+        json={"stage": "lost", "lost_reason": "price", "note": "  Cheaper in Potsdam  "},
+    )
+    assert lost.status_code == 200
+    assert (lost.get_json()["lost_reason"], lost.get_json()["lost_note"]) == (
+        "price",
+        "Cheaper in Potsdam",
+    )
+    shown = network["mine"].get(f"/api/v1/leads/{lead_id}").get_json()
+    assert (shown["lost_reason"], shown["lost_note"]) == ("price", "Cheaper in Potsdam")
+    reopened = network["mine"].post(f"/api/v1/leads/{lead_id}/stage", json={"stage": "contacted"})
+    assert (reopened.get_json()["lost_reason"], reopened.get_json()["lost_note"]) == (None, None)
+
+
+def test_a_won_amount_keeps_the_currency_of_the_dealer_that_won_it(network):
+    make_dealer("D-BER-1", name="Autohaus Mitte", parent="D-DIST", currency="CHF")
+    _accept(network)
+    url = f"/api/v1/leads/{network['lead']['id']}/stage"
+    won = network["mine"].post(url, json={"stage": "won", "order_value": 900})
+    assert (won.get_json()["order_value"], won.get_json()["order_currency"]) == (900.0, "CHF")
 
 
 @pytest.mark.parametrize(
@@ -86,6 +115,7 @@ def test_won_needs_an_order_value_and_stores_it(network, oem):
         ({"stage": "sold"}, "stage"),
         ({}, "stage"),
         ({"stage": "won", "order_value": "lots"}, "order_value"),
+        ({"stage": "lost", "lost_reason": "weather"}, "lost_reason"),
     ],
 )
 def test_bad_stage_bodies_name_the_field(network, body, field):

@@ -37,6 +37,8 @@ def _figures(offers, accepted, declined, expired, median, won, order_value, reas
         "won": won,
         "conversion_rate": pytest.approx(won / accepted) if accepted else 0.0,
         "order_value": pytest.approx(order_value),
+        "order_currency": "EUR" if order_value else None,
+        "order_values": {"EUR": pytest.approx(order_value)} if order_value else {},
         "decline_reasons": reasons,
     }
 
@@ -167,3 +169,34 @@ def test_bad_spend_is_refused_and_stores_nothing(oem, body):
 def test_reports_are_for_coordinators_only(app, dealer_api):
     make_dealer("D-A")
     assert dealer_api("D-A").get("/api/v1/reports/dealers").status_code == 403
+
+
+def test_amounts_in_different_currencies_are_summed_apart_never_together(oem, fixture_network):
+    """A Swiss dealer wins 900 CHF beside D-B's 1500.50 EUR: each dealer keeps its currency;
+    a total over both names each currency and gives no single sum."""
+    from decimal import Decimal
+
+    from app.extensions import db
+    from app.models import Lead
+    from app.services.report_facts import refresh_leads
+
+    lead = db.session.scalars(db.select(Lead).where(Lead.order_value == Decimal("500.50"))).one()
+    lead.order_value, lead.order_currency = Decimal("900.00"), "CHF"
+    make_dealer("D-ZRH", country="CH", postal_code=None)  # the network now has CHF too
+    refresh_leads([lead.id])
+    db.session.commit()
+    by_dealer = {
+        item["dealer"]: item for item in oem.get(f"/api/v1/reports/dealers?{RANGE}").json["items"]
+    }
+    assert by_dealer["D-B"]["order_values"] == {"CHF": 900.0, "EUR": 1000.0}
+    assert (by_dealer["D-B"]["order_value"], by_dealer["D-B"]["order_currency"]) == (None, None)
+    regions = {
+        item["region"]: item for item in oem.get(f"/api/v1/reports/regions?{RANGE}").json["items"]
+    }
+    assert (regions["AT-10"]["order_value"], regions["AT-10"]["order_currency"]) == (900.0, "CHF")
+    campaigns = oem.get(f"/api/v1/reports/campaigns?{RANGE}").json["items"]
+    spring = next(item for item in campaigns if item["campaign"] == "spring")
+    assert spring["order_values"] == {"CHF": 900.0, "EUR": 1000.0} and spring["roi"] is None
+    exported = oem.get(f"/api/v1/reports/dealers?{RANGE}&format=csv").get_data(as_text=True)
+    row = next(r for r in csv.DictReader(io.StringIO(exported)) if r["dealer"] == "D-B")
+    assert (row["order_value"], row["order_values"]) == ("", "CHF 900.00; EUR 1000.00")

@@ -104,6 +104,9 @@ WORDS = {
         "sign_in": "Sign in",
         "decline": "Decline…",
         "accept": "Accept lead",
+        "won": "Won",
+        "save_stage": "Save stage",
+        "two_way": "1,250",
     },
     "de": {
         "locale": "de-DE",
@@ -112,6 +115,9 @@ WORDS = {
         "sign_in": "Anmelden",
         "decline": "Ablehnen …",
         "accept": "Lead annehmen",
+        "won": "Gewonnen",
+        "save_stage": "Phase speichern",
+        "two_way": "12.500",
     },
 }
 
@@ -166,6 +172,16 @@ def take(out: Path, language: str = "en") -> list[Path]:
             page.locator("#stage details").evaluate("(details) => { details.open = true; }")
             page.locator("#stage").scroll_into_view_if_needed()
             shot("lead-stage")
+            # An amount that reads two ways: previewed as typed, then asked about on saving.
+            page.locator("#stage").get_by_text(words["won"], exact=True).click()
+            page.locator("#order_value").fill(words["two_way"])
+            page.locator("#amount-preview:not(:empty)").wait_for()
+            page.locator("#order_value").scroll_into_view_if_needed()
+            shot("lead-amount-preview")
+            page.locator("#stage").get_by_role("button", name=words["save_stage"]).click()
+            page.locator(".amount-confirm").wait_for()
+            page.locator(".amount-confirm").scroll_into_view_if_needed()
+            shot("lead-amount-confirm")
             lead_page = f"/inbox/leads/{ids['owned']}"
             for path, card, name in (
                 (lead_page, "notes", "lead-notes"),

@@ -33,6 +33,8 @@ WORDS = {
         "lost": "Verloren",
         "order_value": "Auftragswert",
         "amount": "12.500,50",
+        "two_way": "12.500",
+        "preview": "Gelesen als 12.500,00",
         "save_stage": "Phase speichern",
         "won_saved": "Phase gespeichert: Gewonnen.",
         "lost_saved": "Phase gespeichert: Verloren.",
@@ -58,6 +60,8 @@ WORDS = {
         "lost": "Lost",
         "order_value": "Order value",
         "amount": "12,500.50",
+        "two_way": "1,250",
+        "preview": "Reads as €1,250.00",
         "save_stage": "Save stage",
         "won_saved": "Stage saved: Won.",
         "lost_saved": "Stage saved: Lost.",
@@ -225,3 +229,57 @@ def test_the_width_check_names_an_element_past_the_edge(desktop_page):
     desktop_page.set_content('<p class="wide" style="width: 2000px">long</p>')
     with pytest.raises(AssertionError, match="p.wide ends at"):
         assert_fits(desktop_page, "a page with a wide paragraph")
+
+
+LAYOUT_WIDTHS = [(320, 640), (360, 740), (390, 844), (430, 932)]
+
+
+@pytest.mark.parametrize("language", list(WORDS))
+def test_inbox_lead_settings_and_search_fit_every_phone_width(
+    language, desktop_browser, live_server
+):
+    """At 320, 360, 390 and 430 px, nothing on the inbox, a lead (its stage form open, an
+    amount that reads two ways previewed), settings or a search is wider than the screen.
+    One context per language, resized between widths: four widths cost one sign-in."""
+    words = WORDS[language]
+    code, email = live_server.dealer_with_user()
+    owned_id = live_server.lead_for(code)
+    live_server.lead_for(code)  # one still waiting, so the inbox has both kinds of rows
+    context = desktop_browser.new_context(
+        viewport={"width": 320, "height": 640},
+        is_mobile=True,
+        has_touch=True,
+        locale=words["locale"],
+        timezone_id="Europe/Berlin",
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    base = live_server.url
+    try:
+        page.goto(f"{base}/login")
+        page.get_by_label(words["email"]).fill(email)
+        page.get_by_label(words["password"]).fill(PASSWORD)
+        page.get_by_role("button", name=words["sign_in"]).tap()
+        page.wait_for_url(f"{base}/inbox")
+        page.goto(f"{base}/inbox/leads/{owned_id}")
+        page.get_by_role("button", name=words["accept"]).tap()
+        page.get_by_text(words["accepted"]).wait_for()
+        for width, height in LAYOUT_WIDTHS:
+            page.set_viewport_size({"width": width, "height": height})
+            for where, path in (
+                ("inbox", "/inbox"),
+                ("settings", "/inbox/settings"),
+                ("search", "/inbox?q=Eva"),
+            ):
+                page.goto(f"{base}{path}")
+                assert_fits(page, f"{where} at {width} px ({language})")
+            page.goto(f"{base}/inbox/leads/{owned_id}")
+            page.get_by_text(words["more_stages"]).tap()
+            page.get_by_label(words["order_value"]).fill(words["two_way"])
+            page.locator("#amount-preview").get_by_text(words["preview"]).wait_for()
+            assert_fits(page, f"lead with its stage form at {width} px ({language})")
+    finally:
+        context.close()
+    assert errors == [], f"JavaScript errors: {errors}"

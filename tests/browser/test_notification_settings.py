@@ -111,7 +111,7 @@ def test_switching_a_kind_off_on_one_device_by_keyboard(phone, live_server):
 
     pc = page.locator(f"#device-{devices['pc']}")
     assert "Edge · Windows" in pc.locator("legend").inner_text()
-    assert "Chrome · Android" in page.locator(f"#device-{devices['phone']}").inner_text()
+    assert "Chrome Mobile · Pixel 8" in page.locator(f"#device-{devices['phone']}").inner_text()
     switches = pc.get_by_role("switch")
     assert [switches.nth(i).get_attribute("value") for i in range(4)] == [
         "new_lead",

@@ -79,3 +79,23 @@ def test_opening_hours_text_errors_name_the_day(app, text, field):
 def test_file_without_code_column_is_refused(app):
     plan = dealer_import.plan_import("name\nX\n")
     assert plan.file_errors and not plan.ok
+
+
+def test_currency_column_sets_checks_or_defaults_and_missing_keeps_it(app):
+    make_dealer("D-ZRH", name="Zürich", country="CH", postal_code="8001", currency="EUR")
+    text = (
+        "code,name,country,postal_code,currency\n"
+        "D-VIE,Wien,AT,1010,\n"
+        "D-NYC,New York,US,10001,usd\n"
+        "D-BAD,Bad,DE,10115,EURO\n"
+    )
+    plan = dealer_import.plan_import(text)
+    assert [row.action for row in plan.rows] == ["create", "create", "error"]
+    assert set(plan.rows[2].errors) == {"currency"}
+    good = "\n".join(text.splitlines()[:3]) + "\n"
+    assert dealer_import.apply_import(good).ok
+    assert (get_dealer("D-VIE").currency, get_dealer("D-NYC").currency) == ("EUR", "USD")
+    # A file without the column keeps the dealer's chosen currency.
+    assert dealer_import.apply_import("code,daily_capacity\nD-ZRH,5\n").ok
+    assert get_dealer("D-ZRH").currency == "EUR"
+    assert "currency" in dealer_import.export_csv([get_dealer("D-ZRH")]).splitlines()[0]

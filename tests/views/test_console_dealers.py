@@ -70,6 +70,30 @@ def test_create_and_edit_a_dealer_through_the_dealer_service(client, signed_in, 
     body = oem.get("/api/v1/dealers/D-NEW-1").get_json()
     assert body["daily_capacity"] == 3
     assert body["absent_from"] == "2026-12-23T23:00:00Z"  # midnight in Berlin
+    assert body["currency"] == "EUR"  # left empty: the currency of Germany
+
+
+def test_console_sets_a_dealers_currency_and_names_a_bad_one(client, signed_in):
+    make_dealer("D-ZRH", name="Zürich", country="CH", postal_code=None)
+    edit = client.get("/console/dealers/D-ZRH").get_data(as_text=True)
+    assert 'name="currency"' in edit and 'value="CHF"' in edit
+    bad = client.post(
+        "/console/dealers/D-ZRH",
+        data={
+            **_form("D-ZRH", postal_code="8001", country="CH", currency="FRANC"),
+            "csrf_token": csrf_token_in(edit),
+        },
+    )
+    assert bad.status_code == 422 and "ISO 4217" in bad.get_data(as_text=True)
+    assert get_dealer("D-ZRH").name == "Zürich"  # nothing stored
+    saved = client.post(
+        "/console/dealers/D-ZRH",
+        data={
+            **_form("D-ZRH", postal_code="8001", country="CH", currency="eur"),
+            "csrf_token": csrf_token_in(edit),
+        },
+    )
+    assert saved.status_code == 302 and get_dealer("D-ZRH").currency == "EUR"
 
 
 def test_bad_dealer_input_is_a_422_naming_the_field(client, signed_in):

@@ -52,7 +52,7 @@ def test_dealer_report_page_shows_the_figures(signed_in):
     row = re.search(r'<th scope="row">D-B</th>(.*?)</tr>', html, re.S).group(1)
     cells = re.findall(r'<td class="num">([^<]*)</td>', row)
     # offers, accepted, declined, expired, acceptance, median, won, conversion, order value
-    assert cells == ["3", "2", "1", "0", "67%", "2 min", "2", "100%", "1,500.50"]
+    assert cells == ["3", "2", "1", "0", "67%", "2 min", "2", "100%", "1,500.50 EUR"]
 
 
 @pytest.mark.parametrize(

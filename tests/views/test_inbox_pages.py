@@ -293,7 +293,7 @@ def _mark_won(client, lead, typed, headers):
     ("language", "typed", "stored"),
     [
         ("de-DE,de;q=0.9", "12.500,50", Decimal("12500.50")),
-        ("de", "12.500", Decimal("12500.00")),
+        ("de", "12.500", None),  # reads two ways: asks first (test below)
         ("de", "1250,5", Decimal("1250.50")),
         ("en-US,en;q=0.9", "12,500.50", Decimal("12500.50")),
         ("en", "12500", Decimal("12500.00")),
@@ -302,9 +302,12 @@ def _mark_won(client, lead, typed, headers):
 def test_won_amount_is_read_in_the_pages_language(client, offered, db, language, typed, stored):
     """CONTRACT "Languages": 12.500,50 on a German page and 12,500.50 on an English one."""
     response = _mark_won(client, offered, typed, {"Accept-Language": language})
-    assert response.status_code == 302
     db.session.expire_all()
     lead = db.session.get(Lead, offered["id"])
+    if stored is None:
+        assert response.status_code == 200 and lead.stage != "won"
+        return
+    assert response.status_code == 302
     assert lead.stage == "won" and lead.order_value == stored
 
 
@@ -347,3 +350,91 @@ def test_won_value_is_shown_as_the_pages_language_writes_money(client, offered):
     _mark_won(client, offered, "12.500,50", german)
     assert "12.500,50\xa0€" in client.get(url, headers=german).get_data(as_text=True)
     assert "€12,500.50" in client.get(url).get_data(as_text=True)
+
+
+def test_won_value_is_shown_in_the_dealers_currency_per_the_pages_language(client, offered):
+    """A US-dollar dealer's won amount is in $, written the German or English way."""
+    make_dealer("D-BER-1", name="Autohaus Mitte", currency="USD")
+    url = f"/inbox/leads/{offered['id']}"
+    _mark_won(client, offered, "12.500,50", {"Accept-Language": "de"})
+    german = client.get(url, headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "12.500,50\xa0$" in german and "€" not in german.split("<main", 1)[1]
+    assert "$12,500.50" in client.get(url).get_data(as_text=True)
+    assert "$12,500.50" in client.get("/inbox").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "asked", "stored"),
+    [
+        ("de", "12.500", "Meinten Sie 12.500,00\xa0€?", Decimal("12500.00")),
+        ("de", "1,250", "Meinten Sie 1,25\xa0€?", Decimal("1.25")),
+        ("en", "1,250", "Did you mean €1,250.00?", Decimal("1250.00")),
+        ("en", "12.500", "Did you mean €12.50?", Decimal("12.50")),
+    ],
+)
+def test_an_amount_that_reads_two_ways_is_confirmed_before_saving(
+    client, offered, db, language, typed, asked, stored
+):
+    """Without JavaScript the server answers the form with the amount as read and a button
+    that saves exactly that; nothing is stored before."""
+    headers = {"Accept-Language": language}
+    asking = _mark_won(client, offered, typed, headers)
+    html = asking.get_data(as_text=True)
+    assert asking.status_code == 200 and asked in html
+    assert f'name="confirmed_amount" value="{stored}"' in html
+    db.session.expire_all()
+    assert db.session.get(Lead, offered["id"]).stage != "won"
+    url = f"/inbox/leads/{offered['id']}/stage"
+    data = {"csrf_token": csrf_token_in(html), "stage": "won", "order_value": typed}
+    confirmed = client.post(url, data={**data, "confirmed_amount": str(stored)}, headers=headers)
+    assert confirmed.status_code == 302
+    db.session.expire_all()
+    lead = db.session.get(Lead, offered["id"])
+    assert (lead.stage, lead.order_value) == ("won", stored)
+
+
+def test_a_confirmation_of_another_amount_asks_again_over_htmx(client, offered, db):
+    """The amount was corrected after the question: the old confirmation does not save it."""
+    headers = {"Accept-Language": "de", "HX-Request": "true"}
+    _accept(client, offered)
+    url = f"/inbox/leads/{offered['id']}"
+    token = csrf_token_in(client.get(url, headers={"Accept-Language": "de"}).get_data(as_text=True))
+    data = {"csrf_token": token, "stage": "won", "order_value": "1.250"}
+    again = client.post(
+        f"{url}/stage", data={**data, "confirmed_amount": "12500.00"}, headers=headers
+    )
+    html = again.get_data(as_text=True)
+    assert again.status_code == 200 and html.lstrip().startswith('<section id="stage"')
+    assert "Meinten Sie 1.250,00\xa0€?" in html
+    db.session.expire_all()
+    assert db.session.get(Lead, offered["id"]).order_value is None
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "shown"),
+    [
+        ("de", "12.500", "Gelesen als 12.500,00\xa0€. Beim Speichern bestätigen Sie den Betrag."),
+        ("de", "12.500,50", "Gelesen als 12.500,50\xa0€."),
+        ("en", "12,500.50", "Reads as €12,500.50."),
+        ("en", "1,250", "Reads as €1,250.00. Saving asks you to confirm it."),
+        ("de", "zwölf", "Noch kein Betrag."),
+    ],
+)
+def test_live_preview_shows_how_the_typed_amount_reads(client, offered, language, typed, shown):
+    _accept(client, offered)
+    preview = client.get(
+        f"/inbox/leads/{offered['id']}/amount",
+        query_string={"order_value": typed},
+        headers={"Accept-Language": language, "HX-Request": "true"},
+    )
+    assert preview.status_code == 200
+    html = preview.get_data(as_text=True)
+    assert html.lstrip().startswith('<p id="amount-preview"') and shown in html
+
+
+def test_live_preview_of_another_dealers_lead_is_404(client, offered, oem):
+    body = lead_body(preferred_seller={"dealer": "D-BER-2", "contact": None})
+    other = oem.post("/api/v1/leads", json=body).get_json()
+    assert other["dealer"] == "D-BER-2"
+    response = client.get(f"/inbox/leads/{other['id']}/amount?order_value=1")
+    assert response.status_code == 404

@@ -31,10 +31,11 @@ IPHONE_SAFARI = (
 @pytest.mark.parametrize(
     ("agent", "name"),
     [
-        (ANDROID_CHROME, "Chrome · Android"),
+        (ANDROID_CHROME, "Chrome Mobile · Pixel 8"),
         (WINDOWS_EDGE, "Edge · Windows"),
-        (IPHONE_SAFARI, "Safari · iPhone"),
-        ("curl/8.0", ""),
+        (IPHONE_SAFARI, "Mobile Safari · iPhone"),
+        ("curl/8.0", "curl"),
+        ("", ""),
         (None, ""),
     ],
 )
@@ -83,7 +84,7 @@ def _token(client) -> str:
 
 def test_settings_lists_each_device_with_four_switches_all_on(client, devices):
     page = client.get("/inbox/settings").get_data(as_text=True)
-    assert "Chrome · Android" in page and "Edge · Windows" in page
+    assert "Chrome Mobile · Pixel 8" in page and "Edge · Windows" in page
     assert "Safari · iPhone" not in page  # the colleague's phone is not ours to set
     for device in ("phone", "pc"):
         form = re.search(rf'<form id="device-{devices[device]}".*?</form>', page, re.S).group(0)
