@@ -47,7 +47,7 @@ system-deps:
 test: install-dev system-deps
 	$(BIN)/ruff check app tests bench wsgi.py
 	$(BIN)/vulture
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 # ruff, dead code (vulture, whitelist in vulture_whitelist.py), the layer contracts
 # (import-linter, in pyproject.toml: views -> services -> models, routing stands alone).

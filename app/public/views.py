@@ -78,14 +78,24 @@ def _login_context() -> dict:
 @ratelimits.rate_limited_page("public.login")
 def login_rate_limited(retry_after: int):
     """Too many failed sign-ins: the same form, what was typed kept, and when to retry."""
-    form = LoginForm(formdata=None, email=request.form.get("email", "")[:254])
-    minutes = max(1, math.ceil(retry_after / 60))
-    throttled = ngettext(
-        "Too many sign-in attempts. Please try again in %(num)d minute.",
-        "Too many sign-in attempts. Please try again in %(num)d minutes.",
-        minutes,
+    return _form_again_later(
+        "public/login.html",
+        LoginForm,
+        lambda minutes: ngettext(
+            "Too many sign-in attempts. Please try again in %(num)d minute.",
+            "Too many sign-in attempts. Please try again in %(num)d minutes.",
+            minutes,
+        ),
+        retry_after,
+        **_login_context(),
     )
-    return render_template("public/login.html", form=form, throttled=throttled, **_login_context())
+
+
+def _form_again_later(template: str, form_class, says, retry_after: int, **context) -> str:
+    """A page's form again, the e-mail typed kept, saying (`says(minutes)`) when to retry."""
+    form = form_class(formdata=None, email=request.form.get("email", "")[:254])
+    minutes = max(1, math.ceil(retry_after / 60))
+    return render_template(template, form=form, throttled=says(minutes), **context)
 
 
 # --- forgot password (only with SMTP_URL) ---------------------------------------------
@@ -122,14 +132,16 @@ def forgot_password():
 @ratelimits.rate_limited_page("public.forgot_password")
 def forgot_password_rate_limited(retry_after: int):
     """Too many requests for links: the same page, and when to try again."""
-    form = ForgotPasswordForm(formdata=None, email=request.form.get("email", "")[:254])
-    minutes = max(1, math.ceil(retry_after / 60))
-    throttled = ngettext(
-        "Too many requests. Please try again in %(num)d minute.",
-        "Too many requests. Please try again in %(num)d minutes.",
-        minutes,
+    return _form_again_later(
+        "public/forgot_password.html",
+        ForgotPasswordForm,
+        lambda minutes: ngettext(
+            "Too many requests. Please try again in %(num)d minute.",
+            "Too many requests. Please try again in %(num)d minutes.",
+            minutes,
+        ),
+        retry_after,
     )
-    return render_template("public/forgot_password.html", form=form, throttled=throttled)
 
 
 def _reset_error(text: str) -> str:

@@ -4,16 +4,12 @@ It says what happens next in the customer's language and names no dealer: routin
 still change hands. Sending failures are logged and never fail the inquiry.
 """
 
-import logging
-
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app.mailer import MailError, send_mail
 from app.models import Lead
-
-log = logging.getLogger(__name__)
+from app.services.person_mail import send_to_person
 
 
 def confirmation_enabled() -> bool:
@@ -40,15 +36,4 @@ def send_confirmation(lead: Lead, language: str) -> bool:
                 _("You did not send this inquiry? Then you can ignore this e-mail."),
             ]
         )
-    try:
-        send_mail(
-            current_app.config["SMTP_URL"],
-            current_app.config.get("MAIL_FROM", "LeadRelay <no-reply@leadrelay.invalid>"),
-            lead.email,
-            subject,
-            body,
-        )
-    except MailError as error:
-        log.warning("confirmation for lead %s not sent: %s", lead.id, error)
-        return False
-    return True
+    return send_to_person(lead.email, subject, body, f"confirmation for lead {lead.id}")

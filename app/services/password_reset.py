@@ -6,12 +6,12 @@ first reset changes the hash, so the link dies with it (single use), and so does
 other link sent before. A link is good for RELAY_PASSWORD_RESET_SECONDS (an hour). The
 token is signed, not encrypted, so it holds a digest of the hash, never the hash itself.
 
-Whether or not the address has an account, the page answers the same; only the mail
-differs, and only the owner of the mailbox sees that.
+Whether or not the address has an account, the page answers the same, and as fast (the
+mail leaves from a thread); only the mailbox's owner learns whether there is an account.
 """
 
 import hashlib
-import logging
+import threading
 from datetime import timedelta
 
 from babel.dates import format_datetime
@@ -24,12 +24,10 @@ from sqlalchemy import select
 from app.clock import utcnow, zone
 from app.extensions import db
 from app.i18n import language_of
-from app.mailer import MailError, send_mail
 from app.models import User
 from app.services.errors import ValidationFailed
+from app.services.person_mail import send_to_person
 from app.services.users import set_new_password
-
-log = logging.getLogger(__name__)
 
 SALT = "leadrelay.password-reset"
 DEFAULT_MAX_AGE_SECONDS = 3600
@@ -86,30 +84,34 @@ def user_for_token(token: object) -> User:
     return user
 
 
-def request_reset(email: object) -> bool:
-    """E-mail a reset link to the active user with this address; True when one was sent.
+def request_reset(email: object) -> threading.Thread | None:
+    """E-mail a reset link to the active user with this address; the sending thread, or
+    None when there is nobody to send to.
 
-    The caller answers the same either way (no account, or mail failed)."""
+    The mail leaves from a thread of its own, so the answer comes as fast for an address
+    with an account as for one without: its timing tells nothing either. (A process that
+    dies meanwhile loses the mail; the person asks again.)"""
     if not reset_enabled() or not isinstance(email, str):
-        return False
+        return None
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()[:254]))
     if user is None or not user.active or not user.password_hash:
-        return False
+        return None
     link = url_for("public.reset_password", token=make_token(user), _external=True)
     with force_locale(language_of(user)):
         subject, body = _reset_mail(user, link)
-    try:
-        send_mail(
-            current_app.config["SMTP_URL"],
-            current_app.config.get("MAIL_FROM", "LeadRelay <no-reply@leadrelay.invalid>"),
-            user.email,
-            subject,
-            body,
-        )
-    except MailError as error:
-        log.warning("password reset mail for user %s not sent: %s", user.id, error)
-        return False
-    return True
+    sender = threading.Thread(
+        target=_send_in_background,
+        args=(current_app._get_current_object(), user.email, subject, body, user.id),
+        name="password-reset-mail",
+        daemon=True,
+    )
+    sender.start()
+    return sender
+
+
+def _send_in_background(app, to: str, subject: str, body: str, user_id: int) -> None:
+    with app.app_context():
+        send_to_person(to, subject, body, f"password reset mail for user {user_id}")
 
 
 def _reset_mail(user: User, link: str) -> tuple[str, str]:

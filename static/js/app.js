@@ -120,6 +120,14 @@
     currentSubscription().then(function (subscription) {
       if (subscription && Notification.permission === "granted") {
         showPushState(section, "on", "on");
+        // Signed in again since it subscribed: tell the server which device this is,
+        // so the list of devices can mark it.
+        if (!section.querySelector("[data-this-device]")) {
+          var body = typeof subscription.toJSON === "function" ? subscription.toJSON() : subscription;
+          sendSubscription(section.getAttribute("data-url"), "POST", body)
+            .then(devicesChanged)
+            .catch(function () {});
+        }
       } else {
         showPushState(section, "off", "off");
       }

@@ -78,7 +78,9 @@ def _fill(server, code: str, email: str) -> dict[str, str]:
                 stages.change_stage(lead_id, user, "contacted")
                 stages.change_stage(lead_id, user, "won", "24500")
             elif stage == "lost":
-                stages.change_stage(lead_id, user, stage, lost_reason="price")
+                stages.change_stage(
+                    lead_id, user, stage, "", "Found it 8 % cheaper elsewhere.", lost_reason="price"
+                )
             else:
                 stages.change_stage(lead_id, user, stage)
         notes.add_note(ids[3], user, "Prefers a call after 5 pm; the old UT-2 is for trade-in.")

@@ -239,7 +239,8 @@ def test_inbox_lead_settings_and_search_fit_every_phone_width(
     language, desktop_browser, live_server
 ):
     """At 320, 360, 390 and 430 px, nothing on the inbox, a lead (its stage form open, an
-    amount that reads two ways previewed), settings or a search is wider than the screen.
+    amount that reads two ways previewed; at 320 px also the question asked before saving
+    it, with axe), settings or a search is wider than the screen.
     One context per language, resized between widths: four widths cost one sign-in."""
     words = WORDS[language]
     code, email = live_server.dealer_with_user()
@@ -280,6 +281,13 @@ def test_inbox_lead_settings_and_search_fit_every_phone_width(
             page.get_by_label(words["order_value"]).fill(words["two_way"])
             page.locator("#amount-preview").get_by_text(words["preview"]).wait_for()
             assert_fits(page, f"lead with its stage form at {width} px ({language})")
+            if width == LAYOUT_WIDTHS[0][0]:
+                # The narrowest phone also gets the question the server asks before saving.
+                page.locator("#stage").get_by_text(words["won"], exact=True).tap()
+                page.get_by_role("button", name=words["save_stage"]).tap()
+                page.locator(".amount-confirm").wait_for()
+                check_screen(page, f"amount to confirm at {width} px ({language})")
+                assert live_server.lead(owned_id).stage != "won"
     finally:
         context.close()
     assert errors == [], f"JavaScript errors: {errors}"

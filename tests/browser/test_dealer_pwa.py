@@ -38,6 +38,36 @@ def _service_worker_ready(page) -> str:
     return state
 
 
+def deliver_through_devtools(browser_context, page, origin: str, payload: dict, shown):
+    """Push payload to the service worker of origin over the DevTools protocol
+    (ServiceWorker.deliverPushMessage): a real push event, no push service needed.
+    Returns what `shown()` gives once truthy, waited for while the protocol session
+    still holds the worker (detached sooner, the worker may stop before it shows)."""
+    session = browser_context.new_cdp_session(page)
+    registrations: list[dict] = []
+    session.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    try:
+        session.send("ServiceWorker.enable")
+        registration = _wait_for(
+            page,
+            lambda: next((r for r in registrations if r["scopeURL"] == f"{origin}/"), None),
+        )
+        session.send(
+            "ServiceWorker.deliverPushMessage",
+            {
+                "origin": f"{origin}/",
+                "registrationId": registration["registrationId"],
+                "data": json.dumps(payload),
+            },
+        )
+        return _wait_for(page, shown)
+    finally:
+        session.detach()
+
+
 def test_sign_in_lands_on_the_inbox_with_the_offer(page, live_server):
     code, email = live_server.dealer_with_user()
     live_server.lead_for(code)
@@ -86,46 +116,25 @@ def test_a_push_delivered_through_devtools_shows_a_notification(page, live_serve
     sign_in(page, live_server, email)
     browser_context.grant_permissions(["notifications"], origin=live_server.url)
     _service_worker_ready(page)
-    session = browser_context.new_cdp_session(page)
-    registrations: list[dict] = []
-    session.on(
-        "ServiceWorker.workerRegistrationUpdated",
-        lambda event: registrations.extend(event["registrations"]),
+    payload = {
+        "title": "New lead: TR-500",
+        "body": "Eva near 10117. Accept or decline in LeadRelay.",
+        "url": "/inbox/leads/abc",
+        "tag": "lead-abc",
+    }
+    shown = deliver_through_devtools(
+        browser_context,
+        page,
+        live_server.url,
+        payload,
+        lambda: page.evaluate(
+            """async () => {
+                const registration = await navigator.serviceWorker.ready;
+                const [note] = await registration.getNotifications({tag: "lead-abc"});
+                return note ? {title: note.title, body: note.body, url: note.data.url} : null;
+            }"""
+        ),
     )
-    try:
-        session.send("ServiceWorker.enable")
-        registration = _wait_for(
-            page,
-            lambda: next(
-                (r for r in registrations if r["scopeURL"] == f"{live_server.url}/"), None
-            ),
-        )
-        payload = {
-            "title": "New lead: TR-500",
-            "body": "Eva near 10117. Accept or decline in LeadRelay.",
-            "url": "/inbox/leads/abc",
-            "tag": "lead-abc",
-        }
-        session.send(
-            "ServiceWorker.deliverPushMessage",
-            {
-                "origin": f"{live_server.url}/",
-                "registrationId": registration["registrationId"],
-                "data": json.dumps(payload),
-            },
-        )
-        shown = _wait_for(
-            page,
-            lambda: page.evaluate(
-                """async () => {
-                    const registration = await navigator.serviceWorker.ready;
-                    const [note] = await registration.getNotifications({tag: "lead-abc"});
-                    return note ? {title: note.title, body: note.body, url: note.data.url} : null;
-                }"""
-            ),
-        )
-    finally:
-        session.detach()
     assert shown == {
         "title": payload["title"],
         "body": payload["body"],
@@ -169,6 +178,9 @@ def test_enable_notifications_subscribes_on_tap_and_a_lead_reaches_the_device(
         page.get_by_role("button", name="Enable notifications").tap()
         page.get_by_text("Notifications are on for this device.").wait_for()
         assert page.evaluate("window.__vapidKeyLength") == 65
+        # The list of devices reloads (htmx) with this one in it, marked as this device.
+        page.locator("#devices .device").filter(has_text="This device").wait_for()
+        assert page.locator("#devices .device").get_by_role("switch").count() == 4
 
         def stored():
             return live_server.query(

@@ -9,14 +9,15 @@ that very notification, with a stand-in for waitUntil, and checks the open windo
 the lead.
 """
 
-import json
-
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Notification
 from tests.browser.conftest import sign_in
-from tests.browser.test_dealer_pwa import _service_worker_ready, _wait_for
+from tests.browser.test_dealer_pwa import (
+    _service_worker_ready,
+    deliver_through_devtools,
+)
 
 CLICK_IN_WORKER = """async (tag) => {
   const [notification] = await self.registration.getNotifications({ tag });
@@ -53,34 +54,12 @@ def test_notification_click_shows_the_lead_in_the_open_window(page, live_server,
     payload = _queued_payload(live_server, lead_id)
     assert payload["url"] == f"/inbox/leads/{lead_id}"
 
-    session = browser_context.new_cdp_session(page)
-    registrations: list[dict] = []
-    session.on(
-        "ServiceWorker.workerRegistrationUpdated",
-        lambda event: registrations.extend(event["registrations"]),
-    )
-    try:
-        session.send("ServiceWorker.enable")
-        registration = _wait_for(
-            page,
-            lambda: next(
-                (r for r in registrations if r["scopeURL"] == f"{live_server.url}/"), None
-            ),
-        )
-        session.send(
-            "ServiceWorker.deliverPushMessage",
-            {
-                "origin": f"{live_server.url}/",
-                "registrationId": registration["registrationId"],
-                "data": json.dumps(payload),
-            },
-        )
-    finally:
-        session.detach()
-
     worker = next(w for w in browser_context.service_workers if w.url.endswith("/sw.js"))
-    _wait_for(
+    deliver_through_devtools(
+        browser_context,
         page,
+        live_server.url,
+        payload,
         lambda: worker.evaluate(
             "async (tag) => (await self.registration.getNotifications({ tag })).length",
             payload["tag"],

@@ -5,6 +5,7 @@ said in a live region, nothing wider than the phone, and no axe violation.
 `RELAY_SCREENSHOTS=docs/screenshots` also saves the screen as settings-devices[-de].png.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -15,18 +16,11 @@ from app.extensions import db
 from app.models import PushSubscription, User
 from app.services.push_subscriptions import save_subscription
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, sign_in
 from tests.browser.test_dealer_phone_sizes import assert_fits
+from tests.factories import ANDROID_CHROME, WINDOWS_EDGE
 from tests.push.receiver import PushReceiver
 
-ANDROID_CHROME = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Mobile Safari/537.36"
-)
-WINDOWS_EDGE = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"
-)
 WORDS = {
     "de": {
         "locale": "de-DE",
@@ -147,3 +141,40 @@ def test_switching_a_kind_off_on_one_device_by_keyboard(phone, live_server):
         page.locator("#notifications").screenshot(
             path=str(Path(folder) / f"settings-devices{suffix}.png")
         )
+
+
+SUBSCRIBED_ALREADY = """
+(() => {
+  const subscriptionJson = %s;
+  const subscription = {
+    endpoint: subscriptionJson.endpoint,
+    toJSON: () => subscriptionJson,
+    unsubscribe: async () => true,
+  };
+  PushManager.prototype.getSubscription = async function () { return subscription; };
+})();
+"""
+
+
+def test_a_device_subscribed_before_this_sign_in_is_marked_as_this_device(
+    page, live_server, browser_context
+):
+    code, email = live_server.dealer_with_user()
+    with PushReceiver() as receiver:
+        subscription = receiver.new_subscription()
+
+        def subscribe_earlier():
+            user = db.session.scalar(select(User).where(User.email == email))
+            return save_subscription(user, subscription, ANDROID_CHROME).id
+
+        device_id = live_server.query(subscribe_earlier)
+        # This browser still holds that subscription (a real one needs a push service).
+        page.add_init_script(SUBSCRIBED_ALREADY % json.dumps(subscription))
+        browser_context.grant_permissions(["notifications"], origin=live_server.url)
+        sign_in(page, live_server, email)
+        page.goto(f"{live_server.url}/inbox/settings")
+        page.get_by_text("Notifications are on for this device.").wait_for()
+        device = page.locator(f"#device-{device_id}")
+        device.locator("[data-this-device]").wait_for()
+        assert "This device" in device.locator("legend").inner_text()
+        assert page.locator("[data-this-device]").count() == 1

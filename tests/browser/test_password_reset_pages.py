@@ -82,7 +82,7 @@ def test_forgot_password_from_the_sign_in_page_to_a_new_password(phone, live_ser
     page.get_by_role("status").filter(has_text=words["sent"]).wait_for()
     _screen(page, language, "reset-sent")
 
-    [(_recipients, message)] = smtp.inbox
+    [(_recipients, message)] = smtp.wait_for(1)
     link = re.search(r"http://\S+/reset-password/\S+", message.get_content()).group(0)
     assert link.startswith(live_server.url)
     page.goto(link)

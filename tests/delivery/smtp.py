@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -43,3 +44,12 @@ class SmtpServer:
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[tuple[list[str], EmailMessage]]:
+        """The inbox once it holds `count` messages (mail sent from a thread arrives late)."""
+        deadline = time.monotonic() + timeout
+        while len(self.inbox) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(self.inbox)} of {count} messages arrived")
+            time.sleep(0.02)
+        return list(self.inbox)

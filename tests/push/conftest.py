@@ -18,3 +18,10 @@ def vapid_keys(tmp_path):
     from app.webpush import load_or_create_vapid_keys
 
     return load_or_create_vapid_keys(str(tmp_path / "instance"), {})
+
+
+@pytest.fixture
+def keys(app, vapid_keys):
+    """The app signs with a throwaway key (never the developer's instance/ key)."""
+    app.config["VAPID_PRIVATE_KEY"] = vapid_keys.private_key_pem
+    return vapid_keys

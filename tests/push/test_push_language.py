@@ -13,15 +13,7 @@ from app.models import Offer, User
 from app.services import push_delivery, recycling
 from app.services.push_subscriptions import save_subscription
 from app.services.users import create_user, set_language
-from app.webpush import VapidKeys
 from tests.factories import lead_body, make_dealer
-
-
-@pytest.fixture
-def keys(app, vapid_keys: VapidKeys) -> VapidKeys:
-    """The app signs with a throwaway key (never the developer's instance/ key)."""
-    app.config["VAPID_PRIVATE_KEY"] = vapid_keys.private_key_pem
-    return vapid_keys
 
 
 @pytest.fixture

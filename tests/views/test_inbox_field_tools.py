@@ -76,14 +76,19 @@ def test_lost_needs_a_reason_and_keeps_it(client, owned, db):
     assert db.session.get(Lead, owned).stage == "new"
 
     saved = _post(
-        client, f"{page}/stage", {"stage": "lost", "lost_reason": "bought_elsewhere"}, page
+        client,
+        f"{page}/stage",
+        {"stage": "lost", "lost_reason": "bought_elsewhere", "note": "Beim Nachbarn gekauft"},
+        page,
     )
     assert saved.status_code == 302
     db.session.expire_all()
     lead = db.session.get(Lead, owned)
     assert (lead.stage, lead.lost_reason) == ("lost", "bought_elsewhere")
+    assert lead.lost_note == "Beim Nachbarn gekauft"
     german = client.get(page, headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert "Verloren wegen:" in german and "Anderswo gekauft" in german
+    assert "<q>Beim Nachbarn gekauft</q>" in german
 
 
 def test_a_reason_sent_with_another_stage_is_not_kept(client, owned, db):

@@ -11,21 +11,8 @@ from app.services import push_preferences
 from app.services.push_subscriptions import save_subscription
 from app.services.users import create_user
 from tests.conftest import csrf_token_in
-from tests.factories import make_dealer
+from tests.factories import ANDROID_CHROME, IPHONE_SAFARI, WINDOWS_EDGE, make_dealer
 from tests.push.receiver import PushReceiver
-
-ANDROID_CHROME = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Mobile Safari/537.36"
-)
-WINDOWS_EDGE = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"
-)
-IPHONE_SAFARI = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
-)
 
 
 @pytest.mark.parametrize(
