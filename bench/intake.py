@@ -9,8 +9,9 @@ For each network (bench/network.py; issue 9's dense one by default, and the spar
 and each database (SQLite, then a throwaway PostgreSQL from tests/pg):
 
 1. the schema by migration, the network and an offer history, a coordinator token;
-2. `gunicorn --workers 2 wsgi:app` with the recycling worker thread on in both workers
-   (RELAY_WORKER=1), as production runs it;
+2. gunicorn with production's settings (`gunicorn.conf.py`: gthread workers, 4 threads
+   each, the access log) and issue 9's two workers, the recycling worker thread on in
+   both (RELAY_WORKER=1), as production runs it;
 3. sequential: one client posts --leads leads one after another (after 100 warm-up
    requests) and prints p50 / p95 / p99 of the whole request;
 4. concurrent: `wrk -t2 -c16` for --seconds, a unique lead per request (a Lua script
@@ -18,7 +19,9 @@ and each database (SQLite, then a throwaway PostgreSQL from tests/pg):
 
 In the same run, a bare Flask "hello" app under the same gunicorn settings, loaded by
 the same wrk, is the yardstick: intake's rate is printed as a share of it, which makes
-figures from a shared, noisy machine comparable. Goals (issue 9): at least 10 % of the
+figures from a shared, noisy machine comparable. The hello app under plain sync workers
+(`gunicorn -w 2`, the issue's first yardstick) is measured once at the start and the
+share of it printed beside. Goals (issue 9): at least 10 % of the
 yardstick (30 % hoped for), sequential p50 under 15 ms (5 ms hoped for), p99 under 50 ms.
 """
 
@@ -48,7 +51,19 @@ from network import (  # noqa: E402
     start_postgres,
 )
 
-GUNICORN = [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--log-level", "warning"]
+# Production's settings (gunicorn.conf.py: gthread, RELAY_THREADS=4 threads a worker, the
+# access log) with issue 9's two workers, for the app and the yardstick alike.
+GUNICORN = [
+    str(ROOT / ".venv/bin/gunicorn"),
+    "--config",
+    str(ROOT / "gunicorn.conf.py"),
+    "--workers",
+    "2",
+    "--log-level",
+    "warning",
+]
+# The earlier yardstick, plain sync workers (`gunicorn -w 2`), printed for comparison.
+GUNICORN_SYNC = [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--log-level", "warning"]
 HELLO_APP = """
 from flask import Flask
 
@@ -92,18 +107,21 @@ def lua_string(text: str) -> str:
 
 
 class Gunicorn:
-    """gunicorn --workers 2 on a free port, in its own process group."""
+    """gunicorn with two workers on a free port, in its own process group."""
 
-    def __init__(self, app: str, env: dict, cwd: Path):
+    def __init__(self, app: str, env: dict, cwd: Path, sync: bool = False):
         self.port = free_port()
-        # The same settings for the app and the yardstick: the repository's
-        # gunicorn.conf.py (threads, access log) is left out by an empty config file.
-        empty = Path(tempfile.gettempdir()) / "leadrelay-bench-gunicorn.conf.py"
-        empty.write_text("# gunicorn -w 2, nothing else\n")
+        if sync:  # nothing but -w 2: an empty config file keeps gunicorn.conf.py out
+            empty = Path(tempfile.gettempdir()) / "leadrelay-bench-gunicorn.conf.py"
+            empty.write_text("# gunicorn -w 2, nothing else\n")
+            command = [*GUNICORN_SYNC, "--config", str(empty)]
+        else:
+            command = GUNICORN
         self.process = subprocess.Popen(
-            [*GUNICORN, "--config", str(empty), "--bind", f"127.0.0.1:{self.port}", app],
+            [*command, "--bind", f"127.0.0.1:{self.port}", app],
             cwd=cwd,
-            env=env,
+            env={**env, "RELAY_THREADS": env.get("RELAY_THREADS", "4")},
+            stdout=subprocess.DEVNULL,  # the access log, as production writes it
             start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -238,19 +256,24 @@ def measure_intake(
         f"{'met' if figures['p50'] < 15 else 'MISSED'}, p99 < 50 ms: "
         f"{'met' if figures['p99'] < 50 else 'MISSED'}"
     )
+    print(
+        f"  (for comparison: {concurrent['rate'] / args.sync_yardstick:.1%} of the hello app "
+        f"under plain sync workers, {args.sync_yardstick:,.0f} req/s at the start)"
+    )
     return figures
 
 
-def measure_yardstick(workdir: Path, seconds: int) -> float:
+def measure_yardstick(workdir: Path, seconds: int, sync: bool = False) -> float:
     """A bare Flask hello app under the same gunicorn settings, loaded by the same wrk."""
     (workdir / "hello.py").write_text(HELLO_APP)
-    server = Gunicorn("hello:app", dict(os.environ), workdir)
+    server = Gunicorn("hello:app", dict(os.environ), workdir, sync=sync)
     try:
         figures = run_wrk(server.port, seconds, None)
     finally:
         server.stop()
+    settings = "sync, gunicorn -w 2" if sync else "production's gunicorn.conf.py, 2 workers"
     print(
-        f"yardstick: bare Flask hello, gunicorn --workers 2, wrk -t2 -c16 {seconds} s: "
+        f"yardstick: bare Flask hello ({settings}), wrk -t2 -c16 {seconds} s: "
         f"{figures['rate']:,.0f} req/s  p50 {figures['p50']:.1f} ms"
     )
     return figures["rate"]
@@ -273,6 +296,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="leadrelay-intake-") as directory:
             workdir = Path(directory)
+            args.sync_yardstick = measure_yardstick(workdir, args.seconds, sync=True)
             first = yardstick = measure_yardstick(workdir, args.seconds)
             for network in networks:
                 yardstick = measure_intake(

@@ -69,12 +69,21 @@ printf '{"Cookie": "%s"}' "$COOKIE" >"$WORK/headers.json"
 printf '{"Cookie": "%s", "Accept-Language": "de-DE,de;q=0.9"}' "$COOKIE" >"$WORK/headers-de.json"
 
 run_lighthouse() { # name url [headers file]
-  "$LH" "$2" --quiet --output=json --output-path="$OUT/lighthouse-$1.json" \
-    --only-categories=performance,accessibility,best-practices \
-    --form-factor=mobile --screenEmulation.mobile=true \
-    --extra-headers="${3:-$WORK/headers.json}" \
-    --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run --disable-quic" \
-    >/dev/null 2>"$OUT/lighthouse-$1.log"
+  # Lighthouse now and then fails to record a trace on a loaded machine (NO_NAVSTART):
+  # such a run has no scores, so it is run again, up to three times, and said so.
+  local attempt
+  for attempt in 1 2 3; do
+    if "$LH" "$2" --quiet --output=json --output-path="$OUT/lighthouse-$1.json" \
+      --only-categories=performance,accessibility,best-practices \
+      --form-factor=mobile --screenEmulation.mobile=true \
+      --extra-headers="${3:-$WORK/headers.json}" \
+      --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run --disable-quic" \
+      >/dev/null 2>"$OUT/lighthouse-$1.log"; then
+      return 0
+    fi
+    echo "lighthouse $1, attempt $attempt: $(tail -1 "$OUT/lighthouse-$1.log")" >&2
+  done
+  return 1
 }
 
 run_lighthouse inbox "$BASE/inbox"

@@ -27,6 +27,7 @@ Debian's postgresql package is installed.
 """
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -434,6 +435,8 @@ def main() -> None:
         help="for the decline part: bench/network.py's networks, or three Berlin dealers",
     )
     args = parser.parse_args()
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f}")
     postgres = None if args.no_postgres else start_postgres()
     try:
         with tempfile.TemporaryDirectory(prefix="leadrelay-bench-") as directory:
@@ -457,3 +460,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} / {os.getloadavg()[1]:.1f}")

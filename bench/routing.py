@@ -21,6 +21,7 @@ Runs on SQLite, then on a throwaway PostgreSQL (tests/pg) unless --no-postgres.
 
 import argparse
 import gc
+import os
 import statistics
 import sys
 import tempfile
@@ -140,6 +141,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f}")
     networks = ("dense", "sparse") if args.network == "both" else (args.network,)
     postgres = None if args.no_postgres else start_postgres()
     try:
@@ -155,3 +158,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} / {os.getloadavg()[1]:.1f}")

@@ -280,12 +280,14 @@ def confirm(prepared: Prepared, offer: Offer | None, now: datetime) -> bool:
     Offers made to other dealers meanwhile may have changed their load, which only
     breaks ties of distance: that is not worth routing again.
     """
-    if network_version() != prepared.version:
-        return False
-    if offer is None:
-        return True
-    capacity = offer.dealer.daily_capacity
-    return capacity is None or offers_today(offer.dealer, now) <= capacity
+    capacity = None if offer is None else offer.dealer.daily_capacity
+    if capacity is None:
+        return network_version() == prepared.version
+    # The version and the dealer's offers today in one round trip.
+    version, today = db.session.execute(
+        select(_VERSION_QUERY.scalar_subquery(), offers_today(offer.dealer, now).scalar_subquery())
+    ).one()
+    return version == prepared.version and today <= capacity
 
 
 def decide(
@@ -402,16 +404,16 @@ def local_day_start(zone: str, now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def offers_today(dealer: Dealer, now: datetime) -> int:
-    """Offers made to the dealer since midnight in its time zone (index-only)."""
-    return db.session.execute(
+def offers_today(dealer: Dealer, now: datetime):
+    """The count of offers made to the dealer since midnight in its time zone (index-only)."""
+    return (
         select(func.count())
         .select_from(Offer.__table__)
         .where(
             OFFERS.dealer_id == dealer.id,
             OFFERS.offered_at >= local_day_start(dealer.timezone or "UTC", now),
         )
-    ).scalar()
+    )
 
 
 # --- Bumping the version -----------------------------------------------------------------
