@@ -177,12 +177,16 @@ def page(browser_context, live_server):
     assert errors == [], f"JavaScript errors: {errors}"
 
 
-def sign_in(page, live_server: LiveServer, email: str) -> None:
-    """Sign in through the login form by tapping, as a person would."""
+ENGLISH_SIGN_IN = {"email": "Email", "password": "Password", "sign_in": "Sign in"}
+
+
+def sign_in(page, live_server: LiveServer, email: str, words: dict = ENGLISH_SIGN_IN) -> None:
+    """Sign in through the login form by tapping, as a person would; `words` are the
+    form's labels in the page's language ("email", "password", "sign_in")."""
     page.goto(f"{live_server.url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").tap()
+    page.get_by_label(words["email"]).fill(email)
+    page.get_by_label(words["password"]).fill(PASSWORD)
+    page.get_by_role("button", name=words["sign_in"]).tap()
     page.wait_for_url(f"{live_server.url}/inbox")
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import LeadNote
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, sign_in
 
 SIZES = [(320, 640), (390, 844)]
 # What the journey types and taps, per language (what a salesperson reads on the page).
@@ -259,11 +259,7 @@ def test_inbox_lead_settings_and_search_fit_every_phone_width(
     page.on("pageerror", lambda error: errors.append(str(error)))
     base = live_server.url
     try:
-        page.goto(f"{base}/login")
-        page.get_by_label(words["email"]).fill(email)
-        page.get_by_label(words["password"]).fill(PASSWORD)
-        page.get_by_role("button", name=words["sign_in"]).tap()
-        page.wait_for_url(f"{base}/inbox")
+        sign_in(page, live_server, email, words)
         page.goto(f"{base}/inbox/leads/{owned_id}")
         page.get_by_role("button", name=words["accept"]).tap()
         page.get_by_text(words["accepted"]).wait_for()

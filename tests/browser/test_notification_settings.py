@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import PushSubscription, User
 from app.services.push_subscriptions import save_subscription
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.conftest import PASSWORD, sign_in
+from tests.browser.conftest import sign_in
 from tests.browser.test_dealer_phone_sizes import assert_fits
 from tests.factories import ANDROID_CHROME, WINDOWS_EDGE
 from tests.push.receiver import PushReceiver
@@ -95,11 +95,7 @@ def test_switching_a_kind_off_on_one_device_by_keyboard(phone, live_server):
     code, email = live_server.dealer_with_user()
     devices = _devices_of(live_server, email)
 
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label(words["email"]).fill(email)
-    page.get_by_label(words["password"]).fill(PASSWORD)
-    page.get_by_role("button", name=words["sign_in"]).tap()
-    page.wait_for_url(f"{live_server.url}/inbox")
+    sign_in(page, live_server, email, words)
     page.goto(f"{live_server.url}/inbox/settings#devices")
     page.get_by_role("heading", name=words["heading"]).wait_for()
 
