@@ -31,7 +31,7 @@ from app.form.fields import InquiryForm, field_errors, lead_body, web_url
 from app.i18n import use_default_language
 from app.models import FormKey
 from app.security import allow_framing
-from app.services import catalog, confirmation, forms, spam
+from app.services import catalog, forms, person_mail, spam
 from app.services.errors import ValidationFailed
 
 # Names of the demo catalog's product groups in the customer's language; others title-cased.
@@ -199,7 +199,7 @@ def thank_you(public_key: str):
             form=form,
             host=host,
             parent_origin=_parent_origin(form, host),
-            confirmation_mail=confirmation.confirmation_enabled(),
+            confirmation_mail=person_mail.mail_enabled(),
         ),
     )
 

@@ -25,7 +25,7 @@ from app.extensions import limiter
 from app.forms import PASSWORD_ERRORS, submit_form
 from app.public import bp
 from app.public.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
-from app.services import password_reset, sessions
+from app.services import password_reset, person_mail, sessions
 from app.services.errors import ValidationFailed
 from app.services.users import authenticate, record_sign_in, record_sign_out
 
@@ -72,7 +72,7 @@ def login():
 
 def _login_context() -> dict:
     """The sign-in page offers "Forgot password?" only when a link can be mailed."""
-    return {"reset_enabled": password_reset.reset_enabled()}
+    return {"reset_enabled": person_mail.mail_enabled()}
 
 
 @ratelimits.rate_limited_page("public.login")
@@ -103,7 +103,7 @@ def _form_again_later(template: str, form_class, says, retry_after: int, **conte
 
 def _reset_available() -> None:
     """Without an SMTP server there is no forgot-password page at all."""
-    if not password_reset.reset_enabled():
+    if not person_mail.mail_enabled():
         abort(404)
 
 

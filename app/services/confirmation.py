@@ -4,22 +4,16 @@ It says what happens next in the customer's language and names no dealer: routin
 still change hands. Sending failures are logged and never fail the inquiry.
 """
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.models import Lead
-from app.services.person_mail import send_to_person
-
-
-def confirmation_enabled() -> bool:
-    """True when an SMTP server is configured."""
-    return bool(current_app.config.get("SMTP_URL"))
+from app.services.person_mail import mail_enabled, send_to_person
 
 
 def send_confirmation(lead: Lead, language: str) -> bool:
     """Send the confirmation to the customer's e-mail address; False when not sent."""
-    if not confirmation_enabled() or not lead.email:
+    if not mail_enabled() or not lead.email:
         return False
     with force_locale(language):
         subject = _("We have your inquiry")

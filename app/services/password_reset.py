@@ -26,7 +26,7 @@ from app.extensions import db
 from app.i18n import language_of
 from app.models import User
 from app.services.errors import ValidationFailed
-from app.services.person_mail import send_to_person
+from app.services.person_mail import mail_enabled, send_to_person
 from app.services.users import set_new_password
 
 SALT = "leadrelay.password-reset"
@@ -43,11 +43,6 @@ class _ClockSigner(TimestampSigner):
 
 class _Serializer(URLSafeTimedSerializer):
     default_signer = _ClockSigner
-
-
-def reset_enabled() -> bool:
-    """True when an SMTP server is configured: without one no link can be sent."""
-    return bool(current_app.config.get("SMTP_URL"))
 
 
 def max_age() -> timedelta:
@@ -91,7 +86,7 @@ def request_reset(email: object) -> threading.Thread | None:
     The mail leaves from a thread of its own, so the answer comes as fast for an address
     with an account as for one without: its timing tells nothing either. (A process that
     dies meanwhile loses the mail; the person asks again.)"""
-    if not reset_enabled() or not isinstance(email, str):
+    if not mail_enabled() or not isinstance(email, str):
         return None
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()[:254]))
     if user is None or not user.active or not user.password_hash:
