@@ -259,14 +259,18 @@ def _decline(
 def prepare_hand_on(offer: Offer, now: datetime) -> candidates.Prepared | None:
     """The routing decision hand_on will need once this pending offer has ended, made
     before the caller's write transaction; None when hand_on will not route."""
-    lead = offer.lead
     if (
         offer.status != OfferStatus.PENDING
         or offer.return_to_dealer_id is not None
-        or any(other.status == OfferStatus.PENDING for other in lead.offers if other is not offer)
+        or _others_still_open(offer.lead, offer)
     ):
         return None
-    return candidates.prepare(lead, now)
+    return candidates.prepare(offer.lead, now)
+
+
+def _others_still_open(lead: Lead, ended: Offer) -> bool:
+    """Whether a distributed opportunity still has open offers besides `ended`."""
+    return any(other.status == OfferStatus.PENDING for other in lead.offers if other.id != ended.id)
 
 
 def expire_offer(offer: Offer, now: datetime, prepared: candidates.Prepared | None = None) -> None:
@@ -293,8 +297,8 @@ def hand_on(
     `prepared` before the lock is used when it was made for the lead as it now is, and
     confirmed once the offer is written; DecisionStale (the caller rolls back) if not.
     """
-    if any(other.status == OfferStatus.PENDING for other in lead.offers if other.id != ended.id):
-        return  # a distributed opportunity still has open offers
+    if _others_still_open(lead, ended):
+        return
     if ended.return_to is not None:
         create_offer(
             lead,

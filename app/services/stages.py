@@ -144,7 +144,8 @@ def change_stage(
         # change of the dealer's currency does not relabel what was won.
         lead.order_currency = lead.owner.currency if stage == Stage.WON and lead.owner else None
         lead.lost_reason = lost_reason if stage == Stage.LOST else None
-        lead.lost_note = ((note or "").strip()[:2000] or None) if stage == Stage.LOST else None
+        note_text = (note or "").strip()[:2000] or None
+        lead.lost_note = note_text if stage == Stage.LOST else None
         record_event(
             lead,
             "stage_changed",
@@ -155,7 +156,7 @@ def change_stage(
             order_value=str(value) if stage == Stage.WON else None,
             order_currency=lead.order_currency,
             lost_reason=lead.lost_reason,
-            note=(note or "").strip()[:2000] or None,
+            note=note_text,
         )
         lead.updated_at = now
         report_facts.refresh_lead(lead.id)  # won and its order value, in this transaction
