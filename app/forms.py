@@ -6,7 +6,8 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.validators import ValidationError
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.inputs import MAX_YEAR, MIN_YEAR
 from app.services.errors import ValidationFailed
@@ -17,6 +18,18 @@ PASSWORD_ERRORS = {
     "must match the new one": _l("Type the same new password twice."),
     "must be at least 8 characters": _l("Use at least 8 characters."),
 }
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, twice: a reset link's page, and the settings' change (which adds
+    the current one). The rules themselves are users.set_new_password's."""
+
+    new_password = PasswordField(
+        _l("New password (at least 8 characters)"), validators=[DataRequired(), Length(max=200)]
+    )
+    repeat_password = PasswordField(
+        _l("New password again"), validators=[DataRequired(), Length(max=200)]
+    )
 
 
 class PlausibleDate:

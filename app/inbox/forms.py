@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.enums import TARGET_STAGES, DeclineReason, LostReason, Stage
-from app.forms import PlausibleDate
+from app.forms import NewPasswordForm, PlausibleDate
 
 # The decline reasons in the page's language (app/enums.py keeps the English names).
 DECLINE_LABELS = {
@@ -145,15 +145,9 @@ class CapacityForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(NewPasswordForm):
     """The user's own password change: the current one, then the new one twice."""
 
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(), Length(max=200)]
-    )
-    new_password = PasswordField(
-        _l("New password (at least 8 characters)"), validators=[DataRequired(), Length(max=200)]
-    )
-    repeat_password = PasswordField(
-        _l("New password again"), validators=[DataRequired(), Length(max=200)]
     )

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import NewPasswordForm
+
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
@@ -19,12 +21,5 @@ class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(NewPasswordForm):
     """A new password, twice, by the same rules as changing it in settings."""
-
-    new_password = PasswordField(
-        _l("New password (at least 8 characters)"), validators=[DataRequired(), Length(max=200)]
-    )
-    repeat_password = PasswordField(
-        _l("New password again"), validators=[DataRequired(), Length(max=200)]
-    )

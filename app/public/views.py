@@ -156,12 +156,12 @@ def _reset_error(text: str) -> str:
 def reset_password(token: str):
     """A new password from a mailed link: once, within the hour, by the usual rules."""
     _reset_available()
+    try:
+        password_reset.user_for_token(token)
+    except ValidationFailed:  # expired, used or not ours: the page says so, no form
+        return _token_page(None, 422)
     form = ResetPasswordForm()
     if request.method == "GET":
-        try:
-            password_reset.user_for_token(token)
-        except ValidationFailed:
-            return _token_page(None, 422)
         return _token_page(form, 200)
     done = submit_form(
         form,
@@ -174,8 +174,7 @@ def reset_password(token: str):
     if done:
         flash(_("Password changed. Sign in with your new password."))
         return redirect(url_for("public.login"))
-    expired = any(_reset_error(password_reset.EXPIRED) in field.errors for field in form)
-    return _token_page(None if expired else form, 422)
+    return _token_page(form, 422)
 
 
 def _token_page(form: ResetPasswordForm | None, status: int):
