@@ -6,10 +6,10 @@ from flask_login import current_user
 from app.auth import COORDINATORS, login_required_role
 from app.console import bp
 from app.console.forms import AnswerForm
-from app.forms import submit_form
+from app.forms import errors_onto_fields
 from app.htmx import redirect_to
 from app.services import questions
-from app.services.errors import Conflict, NotFound
+from app.services.errors import Conflict, NotFound, ValidationFailed
 
 
 def _page(forms: dict[int, AnswerForm] | None = None, status: int = 200, **extra):
@@ -35,26 +35,21 @@ def list_questions():
 def answer_question(question_id: int):
     """Answer one question; the asking dealer gets a push."""
     form = AnswerForm()
-    answered: list = []
-    try:
-        sent = submit_form(
-            form,
-            lambda: answered.append(
-                questions.answer_question(question_id, current_user, form.body.data)
-            ),
-            fallback="body",
-        )
-    except (Conflict, NotFound):
-        flash("That question was answered meanwhile or no longer exists.")
-        return redirect(url_for("console.list_questions"))
-    if sent:
-        question = answered[0]
-        flash(f"Answer sent to {question.dealer.name}.")
-        # Answered from the lead's page: back there, else back to the list.
-        back_to_lead = request.form.get("back") == "lead"
-        return redirect_to(
-            url_for("console.lead_detail", lead_id=question.lead_id)
-            if back_to_lead
-            else url_for("console.list_questions")
-        )
+    if form.validate_on_submit():
+        try:
+            question = questions.answer_question(question_id, current_user, form.body.data)
+        except ValidationFailed as error:
+            errors_onto_fields(form, error.errors, "body", str)
+        except (Conflict, NotFound):
+            flash("That question was answered meanwhile or no longer exists.")
+            return redirect(url_for("console.list_questions"))
+        else:
+            flash(f"Answer sent to {question.dealer.name}.")
+            # Answered from the lead's page: back there, else back to the list.
+            back_to_lead = request.form.get("back") == "lead"
+            return redirect_to(
+                url_for("console.lead_detail", lead_id=question.lead_id)
+                if back_to_lead
+                else url_for("console.list_questions")
+            )
     return _page({question_id: form}, status=422)
