@@ -52,11 +52,11 @@ class _Copy:
 
 
 class _Copies:
-    """One app's copies, by cache name."""
+    """One app's copies, by cache name, and a lock per cache for loading."""
 
     def __init__(self) -> None:
         self.held: dict[str, _Copy] = {}
-        self.lock = threading.Lock()
+        self.locks: dict[str, threading.Lock] = {}
 
 
 class VersionedCache(Generic[T]):
@@ -99,7 +99,8 @@ class VersionedCache(Generic[T]):
         copy = copies.held.get(self.name)
         if copy is not None and copy.version == version:
             return copy.value
-        with copies.lock:  # one thread loads; the others wait for its copy
+        # One thread loads; the others wait for its copy (other caches are not held up).
+        with copies.locks.setdefault(self.name, threading.Lock()):
             copy = copies.held.get(self.name)
             if copy is None or copy.version != version:
                 copy = copies.held[self.name] = _Copy(version, self.load())
