@@ -158,6 +158,13 @@ class DealerOut(Out):
     absent_until: datetime | None
 
 
+class DealerPageOut(Out):
+    items: list[DealerOut]
+    next_cursor: str | None = Field(
+        description="the last code of this page, to pass as `cursor`; null on the last page"
+    )
+
+
 class UserOut(Out):
     id: int
     email: str

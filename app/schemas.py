@@ -62,6 +62,8 @@ CustomValue = str | int | float | bool | None
 # Pages of leads in the API: the default size and the largest a client may ask for.
 DEFAULT_PAGE = 50
 MAX_PAGE = 200
+# A dealer page may be larger: a network's sync reads thousands of them.
+MAX_DEALER_PAGE = 1000
 
 
 class Strict(BaseModel):
@@ -253,6 +255,13 @@ class LeadQuery(Query):
     def _bounded_time(cls, value: Any) -> Any:
         # One reading of query times for the whole API (zone required, years bounded).
         return parse_utc_datetime(value, "updated_since") if isinstance(value, str) else value
+
+
+class DealerQuery(Query):
+    limit: Annotated[int, Field(ge=1, le=MAX_DEALER_PAGE)] | None = Field(
+        None, description="page size; without it, every dealer in one answer"
+    )
+    cursor: Code | None = Field(None, description="next_cursor of the previous page")
 
 
 class LeadImportQuery(Query):

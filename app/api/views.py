@@ -13,8 +13,25 @@ from app.auth import COORDINATORS, api_user, declare_access, public, token_requi
 from app.enums import DEALER_ROLES, Role
 from app.extensions import limiter
 from app.inputs import read_json_object
-from app.responses import DealerOut, DeclinedOut, Items, LeadOut, LeadPageOut, UserOut
-from app.schemas import DealerIn, DeclineIn, InboxQuery, LeadIn, LeadQuery, UserIn, parse
+from app.responses import (
+    DealerOut,
+    DealerPageOut,
+    DeclinedOut,
+    Items,
+    LeadOut,
+    LeadPageOut,
+    UserOut,
+)
+from app.schemas import (
+    DealerIn,
+    DealerQuery,
+    DeclineIn,
+    InboxQuery,
+    LeadIn,
+    LeadQuery,
+    UserIn,
+    parse,
+)
 from app.services import adf, dealers, forms, inbox, intake, leads, offers, users, visibility
 from app.services.errors import UnsupportedMediaType
 from app.services.serialisation import dealer_out, lead_out, user_out
@@ -71,10 +88,16 @@ def get_dealer(code: str):
 
 @bp.get("/dealers")
 @token_required(Role.COORDINATOR)
-@api_endpoint("List dealers", returns=Items[DealerOut])
+@api_endpoint(
+    "List dealers by code (all of them, or keyset pages with limit)",
+    query=DealerQuery,
+    returns=DealerPageOut,
+)
 def list_dealers():
-    """All dealers."""
-    return Items[DealerOut](items=[dealer_out(dealer) for dealer in dealers.list_dealers()])
+    """Every dealer by code, or a page of them after the cursor."""
+    query = query_args(DealerQuery)
+    page, next_cursor = dealers.dealer_page(after=query.cursor, limit=query.limit)
+    return DealerPageOut(items=[dealer_out(dealer) for dealer in page], next_cursor=next_cursor)
 
 
 # --- users ---------------------------------------------------------------------------

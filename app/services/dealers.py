@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.clock import start_of_day
 from app.enums import Tier
@@ -174,18 +175,23 @@ def search_dealers(text: str, limit: int = 12, within=None) -> list[Dealer]:
 
 
 def dealer_page(
-    text: str = "", after: str | None = None, limit: int = 50
+    text: str = "", after: str | None = None, limit: int | None = 50
 ) -> tuple[list[Dealer], str | None]:
     """A page of dealers by code (optionally matching `text`) after the code `after`,
-    and the code to continue after (None on the last page)."""
-    query = select(Dealer).order_by(Dealer.code).limit(limit + 1)
+    and the code to continue after (None on the last page; `limit` None: all of them).
+    Parents come in the same query: a page shows each dealer's parent code."""
+    query = select(Dealer).options(joinedload(Dealer.parent)).order_by(Dealer.code)
+    if limit is not None:
+        query = query.limit(limit + 1)
     if text.strip():
         query = query.where(dealer_matches(text))
     if after:
         query = query.where(Dealer.code > after)
     rows = list(db.session.scalars(query))
+    if limit is None or len(rows) <= limit:
+        return rows, None
     page = rows[:limit]
-    return page, page[-1].code if len(rows) > limit else None
+    return page, page[-1].code
 
 
 _CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")

@@ -19,6 +19,40 @@ def test_put_dealer_creates_then_replaces(oem):
     assert [d["code"] for d in oem.get("/api/v1/dealers").get_json()["items"]] == ["D-BER-1"]
 
 
+def test_dealer_list_comes_whole_or_in_keyset_pages(oem):
+    codes = [f"D-{number:02d}" for number in range(7)]
+    for code in reversed(codes):
+        assert oem.put(f"/api/v1/dealers/{code}", json=dealer_body()).status_code == 201
+    oem.put("/api/v1/dealers/D-06", json=dealer_body(tier="distributor"))
+    oem.put("/api/v1/dealers/D-00", json=dealer_body(parent="D-06"))
+
+    whole = oem.get("/api/v1/dealers").get_json()
+    assert [dealer["code"] for dealer in whole["items"]] == codes
+    assert whole["next_cursor"] is None
+    assert whole["items"][0]["parent"] == "D-06"
+
+    seen, cursor = [], None
+    for _ in range(5):
+        query = "?limit=3" + (f"&cursor={cursor}" if cursor else "")
+        page = oem.get(f"/api/v1/dealers{query}").get_json()
+        seen.append([dealer["code"] for dealer in page["items"]])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [codes[0:3], codes[3:6], codes[6:7]]
+    assert oem.get("/api/v1/dealers?limit=7").get_json()["next_cursor"] is None
+
+    for query, field in [
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("limit=x", "limit"),
+        ("cursor=bad%21code", "cursor"),
+    ]:
+        answer = oem.get(f"/api/v1/dealers?{query}")
+        assert answer.status_code in (400, 422), query
+        assert field in answer.get_json()["errors"], query
+
+
 def test_dealer_coordinates_come_from_postal_code(oem):
     body = dealer_body(lat=None, lon=None, postal_code="10115", country="DE")
     dealer = oem.put("/api/v1/dealers/D-GEO", json=body).get_json()
