@@ -23,7 +23,6 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
-    event,
     func,
     text,
     true,
@@ -457,9 +456,6 @@ class LeadEvent(db.Model):
 
     dealer: Mapped[Dealer | None] = relationship()
     actor: Mapped[User | None] = relationship()
-    # Never set by the code (it names the lead by lead_id): it tells the unit of work
-    # that a new lead's row goes in before its events', so one flush writes them all.
-    lead: Mapped[Lead] = relationship()
 
 
 class Question(db.Model):
@@ -616,8 +612,6 @@ class Delivery(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(300))
 
     dealer: Mapped[Dealer | None] = relationship()
-    # As LeadEvent.lead: the lead's row is inserted first within one flush.
-    lead: Mapped[Lead] = relationship()
     attempt_log: Mapped[list[DeliveryAttempt]] = relationship(
         back_populates="delivery", cascade="all, delete-orphan", order_by="DeliveryAttempt.id"
     )
@@ -741,30 +735,6 @@ class ReviewRule(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# --- Dealer network version (issue 9: routing reads dealers from a per-process index) ---
-
-
-class NetworkVersion(db.Model):
-    """One row: a counter bumped in the same transaction as every change routing reads.
-
-    Dealers (their tags, stock, place, radius, capacity, absence, activity) and interest
-    routes are held in each process's memory for routing; a process compares this
-    counter with the one its copy was built at and reloads when they differ, so a change
-    made through any process is seen by every other one at its next decision.
-    """
-
-    __tablename__ = "network_version"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, default=0)
-
-
-@event.listens_for(NetworkVersion.__table__, "after_create")
-def _insert_version_row(table, connection, **kwargs) -> None:
-    """The counter's one row exists from the moment the table does (create_all in tests)."""
-    connection.execute(table.insert().values(id=1, version=0))
-
-
 # --- Reports (issue 11's speed): one narrow row per offer, kept by the offer transitions ---
 
 
@@ -869,3 +839,21 @@ class LeadNote(db.Model):
     author: Mapped[User] = relationship()
 
     __table_args__ = (Index("ix_lead_notes_lead_dealer", "lead_id", "dealer_id", "created_at"),)
+
+
+# --- Versions of what processes cache (issue 9: app/services/versioned_cache.py) ---------
+
+
+class CacheVersion(db.Model):
+    """A counter per cache ("network", "tokens", ...), bumped in the same transaction as
+    every change to the rows that cache holds.
+
+    Each process keeps such rows in memory, filed under the version it read before them,
+    and reloads when the counter in the database differs: so a change made through any
+    process is seen by every other one at its next request.
+    """
+
+    __tablename__ = "cache_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

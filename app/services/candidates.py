@@ -2,12 +2,11 @@
 
 Each process holds the network's routing profiles (tags, stock, place, radius,
 capacity, time zone, absences) and interest routes in a ``DealerIndex``, built once from
-the database and rebuilt only when the network changes. Every change routing reads
-(a dealer or its tags saved, an absence or capacity set, an interest route edited)
-bumps the one-row counter ``network_version`` in the same transaction, whatever code
-made it (the session hooks below watch the flushes); each decision reads the counter
-first, one primary-key read, and reloads when it moved. So a change made through one
-gunicorn process is seen by routing in every other one at its next decision.
+the database and rebuilt only when the network changes: a ``VersionedCache``
+(services/versioned_cache.py), whose version every change routing reads bumps (a dealer
+or its tags saved, an absence or capacity set, an interest route edited), whatever code
+made it. So a change made through one gunicorn process is seen by routing in every
+other one at its next decision.
 
 What changes with every lead, offers made today (capacity) and open offers (load), is
 counted in the database, and only for the few dealers at the top of the ranking
@@ -16,24 +15,18 @@ counted in the database, and only for the few dealers at the top of the ranking
 
 import bisect
 import functools
-import gc
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from flask import current_app
-from sqlalchemy import bindparam, event, func, inspect, literal_column, select, union_all, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, literal_column, select, union_all
 
 from app import clock
 from app.extensions import db
 from app.models import (
     Dealer,
-    DealerTag,
     InterestRoute,
     Lead,
-    NetworkVersion,
     Offer,
     absence_covers,
 )
@@ -45,17 +38,14 @@ from app.routing import (
     RoutingDecision,
     rank_dealers,
 )
+from app.services.versioned_cache import VersionedCache
 
 # How many dealers a decision checks for capacity and load: the chosen one and the
 # runners-up its explanation names. The others are checked when their turn comes.
 BEST_CHECKED = 4
 
-DEALERS, OFFERS, VERSION = Dealer.__table__.c, Offer.__table__.c, NetworkVersion.__table__.c
+DEALERS, OFFERS = Dealer.__table__.c, Offer.__table__.c
 
-_VERSION_QUERY = select(VERSION.version).where(VERSION.id == 1)
-
-# Tables whose rows routing holds in memory: a write to any of them bumps the version.
-_NETWORK_TABLES = frozenset({"dealers", "dealer_tags", "interest_routes"})
 # Dealer columns routing reads; a change to any other column (a name, a phone number,
 # opening hours) leaves the network as routing sees it.
 _ROUTING_COLUMNS = (
@@ -73,7 +63,6 @@ _ROUTING_COLUMNS = (
     "country",
     "postal_code",
 )
-_CHANGED_HERE = "network_changed_in_transaction"
 
 
 def lead_request(lead: Lead, excluded_codes: frozenset[str]) -> LeadRequest:
@@ -139,39 +128,9 @@ class Network:
         return answer
 
 
-class _NetworkHolder:
-    """One process's (one app's) copy of the network, replaced whole when it is stale."""
-
-    def __init__(self) -> None:
-        self.network: Network | None = None
-        self.lock = threading.Lock()
-
-
 def current_network() -> Network:
-    """The network as routing sees it now: the process's copy, reloaded if the version moved.
-
-    Read the version first, then the rows: rows read after the version are at least as
-    new as it, so a copy is never older than the version it is filed under.
-    """
-    session = db.session()
-    version = session.connection().execute(_VERSION_QUERY).scalar() or 0
-    if session.info.get(_CHANGED_HERE):
-        # This transaction changed the network and may yet roll back: a copy of what it
-        # sees must not be filed under a version number that may be handed out again.
-        return load_network(version)
-    holder = current_app.extensions.setdefault("leadrelay_network", _NetworkHolder())
-    network = holder.network
-    if network is not None and network.version == version:
-        return network
-    with holder.lock:  # one thread loads; the others wait for its copy
-        network = holder.network
-        if network is None or network.version != version:
-            network = load_network(version)
-            holder.network = network
-            # The copy lives until the next change: keep the garbage collector's full
-            # passes from walking its hundred thousand objects again and again.
-            gc.freeze()
-    return network
+    """The network as routing sees it now: the process's copy, reloaded if the version moved."""
+    return NETWORK.get()
 
 
 def load_network(version: int) -> Network:
@@ -238,9 +197,20 @@ def interest_routes() -> list[RouteRule]:
     ]
 
 
+# Dealers (the columns routing reads), their tag rows and the interest routes.
+NETWORK = VersionedCache(
+    "network",
+    lambda: load_network(NETWORK.version()),
+    {"dealers": _ROUTING_COLUMNS, "dealer_tags": None, "interest_routes": None},
+    # The copy lives until the next change: keep the garbage collector's full passes
+    # from walking its hundred thousand objects again and again.
+    freeze=True,
+)
+
+
 def network_version() -> int:
     """The network's version as the database has it now."""
-    return db.session.connection().execute(_VERSION_QUERY).scalar() or 0
+    return db.session.connection().execute(NETWORK.version_query()).scalar() or 0
 
 
 # --- Decisions ---------------------------------------------------------------------------
@@ -285,7 +255,10 @@ def confirm(prepared: Prepared, offer: Offer | None, now: datetime) -> bool:
         return network_version() == prepared.version
     # The version and the dealer's offers today in one round trip.
     version, today = db.session.execute(
-        select(_VERSION_QUERY.scalar_subquery(), offers_today(offer.dealer, now).scalar_subquery())
+        select(
+            NETWORK.version_query().scalar_subquery(),
+            offers_today(offer.dealer, now).scalar_subquery(),
+        )
     ).one()
     return version == prepared.version and today <= capacity
 
@@ -414,49 +387,3 @@ def offers_today(dealer: Dealer, now: datetime):
             OFFERS.offered_at >= local_day_start(dealer.timezone or "UTC", now),
         )
     )
-
-
-# --- Bumping the version -----------------------------------------------------------------
-
-_BUMP = update(NetworkVersion.__table__).where(VERSION.id == 1).values(version=VERSION.version + 1)
-
-
-def _changes_routing(session: Session, instance: object) -> bool:
-    if isinstance(instance, DealerTag | InterestRoute):
-        return True
-    if not isinstance(instance, Dealer):
-        return False
-    if instance in session.new or instance in session.deleted:
-        return True
-    state = inspect(instance)
-    return any(state.attrs[name].history.has_changes() for name in _ROUTING_COLUMNS)
-
-
-@event.listens_for(Session, "after_flush")
-def _bump_after_flush(session: Session, flush_context) -> None:
-    """A flush that wrote a dealer, its tags or an interest route bumps the version."""
-    for instance in (*session.new, *session.dirty, *session.deleted):
-        if _changes_routing(session, instance):
-            session.connection().execute(_BUMP)
-            session.info[_CHANGED_HERE] = True
-            return
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _bump_after_bulk_write(state) -> object:
-    """An UPDATE, DELETE or INSERT statement on those tables bumps it too."""
-    if not (state.is_update or state.is_delete or state.is_insert):
-        return None
-    table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) not in _NETWORK_TABLES:
-        return None
-    result = state.invoke_statement()
-    state.session.connection().execute(_BUMP)
-    state.session.info[_CHANGED_HERE] = True
-    return result
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _transaction_over(session: Session) -> None:
-    session.info.pop(_CHANGED_HERE, None)

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import REVIEW_RULE_KINDS, Lead, LeadEvent, ReviewRule
 from app.schemas import ReviewRuleIn, ReviewRulePatch, parse
 from app.services.errors import NotFound, ValidationFailed
+from app.services.versioned_cache import VersionedCache
 
 HELD_EVENT = "held_for_review"
 THRESHOLD_KINDS = ("b2b_volume", "spam_score")
@@ -34,13 +35,24 @@ KIND_LABELS = {
 }
 
 
-def describe(rule: ReviewRule) -> str:
+@dataclass(frozen=True)
+class ActiveRule:
+    """An active rule as plain values, as each process keeps them (see ACTIVE_RULES)."""
+
+    id: int
+    name: str
+    kind: str
+    threshold: float | None
+    value: str | None
+
+
+def describe(rule: ReviewRule | ActiveRule) -> str:
     """The rule in words: "B2B volume above 10", "Campaign is spring-26"."""
     setting = f"{rule.threshold:g}" if rule.kind in THRESHOLD_KINDS else rule.value
     return f"{KIND_LABELS.get(rule.kind, rule.kind)} {setting}"
 
 
-def rule_matches(rule: ReviewRule, lead: Lead) -> bool:
+def rule_matches(rule: ReviewRule | ActiveRule, lead: Lead) -> bool:
     """True when the rule holds this lead for review."""
     fields = lead.custom_fields or {}
     if rule.kind == "b2b_volume":
@@ -68,15 +80,27 @@ def rule_matches(rule: ReviewRule, lead: Lead) -> bool:
     return any(str(value).strip().lower() == wanted for value in named if value is not None)
 
 
-def first_matching_rule(lead: Lead) -> ReviewRule | None:
-    """The oldest active rule that holds this lead, if any (one indexed read)."""
-    rules = db.session.scalars(
-        select(ReviewRule).where(ReviewRule.active.is_(True)).order_by(ReviewRule.id)
+def first_matching_rule(lead: Lead) -> ActiveRule | None:
+    """The oldest active rule that holds this lead, if any (from the process's copy)."""
+    return next((rule for rule in ACTIVE_RULES.get() if rule_matches(rule, lead)), None)
+
+
+def _read_active_rules() -> tuple[ActiveRule, ...]:
+    """The active rules, oldest first (the order in which they are tried)."""
+    rules = ReviewRule.__table__.c
+    rows = db.session.execute(
+        select(rules.id, rules.name, rules.kind, rules.threshold, rules.value)
+        .where(rules.active.is_(True))
+        .order_by(rules.id)
     )
-    return next((rule for rule in rules if rule_matches(rule, lead)), None)
+    return tuple(ActiveRule(*row) for row in rows)
 
 
-def held_reason(rule: ReviewRule) -> str:
+# Every new lead asks; the rules change when a coordinator edits them.
+ACTIVE_RULES = VersionedCache("review_rules", _read_active_rules, {"review_rules": None})
+
+
+def held_reason(rule: ReviewRule | ActiveRule) -> str:
     """What the lead's history and the queue say about the rule that fired."""
     return f"Rule “{rule.name}”: {describe(rule)}"
 

@@ -2,20 +2,28 @@
 
 Only a SHA-256 digest of a token is stored; the secret is shown once, when issued.
 A revoked or expired token answers 401 from the next request on.
+
+Every API call presents its token: each process keeps the live tokens it has seen, with
+their users' values, in a versioned cache (services/versioned_cache.py) that any change
+to a token's validity or to any user empties in every process. Expiry is checked
+against the clock on each use; the user is made from the kept values, not read again.
 """
 
+import copy
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import inspect, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached
 
 from app.clock import utcnow
 from app.extensions import db
 from app.models import ApiToken, User
 from app.services.audit import record_audit
 from app.services.errors import NotFound, ValidationFailed
+from app.services.versioned_cache import VersionedCache
 
 TOKEN_PREFIX = "lr_"
 # Note use at most every few minutes: a write on every call would turn each read
@@ -91,32 +99,117 @@ def revoke_token(token_id: int) -> ApiToken:
     return row
 
 
-def token_is_live(row: ApiToken, now: datetime) -> bool:
-    """Neither revoked nor past its expiry."""
-    return not row.revoked and (row.expires_at is None or now < row.expires_at)
+def has_expired(expires_at: datetime | None, now: datetime) -> bool:
+    """Past its expiry (checked against the clock on each use; none: never expires)."""
+    return expires_at is not None and now >= expires_at
 
 
 def user_for_token(token: str) -> User | None:
     """The active user a live token belongs to, else None; notes the token's use."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    row = db.session.scalar(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user))  # one query per API call, not two
-        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked.is_(False))
-    )
+    digest = token_digest(token)
+    known = KNOWN_TOKENS.get()
+    live = known.get(digest)
+    if live is None:
+        live = _read_live_token(digest)
+        if live is None:
+            return None  # unknown or revoked: not kept, so guessing fills no memory
+        known[digest] = live
     now = utcnow()
-    if row is None or not token_is_live(row, now) or not row.user.active:
+    if has_expired(live.expires_at, now) or not live.user["active"]:
         return None
-    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
-        row.last_used_at = now
+    user = _user_in_session(live.user)
+    if live.last_used_at is None or now - live.last_used_at > TOKEN_USE_RESOLUTION:
+        _note_use(live, user, now)
+    return user
+
+
+@dataclass
+class LiveToken:
+    """A token that was not revoked when read, and its user's column values."""
+
+    token_id: int
+    expires_at: datetime | None
+    user: dict[str, object]
+    last_used_at: datetime | None  # as this process last wrote or read it
+
+
+TOKENS = ApiToken.__table__.c
+_USER_COLUMNS = {attribute.key: attribute.columns[0] for attribute in inspect(User).column_attrs}
+
+# Tokens (what decides whether one is live, not its last use) and every user value
+# (the user is made from them): any change empties each process's copy.
+KNOWN_TOKENS = VersionedCache(
+    "tokens",
+    dict,  # filled as tokens are presented: digest -> LiveToken
+    {"api_tokens": ("token_hash", "user_id", "revoked", "expires_at"), "users": None},
+)
+
+
+def _read_live_token(digest: str) -> LiveToken | None:
+    """The token and its user's values, in one statement."""
+    row = db.session.execute(
+        select(TOKENS.id, TOKENS.expires_at, TOKENS.last_used_at, *_USER_COLUMNS.values())
+        .join_from(ApiToken.__table__, User.__table__, TOKENS.user_id == User.__table__.c.id)
+        .where(TOKENS.token_hash == digest, TOKENS.revoked.is_(False))
+    ).first()
+    if row is None:
+        return None
+    token_id, expires_at, last_used_at, *values = row
+    return LiveToken(
+        token_id, expires_at, dict(zip(_USER_COLUMNS, values, strict=True)), last_used_at
+    )
+
+
+def _user_in_session(values: dict[str, object]) -> User:
+    """The user as a persistent object of this session, made from kept values (no query).
+
+    The session gets its own object, with copies of lists and dicts, so nothing it
+    changes reaches the kept values; a change it saves bumps the cache's version.
+    """
+    session = db.session()
+    present = session.identity_map.get(session.identity_key(User, values["id"]))
+    if present is not None:
+        return present
+    user = User(
+        **{
+            key: copy.deepcopy(value) if isinstance(value, list | dict) else value
+            for key, value in values.items()
+        }
+    )
+    make_transient_to_detached(user)  # as if loaded: clean, its identity known
+    session.add(user)
+    return user
+
+
+def _note_use(live: LiveToken, user: User, now: datetime) -> None:
+    """Write the token's last use, at most once per TOKEN_USE_RESOLUTION in any process.
+
+    Through the connection, past the session's hooks: a last use changes nothing the
+    cache holds. The condition leaves the row alone when another process noted it.
+    """
+    connection = db.session.connection()
+    noted = connection.execute(
+        update(ApiToken.__table__)
+        .where(
+            TOKENS.id == live.token_id,
+            or_(TOKENS.last_used_at.is_(None), TOKENS.last_used_at < now - TOKEN_USE_RESOLUTION),
+        )
+        .values(last_used_at=now)
+    ).rowcount
+    if noted:
         record_audit(
             "token.used",
-            actor=row.user,
+            actor=user,
             via="token",
-            target=f"token:{row.id}",
+            target=f"token:{live.token_id}",
             at=now,
             describes_request=False,
         )
-        db.session.commit()
-    return row.user
+        live.last_used_at = now
+    else:
+        live.last_used_at = connection.execute(
+            select(TOKENS.last_used_at).where(TOKENS.id == live.token_id)
+        ).scalar()
+    db.session.commit()

@@ -8,6 +8,7 @@ webhook is registered and again before every delivery, since DNS answers change.
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from app.models import Webhook
 from app.outbound import UnsafeTarget, check_outbound_url
 from app.services.errors import NotFound, ValidationFailed
 from app.services.push_subscriptions import allow_private_endpoints
+from app.services.versioned_cache import VersionedCache
 
 SIGNATURE_HEADER = "X-LeadRelay-Signature"
 
@@ -55,26 +57,34 @@ def delete_webhook(webhook_id: int) -> None:
     db.session.commit()
 
 
-def subscribed_webhooks(event: str) -> list[Webhook]:
-    """The live webhooks that want this event."""
-    return [webhook for webhook in _live_webhooks() if event in (webhook.events or [])]
+@dataclass(frozen=True)
+class LiveWebhook:
+    """A live webhook as plain values, as each process keeps them (see LIVE_WEBHOOKS)."""
+
+    id: int
+    url: str
+    events: frozenset[str]
 
 
-_LIVE = "live_webhooks"
+def subscribed_webhooks(event: str) -> list[LiveWebhook]:
+    """The live webhooks that want this event (from the process's copy)."""
+    return [webhook for webhook in LIVE_WEBHOOKS.get() if event in webhook.events]
 
 
-def _live_webhooks() -> list[Webhook]:
-    """The live webhooks, read once per transaction: a new lead's events ("received",
-    "offered") each ask, and within one transaction the answer cannot change but by
-    this transaction itself, which only commits when it registers or deletes one."""
-    session = db.session()
-    transaction = session.get_transaction()
-    known = session.info.get(_LIVE)
-    if transaction is not None and known is not None and known[0] is transaction:
-        return known[1]
-    live = list_webhooks()
-    session.info[_LIVE] = (session.get_transaction(), live)
-    return live
+def _read_live_webhooks() -> tuple[LiveWebhook, ...]:
+    """The webhooks not deleted, oldest first."""
+    hooks = Webhook.__table__.c
+    rows = db.session.execute(
+        select(hooks.id, hooks.url, hooks.events)
+        .where(hooks.deleted_at.is_(None))
+        .order_by(hooks.id)
+    )
+    return tuple(LiveWebhook(row.id, row.url, frozenset(row.events or ())) for row in rows)
+
+
+# Each new lead's events ask ("received", "offered"); webhooks change when an
+# integration registers or deletes one.
+LIVE_WEBHOOKS = VersionedCache("webhooks", _read_live_webhooks, {"webhooks": None})
 
 
 def signature(secret: str, body: bytes, at: datetime) -> str:

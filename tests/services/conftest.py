@@ -2,9 +2,22 @@
 
 import pytest
 
+from app import create_app
 from app.extensions import db
 from app.services.users import create_user
+from tests import conftest
 from tests.factories import make_dealer
+
+
+@pytest.fixture
+def other_process(database_uri):
+    """A second app on the same database, as another server process would be: it has
+    its own copies of what processes cache, and shares nothing but the database."""
+    other = create_app(conftest.TestConfig(database_uri))
+    yield other
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

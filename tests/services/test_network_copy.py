@@ -11,30 +11,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from app import create_app
 from app.extensions import db
-from app.models import Dealer, Lead, LeadEvent, NetworkVersion, Offer
+from app.models import Dealer, Lead, LeadEvent, Offer
 from app.services import candidates, recycling
 from app.services.absence import set_absence
 from app.services.dealers import get_dealer, set_daily_capacity
 from app.services.intake import build_lead, create_lead
 from app.services.offers import decline_offer
 from app.services.users import find_user_by_email
-from tests import conftest
 from tests.factories import lead_body, make_dealer
 from tests.services.helpers import new_lead, offers_of
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-def other_process(database_uri):
-    """A second app on the same database, as another server process would be."""
-    other = create_app(conftest.TestConfig(database_uri))
-    yield other
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def offered_to(lead: Lead) -> str:
@@ -86,26 +74,26 @@ def test_dealer_changes_made_by_another_process_reach_routing_here(network, othe
 
 def test_bulk_update_of_dealers_bumps_the_network_version(network):
     assert offered_to(new_lead()) == "D1"
-    before = db.session.scalar(select(NetworkVersion.version))
+    before = candidates.network_version()
     db.session.execute(update(Dealer).where(Dealer.code == "D1").values(active=False))
     db.session.commit()
-    assert db.session.scalar(select(NetworkVersion.version)) == before + 1
+    assert candidates.network_version() == before + 1
     assert offered_to(new_lead()) == "D2"
 
 
 def test_changes_routing_does_not_read_leave_the_copy_in_place(network):
-    before = db.session.scalar(select(NetworkVersion.version))
+    before = candidates.network_version()
     dealer = get_dealer("D1")
     dealer.name = "Mitte (renamed)"
     dealer.phone = "+49 30 5550000"
     db.session.commit()
-    assert db.session.scalar(select(NetworkVersion.version)) == before
+    assert candidates.network_version() == before
 
 
 def test_a_rolled_back_change_never_stays_in_the_copy(network):
     """A change seen inside its own transaction, then rolled back, is not kept in memory,
     even when the next change reuses the rolled-back version number."""
-    version = db.session.scalar(select(NetworkVersion.version))
+    version = candidates.network_version()
     dealer = get_dealer("D1")
     dealer.active = False
     db.session.flush()
@@ -113,7 +101,7 @@ def test_a_rolled_back_change_never_stays_in_the_copy(network):
     assert inside.chosen.code == "D2"
     db.session.rollback()
     set_daily_capacity(get_dealer("D3"), 5)  # bumps to the same number as the rolled-back one
-    assert db.session.scalar(select(NetworkVersion.version)) == version + 1
+    assert candidates.network_version() == version + 1
     assert offered_to(new_lead()) == "D1"
 
 

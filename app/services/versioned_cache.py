@@ -1,0 +1,195 @@
+"""Per-process caches of what rarely changes, kept correct across processes by versions.
+
+Every request would otherwise read the same rows again: its API token and user, the
+review rules, the live webhooks, the dealer network. Each process keeps them in memory
+instead, in a ``VersionedCache`` filed under a version number, and the database holds
+the current number of each cache in ``cache_versions``:
+
+- A transaction reads all the numbers in one statement, the first time it asks any
+  cache, and again after it has written (so what a writer decides inside SQLite's write
+  lock rests on numbers read inside it). A cache whose copy is at that number answers
+  from memory; otherwise it reloads. The number is read before the rows, so a copy is
+  never older than the number it is filed under.
+- Every change to the rows a cache holds bumps its number in the same transaction,
+  whatever code made it: the session hooks below watch each flush (new, changed and
+  deleted objects of the tables a cache names, and only the columns it names) and every
+  ORM UPDATE, DELETE or INSERT statement on those tables.
+
+So a change committed through one gunicorn process is seen by every other one at its
+next transaction. Caches hold plain values, never ORM objects (those belong to one
+session). Writes that no cache holds (a token's last use) go through the connection,
+past the hooks, and bump nothing.
+"""
+
+import gc
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from flask import current_app
+from sqlalchemy import event, inspect, select, update
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import CacheVersion
+
+T = TypeVar("T")
+
+VERSIONS = CacheVersion.__table__.c
+_ALL_VERSIONS = select(VERSIONS.name, VERSIONS.version)
+
+_CACHES: dict[str, "VersionedCache"] = {}
+# session.info keys: the versions this transaction read, and the caches it changed.
+_READ_HERE = "cache_versions_read"
+_CHANGED_HERE = "caches_changed_in_transaction"
+
+
+@dataclass(frozen=True)
+class _Copy:
+    version: int
+    value: Any
+
+
+class _Copies:
+    """One app's copies, by cache name, and a lock per cache for loading."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, _Copy] = {}
+        self.locks: dict[str, threading.Lock] = {}
+
+
+class VersionedCache(Generic[T]):
+    """One kind of rows held in each process's memory, reloaded when its version moved.
+
+    ``load`` reads the rows into plain values. ``watches`` maps each table whose rows the
+    copy is made of to the attributes whose change makes it stale (None: any change;
+    a new or deleted row always does). ``freeze`` moves a new copy out of the garbage
+    collector's sight, for a large one that lives until the next change.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        load: Callable[[], T],
+        watches: Mapping[str, Iterable[str] | None],
+        *,
+        freeze: bool = False,
+    ) -> None:
+        self.name = name
+        self.load = load
+        self.watches = {
+            table: None if columns is None else frozenset(columns)
+            for table, columns in watches.items()
+        }
+        self.freeze = freeze
+        _CACHES[name] = self
+
+    def get(self) -> T:
+        """The rows as the database has them now: this process's copy, reloaded if stale."""
+        session = db.session()
+        version = current_versions().get(self.name)
+        if version is None or self.name in session.info.get(_CHANGED_HERE, ()):
+            # No counter to file a copy under, or this transaction changed the rows and
+            # may yet roll back (its number may be handed out again): load, keep nothing.
+            return self.load()
+        # Per app, not per module: each app (a process; two in the cross-process tests)
+        # keeps its own copies.
+        copies = current_app.extensions.setdefault("versioned_caches", _Copies())
+        copy = copies.held.get(self.name)
+        if copy is not None and copy.version == version:
+            return copy.value
+        # One thread loads; the others wait for its copy (other caches are not held up).
+        with copies.locks.setdefault(self.name, threading.Lock()):
+            copy = copies.held.get(self.name)
+            if copy is None or copy.version != version:
+                copy = copies.held[self.name] = _Copy(version, self.load())
+                if self.freeze:
+                    gc.freeze()
+        return copy.value
+
+    def version(self) -> int:
+        """The version this transaction sees (0 before the first change)."""
+        return current_versions().get(self.name) or 0
+
+    def version_query(self):
+        """A statement reading the cache's version afresh (to compare inside a write)."""
+        return select(VERSIONS.version).where(VERSIONS.name == self.name)
+
+    def stale_after(self, session: Session, instance: object) -> bool:
+        """Would writing this object in the flush make the copy stale?"""
+        table = getattr(type(instance), "__tablename__", None)
+        if table not in self.watches:
+            return False
+        if instance in session.new or instance in session.deleted:
+            return True
+        state = inspect(instance)
+        columns = self.watches[table]
+        names = state.attrs.keys() if columns is None else columns
+        return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def current_versions() -> dict[str, int]:
+    """Every cache's version, read once per transaction (and once more after a write)."""
+    session = db.session()
+    transaction = session.get_transaction()
+    known = session.info.get(_READ_HERE)
+    if known is not None and transaction is not None and known[0] is transaction:
+        return known[1]
+    versions = dict(session.connection().execute(_ALL_VERSIONS).all())
+    session.info[_READ_HERE] = (session.get_transaction(), versions)
+    return versions
+
+
+# --- Bumping versions ---------------------------------------------------------------------
+
+
+def _bump(session: Session, names: set[str]) -> None:
+    session.connection().execute(
+        update(CacheVersion.__table__)
+        .where(VERSIONS.name.in_(sorted(names)))
+        .values(version=VERSIONS.version + 1)
+    )
+    session.info.setdefault(_CHANGED_HERE, set()).update(names)
+    session.info.pop(_READ_HERE, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_after_flush(session: Session, flush_context) -> None:
+    """A flush that wrote rows a cache holds bumps that cache's version."""
+    session.info.pop(_READ_HERE, None)  # read them again, now inside the write
+    stale = {
+        cache.name
+        for instance in (*session.new, *session.dirty, *session.deleted)
+        for cache in _CACHES.values()
+        if cache.stale_after(session, instance)
+    }
+    if stale:
+        _bump(session, stale)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bump_after_bulk_write(state) -> object:
+    """An UPDATE, DELETE or INSERT statement on a table a cache holds bumps it too."""
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return None
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    stale = {cache.name for cache in _CACHES.values() if table in cache.watches}
+    if not stale:
+        return None
+    result = state.invoke_statement()
+    _bump(state.session, stale)
+    return result
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_over(session: Session) -> None:
+    session.info.pop(_CHANGED_HERE, None)
+    session.info.pop(_READ_HERE, None)
+
+
+@event.listens_for(CacheVersion.__table__, "after_create")
+def _insert_version_rows(table, connection, **kwargs) -> None:
+    """Each cache's counter exists from the moment the table does (create_all in tests)."""
+    connection.execute(table.insert(), [{"name": name, "version": 0} for name in sorted(_CACHES)])
