@@ -56,12 +56,20 @@ def lock_lead(lead_id: str, skip_locked: bool = False) -> bool:
     Every transition of a lead locks it first, so two of them never interleave (a
     decline and an expiry of a distributed lead's offers would each see the other's
     offer still pending). SQLite has no row locks: there the compare-and-set UPDATE
-    that follows takes the database's single write lock, which serialises the same way.
+    that follows takes the database's single write lock, which serialises the same way,
+    so nothing is read (a SELECT there would lock nothing).
     """
+    if not has_row_locks():
+        return True
     found = db.session.scalar(
         select(Lead.id).where(Lead.id == lead_id).with_for_update(skip_locked=skip_locked)
     )
     return found is not None
+
+
+def has_row_locks() -> bool:
+    """Whether the database locks rows (PostgreSQL); SQLite locks the whole database."""
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def decide_next_dealer(lead: Lead, now: datetime, complete: bool = False) -> RoutingDecision:
@@ -244,8 +252,13 @@ def _decline(
 ) -> Lead:
     """decline_offer's transaction. With `route_first` the next dealer is chosen before
     anything is written (on SQLite no write lock is held while ranking) and confirmed
-    after the new offer is written, as intake does (app/services/intake.py)."""
-    with unit_of_work():
+    after the new offer is written, as intake does (app/services/intake.py).
+
+    What it loaded stays loaded after the commit (`keep_loaded`): it is what it wrote,
+    and the request's audit reads the user's role afterwards, which would otherwise be
+    read back (on PostgreSQL a pooled connection checked out and pinged, a transaction
+    begun and rolled back, for one row)."""
+    with unit_of_work(keep_loaded=True):
         offer = offer_to_answer(lead_id, user)
         prepared = prepare_hand_on(offer, now) if route_first else None
         lock_lead(offer.lead_id)

@@ -187,7 +187,7 @@ def _run_transitions(
     """
     done = 0
     db.session.rollback()
-    if _has_row_locks():
+    if offers.has_row_locks():
         passed: list[int] = []
         for _ in range(limit):
             query = candidates.where(Offer.id.not_in(passed)) if passed else candidates
@@ -225,7 +225,3 @@ def _attempt(transition, offer: Offer, now: datetime) -> bool:
         db.session.rollback()
         log.exception("transition of offer %s failed; retried next pass", offer.id)
         return False
-
-
-def _has_row_locks() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"

@@ -14,7 +14,7 @@ from sqlalchemy import exists, select
 from app.extensions import db
 from app.models import ApiToken, Lead, Offer, Question, User
 from app.services.errors import NotFound
-from app.services.visibility import acting_dealer_ids, get_visible_lead
+from app.services.visibility import acting_dealer_ids, get_visible_lead, lead_to_answer
 
 
 def _lead(user: User, kwargs: dict) -> Lead:
@@ -30,7 +30,7 @@ def _offered_lead(user: User, kwargs: dict) -> Lead | None:
     """
     lead_id = kwargs["lead_id"]
     try:
-        return get_visible_lead(lead_id, user)
+        return lead_to_answer(lead_id, user)
     except NotFound:
         dealer_ids = acting_dealer_ids(user)
         offered = dealer_ids and db.session.scalar(
