@@ -1,7 +1,7 @@
 """The reporting tables follow every offer transition in the same transaction."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import Dealer, ReportOffer, ReportOfferGroup
@@ -100,3 +100,22 @@ def test_expiry_is_kept_and_the_kept_rows_equal_a_backfill(network, clock):
     refresh_leads(None)  # what the migration's backfill writes from the same tables
     db.session.commit()
     assert (_rows(), _rows(ReportOfferGroup)) == kept
+
+
+def test_an_offer_without_report_rows_gets_them_when_it_ends(network, clock):
+    """refresh_offer updates an ended offer's rows in place; rows that were never written
+    (an offer stored before the tables existed) are written then, as the backfill would."""
+    lead = new_lead(line_items=[*lead_body()["line_items"], SECOND_ITEM])
+    db.session.execute(delete(ReportOfferGroup))
+    db.session.execute(delete(ReportOffer))
+    db.session.commit()
+    clock.advance(seconds=45)
+    decline_offer(lead.id, _salesperson("D1"), "capacity")
+    declined = ("D1", None, "declined", "capacity", 45.0, "DE-10", "spring-26", False, None)
+    assert _rows()[0] == declined
+    assert [(row[0], row[1], row[2]) for row in _rows(ReportOfferGroup)] == [
+        ("D1", "mowers", "declined"),
+        ("D1", "tractors", "declined"),
+        ("D2", "mowers", "pending"),
+        ("D2", "tractors", "pending"),
+    ]
