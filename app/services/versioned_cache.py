@@ -83,6 +83,7 @@ class VersionedCache(Generic[T]):
             for table, columns in watches.items()
         }
         self.freeze = freeze
+        self._version_query = select(VERSIONS.version).where(VERSIONS.name == name)
         _CACHES[name] = self
 
     def get(self) -> T:
@@ -114,7 +115,7 @@ class VersionedCache(Generic[T]):
 
     def version_query(self):
         """A statement reading the cache's version afresh (to compare inside a write)."""
-        return select(VERSIONS.version).where(VERSIONS.name == self.name)
+        return self._version_query  # built once: building one costs more than running it
 
     def stale_after(self, session: Session, instance: object) -> bool:
         """Would writing this object in the flush make the copy stale?"""
