@@ -456,9 +456,6 @@ class LeadEvent(db.Model):
 
     dealer: Mapped[Dealer | None] = relationship()
     actor: Mapped[User | None] = relationship()
-    # Never set by the code (it names the lead by lead_id): it tells the unit of work
-    # that a new lead's row goes in before its events', so one flush writes them all.
-    lead: Mapped[Lead] = relationship()
 
 
 class Question(db.Model):
@@ -615,8 +612,6 @@ class Delivery(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(300))
 
     dealer: Mapped[Dealer | None] = relationship()
-    # As LeadEvent.lead: the lead's row is inserted first within one flush.
-    lead: Mapped[Lead] = relationship()
     attempt_log: Mapped[list[DeliveryAttempt]] = relationship(
         back_populates="delivery", cascade="all, delete-orphan", order_by="DeliveryAttempt.id"
     )

@@ -28,6 +28,7 @@ from app.models import Dealer, Delivery, DeliveryAttempt, Lead, Webhook
 from app.outbound import UnsafeTarget
 from app.services import dealer_mail, outbox, webhooks
 from app.services.push_delivery import retry_delay
+from app.services.unit_of_work import insert_with_transaction
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +70,18 @@ def queue_for_event(
 
 
 def _queue(lead, event, at, channel, target, *, dealer=None, webhook=None) -> None:
-    db.session.add(
-        Delivery(
-            channel=channel,
-            event=event,
-            lead_id=lead.id,
-            dealer_id=dealer.id if dealer is not None else None,
-            webhook_id=webhook.id if webhook is not None else None,
-            target=target,
-            occurred_at=at,
-            next_attempt_at=at,
-        )
+    insert_with_transaction(
+        Delivery.__table__,
+        {
+            "channel": channel,
+            "event": event,
+            "lead_id": lead.id,
+            "dealer_id": dealer.id if dealer is not None else None,
+            "webhook_id": webhook.id if webhook is not None else None,
+            "target": target,
+            "occurred_at": at,
+            "next_attempt_at": at,
+        },
     )
 
 

@@ -103,9 +103,11 @@ def admit_lead(
 
     Routing only reads, and runs before anything is written: the transaction (on
     SQLite, the database's one write lock) then covers just the lead, its offer, their
-    events and notifications, written in one flush. Inside it the decision is confirmed (the
-    network unchanged, the dealer still within its capacity with this offer); if another
-    process got in between, it is undone and the lead routed again inside the lock.
+    events and notifications, written in one flush (the rows nothing reads back follow
+    it, one executemany per table: unit_of_work.insert_with_transaction). Inside it the
+    decision is confirmed (the network unchanged, the dealer still within its capacity
+    with this offer); if another process got in between, it is undone and the lead
+    routed again inside the lock.
     """
     rule = None if review_reason else review_rules.first_matching_rule(lead)
     audited = audit_status if actor is not None and actor.is_coordinator else None
@@ -116,16 +118,16 @@ def admit_lead(
     try:
         with unit_of_work(keep_loaded=True):  # the answer is made from these rows
             db.session.add(lead)
-            with db.session.no_autoflush:  # one flush for all the rows, below
+            with db.session.no_autoflush:  # one flush for all the rows: create_offer's
+                if audited:
+                    record_request_action(audited)
                 record_event(
                     lead, "received", actor=actor, source=lead.source, consent=lead.consent
                 )
                 offer = offer_next_dealer(
                     lead, lead.created_at, actor=actor, decision=prepared.decision
                 )
-                if audited:
-                    record_request_action(audited)
-                db.session.flush()
+                db.session.flush()  # (a no-op unless no offer was made)
             if not candidates.confirm(prepared, offer, lead.created_at):
                 raise candidates.DecisionStale  # unit_of_work rolls back
     except candidates.DecisionStale:

@@ -21,6 +21,7 @@ from app.enums import Role, WithdrawalReason
 from app.extensions import db
 from app.i18n import language_of
 from app.models import Dealer, Lead, Notification, Question, User
+from app.services.unit_of_work import insert_with_transaction
 from app.services.visibility import may_see
 from app.webpush import push_payload
 
@@ -41,17 +42,18 @@ def queue_for_users(
     for user in users:
         with force_locale(language_of(user)):
             title, body = texts()
-        db.session.add(
-            Notification(
-                user_id=user.id,
-                lead_id=lead.id if lead is not None else None,
-                kind=kind,
-                payload=push_payload(
+        insert_with_transaction(
+            Notification.__table__,
+            {
+                "user_id": user.id,
+                "lead_id": lead.id if lead is not None else None,
+                "kind": kind,
+                "payload": push_payload(
                     title, body, url or lead_url_for(user, lead), _tag(kind, lead)
                 ),
-                created_at=now,
-                next_attempt_at=now,
-            )
+                "created_at": now,
+                "next_attempt_at": now,
+            },
         )
 
 

@@ -11,7 +11,9 @@ stored with its events and notifications or not at all.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import Table, event, insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.services.errors import Conflict
@@ -53,3 +55,47 @@ def _commit(keep_loaded: bool) -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
+
+
+# --- Rows written with the transaction, one statement per table --------------------------
+
+# session.info key: {(table, column names): [row, ...]} queued by insert_with_transaction.
+_QUEUED_ROWS = "queued_rows"
+
+
+def insert_with_transaction(table: Table, row: dict) -> None:
+    """Queue a row that nothing reads back in this transaction (a lead event, an outbox row).
+
+    The queued rows of a table are written together, one executemany INSERT without
+    RETURNING, after the session's next flush (so the new lead they name is in first) or
+    just before the commit; a rollback drops them. As ORM objects each cost its own
+    INSERT ... RETURNING id (SQLite cannot batch those) and unit-of-work bookkeeping,
+    for an id nobody reads: about a third of an intake's write CPU.
+    """
+    queued = db.session().info.setdefault(_QUEUED_ROWS, {})
+    queued.setdefault((table, tuple(row)), []).append(row)
+
+
+def _write_queued_rows(session: Session) -> None:
+    queued = session.info.pop(_QUEUED_ROWS, None)
+    if not queued:
+        return
+    connection = session.connection()
+    for (table, _columns), rows in queued.items():
+        connection.execute(insert(table), rows)
+
+
+@event.listens_for(Session, "after_flush")
+def _write_after_flush(session: Session, flush_context) -> None:
+    _write_queued_rows(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    session.flush()  # the rows may name objects still pending in the session
+    _write_queued_rows(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_queued_rows(session: Session) -> None:
+    session.info.pop(_QUEUED_ROWS, None)
