@@ -22,6 +22,7 @@ _.request_class  # Flask
 _.frame_ancestors  # app/security.py: read by the CSP builder through getattr
 _.audited  # app/services/audit.py: flag on flask.g
 _.request_audit  # app/services/audit.py: on flask.g, read back by g.get("request_audit")
+_.checked_object  # app/auth.py: on flask.g only to keep the checked lead loaded for the view
 login_rate_limited  # registered by ratelimits.rate_limited_page
 cls  # pydantic field validators are classmethods
 TESTING  # Flask config key in bench/recycling.py

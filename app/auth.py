@@ -57,8 +57,12 @@ def access_role(user: User) -> str:
     return user.role
 
 
-def _relation_check(relation: str | None) -> Callable[[User, dict], None]:
-    """The check a relation makes before the view runs: raises NotFound when unmet."""
+def _relation_check(relation: str | None) -> Callable[[User, dict], object]:
+    """The check a relation makes before the view runs: raises NotFound when unmet.
+
+    The check returns what it loaded (a lead, with its offers and line items), and the
+    decorators keep it in `g` while the view runs: the session holds objects only
+    weakly, so without that reference the view's service would read it all again."""
     if relation is None:
         return lambda user, kwargs: None
     check = relations.CHECKS.get(relation)
@@ -150,7 +154,7 @@ def token_required(*roles: str, relation: str | None = None, tier: str | None = 
             user = api_user()
             if not _role_allowed(user, allowed, tier):
                 raise Forbidden(errors={"authorization": "this token may not do this"})
-            check(user, kwargs)
+            g.checked_object = check(user, kwargs)
             return view(*args, **kwargs)
 
         wrapped.access = Access(allowed, relation, "api", tier)
@@ -176,7 +180,7 @@ def login_required_role(
                 if request.method == "GET":
                     return redirect(url_for(home_endpoint(current_user)))
                 raise Forbidden(errors={"authorization": "you may not do this"})
-            check(current_user, kwargs)
+            g.checked_object = check(current_user, kwargs)
             return view(*args, **kwargs)
 
         wrapped.access = Access(allowed, relation, "page", tier)

@@ -12,17 +12,17 @@ from collections.abc import Callable
 from sqlalchemy import exists, select
 
 from app.extensions import db
-from app.models import ApiToken, Offer, Question, User
+from app.models import ApiToken, Lead, Offer, Question, User
 from app.services.errors import NotFound
 from app.services.visibility import acting_dealer_ids, get_visible_lead
 
 
-def _lead(user: User, kwargs: dict) -> None:
+def _lead(user: User, kwargs: dict) -> Lead:
     """The caller sees the lead named by `lead_id`."""
-    get_visible_lead(kwargs["lead_id"], user)
+    return get_visible_lead(kwargs["lead_id"], user)
 
 
-def _offered_lead(user: User, kwargs: dict) -> None:
+def _offered_lead(user: User, kwargs: dict) -> Lead | None:
     """The caller sees the lead, or its dealer was offered it once.
 
     The contract: once a dealer's offer has ended, `accept` / `decline` answer 409 for
@@ -30,7 +30,7 @@ def _offered_lead(user: User, kwargs: dict) -> None:
     """
     lead_id = kwargs["lead_id"]
     try:
-        get_visible_lead(lead_id, user)
+        return get_visible_lead(lead_id, user)
     except NotFound:
         dealer_ids = acting_dealer_ids(user)
         offered = dealer_ids and db.session.scalar(
@@ -44,6 +44,7 @@ def _offered_lead(user: User, kwargs: dict) -> None:
         )
         if not offered:
             raise
+        return None
 
 
 def _question(user: User, kwargs: dict) -> None:
@@ -77,8 +78,9 @@ def _own_token(user: User, kwargs: dict) -> None:
         raise NotFound("no such token", {"id": "no such token"})
 
 
-# relation name -> check(user, view kwargs); tests/access/test_matrix.py knows each one.
-CHECKS: dict[str, Callable[[User, dict], None]] = {
+# relation name -> check(user, view kwargs), which returns what it loaded (or None);
+# tests/access/test_matrix.py knows each one.
+CHECKS: dict[str, Callable[[User, dict], object]] = {
     "lead": _lead,
     "offered_lead": _offered_lead,
     "question": _question,

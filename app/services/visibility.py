@@ -177,14 +177,21 @@ def explanation_shown_to(offer: Offer, viewer: User | None) -> str:
 
 
 def offer_to_answer(lead_id: str, user: User) -> Offer:
-    """The user's pending offer on the lead: 404 if never offered to it, 409 if ended."""
+    """The user's pending offer on the lead: 404 if never offered to it, 409 if ended.
+
+    Read through the lead's offers: the request's access check has usually loaded the
+    lead with them (app/auth.py keeps it), and the caller goes on to use both.
+    """
     dealer_ids = acting_dealer_ids(user)
-    offers = list(
-        db.session.scalars(
-            select(Offer)
-            .where(Offer.lead_id == lead_id, Offer.dealer_id.in_(dealer_ids))
-            .order_by(Offer.id.desc())
-        )
+    lead = (
+        db.session.get(Lead, lead_id)
+        if isinstance(lead_id, str) and len(lead_id) <= _LEAD_ID_MAX
+        else None
+    )
+    offers = sorted(
+        (offer for offer in lead.offers if offer.dealer_id in dealer_ids) if lead else (),
+        key=lambda offer: offer.id,
+        reverse=True,
     )
     if not offers:
         raise _not_found()
