@@ -21,6 +21,7 @@ from app.schemas import FormIn, FormPatchIn, parse
 from app.services import confirmation, duplicates, intake, spam
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import record_event
+from app.services.versioned_cache import VersionedCache, column_attributes, instance_in_session
 
 KEY_PREFIX = "pk_"
 
@@ -119,12 +120,22 @@ def list_forms() -> list[FormKey]:
 
 
 def active_form(public_key: str | None) -> FormKey | None:
-    """The active form with this public key, if any."""
+    """The active form with this public key, if any (made from the process's copy)."""
     if not public_key or len(public_key) > 64:
         return None
-    return db.session.scalar(
-        select(FormKey).where(FormKey.public_key == public_key, FormKey.active.is_(True))
-    )
+    values = ACTIVE_FORMS.get().get(public_key)
+    return None if values is None else instance_in_session(FormKey, values)
+
+
+def _read_active_forms() -> dict[str, dict[str, object]]:
+    """Every active form's values, by public key."""
+    columns = column_attributes(FormKey)
+    rows = db.session.execute(select(*columns.values()).where(FormKey.active.is_(True)))
+    return {row.public_key: dict(zip(columns, row, strict=True)) for row in rows}
+
+
+# Every form page and form submission asks; forms change when a coordinator edits one.
+ACTIVE_FORMS = VersionedCache("forms", _read_active_forms, {"form_keys": None})
 
 
 def origin_allowed(form: FormKey, origin: str | None) -> bool:
@@ -139,10 +150,7 @@ def origin_allowed_by_any_form(origin: str | None) -> bool:
     if normalised is None:
         return False
     return any(
-        normalised in (origins or [])
-        for origins in db.session.scalars(
-            select(FormKey.allowed_origins).where(FormKey.active.is_(True))
-        )
+        normalised in (form["allowed_origins"] or []) for form in ACTIVE_FORMS.get().values()
     )
 
 

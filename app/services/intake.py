@@ -1,6 +1,7 @@
 """Intake: validate an inquiry, store it and route it, or preview where it would go."""
 
 from sqlalchemy import inspect
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.clock import utcnow
 from app.enums import InquiryType, LeadStatus, Stage
@@ -20,7 +21,7 @@ from app.services.duplicates import contact_keys
 from app.services.errors import ValidationFailed
 from app.services.events import record_event
 from app.services.offers import decide_next_dealer, offer_next_dealer
-from app.services.unit_of_work import unit_of_work
+from app.services.unit_of_work import insert_with_transaction, unit_of_work
 
 
 def build_lead(data: dict, source: str = "api") -> Lead:
@@ -114,10 +115,9 @@ def admit_lead(
     if review_reason or rule is not None:
         return _store_lead(lead, actor, review_reason, rule, audited)
     prepared = candidates.prepare(lead, lead.created_at)
-    lead.id = lead.id or new_lead_id()  # known before the flush, so events can name it
     try:
         with unit_of_work(keep_loaded=True):  # the answer is made from these rows
-            db.session.add(lead)
+            _add_new_lead(lead)
             with db.session.no_autoflush:  # one flush for all the rows: create_offer's
                 if audited:
                     record_request_action(audited)
@@ -147,7 +147,7 @@ def _store_lead(
     with unit_of_work():
         if audited:
             record_request_action(audited)
-        db.session.add(lead)
+        _add_new_lead(lead)
         db.session.flush()
         record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
         if review_reason or rule is not None:
@@ -165,18 +165,40 @@ def _store_lead(
     return lead
 
 
+# What a new line item's row is written from (its id is the database's; lead_id the lead's).
+_LINE_ITEM_VALUES = {
+    column.key for column in inspect(LineItem).column_attrs if column.key not in ("id", "lead_id")
+}
+
+
+def _add_new_lead(lead: Lead) -> None:
+    """Add a built lead to the session; its line items go in as one executemany.
+
+    As ORM objects each line item would be its own INSERT ... RETURNING id (SQLite
+    cannot batch those) for an id nothing reads. So the session is not told of them
+    (the lead is added with its collection set aside), the collection is then put back
+    as already loaded, and the rows are queued to follow the lead's INSERT.
+    """
+    lead.id = lead.id or new_lead_id()  # the line items name it
+    items = lead.line_items
+    set_committed_value(lead, "line_items", [])
+    db.session.add(lead)
+    set_committed_value(lead, "line_items", items)
+    for item in items:
+        insert_with_transaction(
+            LineItem.__table__,
+            # The values given, as the ORM would write them (a column left out gets its default).
+            {key: value for key, value in vars(item).items() if key in _LINE_ITEM_VALUES}
+            | {"lead_id": lead.id},
+        )
+
+
 def _unsaved_copy(lead: Lead) -> Lead:
     """The lead as built, before routing touched it (a rolled-back one keeps its values)."""
     values = {column.key: getattr(lead, column.key) for column in inspect(Lead).column_attrs}
     values.update(status=LeadStatus.OFFERED, holder_dealer_id=None, owner_dealer_id=None)
     items = [
-        LineItem(
-            **{
-                column.key: getattr(item, column.key)
-                for column in inspect(LineItem).column_attrs
-                if column.key not in ("id", "lead_id")
-            }
-        )
+        LineItem(**{key: getattr(item, key) for key in _LINE_ITEM_VALUES})
         for item in lead.line_items
     ]
     return Lead(**values, offers=[], line_items=items)

@@ -9,21 +9,19 @@ to a token's validity or to any user empties in every process. Expiry is checked
 against the clock on each use; the user is made from the kept values, not read again.
 """
 
-import copy
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import inspect, or_, select, update
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import or_, select, update
 
 from app.clock import utcnow
 from app.extensions import db
 from app.models import ApiToken, User
 from app.services.audit import record_audit
 from app.services.errors import NotFound, ValidationFailed
-from app.services.versioned_cache import VersionedCache
+from app.services.versioned_cache import VersionedCache, column_attributes, instance_in_session
 
 TOKEN_PREFIX = "lr_"
 # Note use at most every few minutes: a write on every call would turn each read
@@ -119,7 +117,7 @@ def user_for_token(token: str) -> User | None:
     now = utcnow()
     if has_expired(live.expires_at, now) or not live.user["active"]:
         return None
-    user = _user_in_session(live.user)
+    user = instance_in_session(User, live.user)
     if live.last_used_at is None or now - live.last_used_at > TOKEN_USE_RESOLUTION:
         _note_use(live, user, now)
     return user
@@ -136,7 +134,7 @@ class LiveToken:
 
 
 TOKENS = ApiToken.__table__.c
-_USER_COLUMNS = {attribute.key: attribute.columns[0] for attribute in inspect(User).column_attrs}
+_USER_COLUMNS = column_attributes(User)
 
 # Tokens (what decides whether one is live, not its last use) and every user value
 # (the user is made from them): any change empties each process's copy.
@@ -160,27 +158,6 @@ def _read_live_token(digest: str) -> LiveToken | None:
     return LiveToken(
         token_id, expires_at, dict(zip(_USER_COLUMNS, values, strict=True)), last_used_at
     )
-
-
-def _user_in_session(values: dict[str, object]) -> User:
-    """The user as a persistent object of this session, made from kept values (no query).
-
-    The session gets its own object, with copies of lists and dicts, so nothing it
-    changes reaches the kept values; a change it saves bumps the cache's version.
-    """
-    session = db.session()
-    present = session.identity_map.get(session.identity_key(User, values["id"]))
-    if present is not None:
-        return present
-    user = User(
-        **{
-            key: copy.deepcopy(value) if isinstance(value, list | dict) else value
-            for key, value in values.items()
-        }
-    )
-    make_transient_to_detached(user)  # as if loaded: clean, its identity known
-    session.add(user)
-    return user
 
 
 def _note_use(live: LiveToken, user: User, now: datetime) -> None:

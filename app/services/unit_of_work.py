@@ -67,12 +67,16 @@ def insert_with_transaction(table: Table, row: dict) -> None:
     """Queue a row that nothing reads back in this transaction (a lead event, an outbox row).
 
     The queued rows of a table are written together, one executemany INSERT without
-    RETURNING, after the session's next flush (so the new lead they name is in first) or
-    just before the commit; a rollback drops them. As ORM objects each cost its own
-    INSERT ... RETURNING id (SQLite cannot batch those) and unit-of-work bookkeeping,
-    for an id nobody reads: about a third of an intake's write CPU.
+    RETURNING, after the session's next flush that writes anything (so the new lead they
+    name is in first) or just before the commit; a transaction that ends otherwise (a
+    rollback, the session closed) drops them. Until then no query sees them. As ORM
+    objects each cost its own INSERT ... RETURNING id (SQLite cannot batch those) and
+    unit-of-work bookkeeping, for an id nobody reads.
     """
-    queued = db.session().info.setdefault(_QUEUED_ROWS, {})
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # the row belongs to a transaction: its end writes or drops it
+    queued = session.info.setdefault(_QUEUED_ROWS, {})
     queued.setdefault((table, tuple(row)), []).append(row)
 
 
@@ -96,6 +100,8 @@ def _write_before_commit(session: Session) -> None:
     _write_queued_rows(session)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_queued_rows(session: Session) -> None:
-    session.info.pop(_QUEUED_ROWS, None)
+@event.listens_for(Session, "after_transaction_end")
+def _drop_queued_rows(session: Session, transaction) -> None:
+    """A transaction that ends unwritten (rolled back, or the session closed) drops its rows."""
+    if transaction.parent is None:
+        session.info.pop(_QUEUED_ROWS, None)

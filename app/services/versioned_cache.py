@@ -21,6 +21,7 @@ session). Writes that no cache holds (a token's last use) go through the connect
 past the hooks, and bump nothing.
 """
 
+import copy
 import gc
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -28,8 +29,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from flask import current_app
-from sqlalchemy import event, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Column, event, inspect, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from app.extensions import db
 from app.models import CacheVersion
@@ -83,6 +84,7 @@ class VersionedCache(Generic[T]):
             for table, columns in watches.items()
         }
         self.freeze = freeze
+        self._version_query = select(VERSIONS.version).where(VERSIONS.name == name)
         _CACHES[name] = self
 
     def get(self) -> T:
@@ -114,7 +116,7 @@ class VersionedCache(Generic[T]):
 
     def version_query(self):
         """A statement reading the cache's version afresh (to compare inside a write)."""
-        return select(VERSIONS.version).where(VERSIONS.name == self.name)
+        return self._version_query  # built once: building one costs more than running it
 
     def stale_after(self, session: Session, instance: object) -> bool:
         """Would writing this object in the flush make the copy stale?"""
@@ -139,6 +141,36 @@ def current_versions() -> dict[str, int]:
     versions = dict(session.connection().execute(_ALL_VERSIONS).all())
     session.info[_READ_HERE] = (session.get_transaction(), versions)
     return versions
+
+
+# --- Plain values in, session objects out -------------------------------------------------
+
+
+def column_attributes(model: type) -> dict[str, Column]:
+    """A model's column attributes by name: read them to keep a row as plain values."""
+    return {attribute.key: attribute.columns[0] for attribute in inspect(model).column_attrs}
+
+
+def instance_in_session(model: type[T], values: Mapping[str, object]) -> T:
+    """The row as a persistent object of this session, made from kept values (no query).
+
+    The session gets its own object, with copies of lists and dicts, so nothing it
+    changes reaches the kept values; a change it saves bumps the cache's version. Its
+    relationships load on first use, as after any query.
+    """
+    session = db.session()
+    present = session.identity_map.get(session.identity_key(model, values["id"]))
+    if present is not None:
+        return present
+    instance = model(
+        **{
+            key: copy.deepcopy(value) if isinstance(value, list | dict) else value
+            for key, value in values.items()
+        }
+    )
+    make_transient_to_detached(instance)  # as if loaded: clean, its identity known
+    session.add(instance)
+    return instance
 
 
 # --- Bumping versions ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Dealer, Lead, LeadEvent, Offer
+from app.models import Dealer, Lead, LeadEvent, LineItem, Offer
 from app.services import candidates, recycling
 from app.services.absence import set_absence
 from app.services.dealers import get_dealer, set_daily_capacity
@@ -46,6 +46,14 @@ def rank_while_another_connection_writes(monkeypatch, database_uri: str) -> list
 
     monkeypatch.setattr(candidates.DealerIndex, "rank", rank_while_another_writes)
     return written
+
+
+def line_items_of(lead_id: str) -> list[LineItem]:
+    return list(
+        db.session.scalars(
+            select(LineItem).where(LineItem.lead_id == lead_id).order_by(LineItem.id)
+        )
+    )
 
 
 def events_of(lead_id: str) -> list[LeadEvent]:
@@ -130,7 +138,11 @@ def test_capacity_taken_between_ranking_and_writing_sends_the_lead_on(
         return prepared
 
     monkeypatch.setattr(candidates, "prepare", prepare_then_another_process_fills_d1)
-    assert offered_to(new_lead()) == "D2"
+    lead = new_lead()
+    assert offered_to(lead) == "D2"
+    # The rolled-back first try leaves nothing behind, the second stores the lead whole.
+    assert [(item.position, item.sku) for item in line_items_of(lead.id)] == [(0, "TR-500")]
+    assert [event.kind for event in events_of(lead.id)] == ["received", "offered"]
 
 
 def test_a_decline_ranks_the_next_dealer_before_it_takes_the_write_lock(

@@ -1,9 +1,10 @@
-"""What each process caches (tokens, review rules, webhooks, the network) is never stale.
+"""What each process caches (tokens, forms, rules, webhooks, the network) is never stale.
 
 A second app on the same database stands for a second gunicorn process: it keeps its
 own copies, and the two share nothing but the database. A change made through one is
 seen by the other at its next transaction: a revoked or expired token, a deactivated
-user, a user's new role, a rule or webhook added, changed or deleted.
+user, a user's new role, a form's new key or origins, a rule or webhook added, changed
+or deleted.
 """
 
 from datetime import timedelta
@@ -12,8 +13,8 @@ import pytest
 from sqlalchemy import event, func, select, update
 
 from app.extensions import db
-from app.models import ApiToken, AuditEvent, Delivery, ReviewRule, User
-from app.services import review_rules, tokens, webhooks
+from app.models import ApiToken, AuditEvent, Delivery, FormKey, ReviewRule, User
+from app.services import forms, review_rules, tokens, webhooks
 from app.services.intake import build_lead
 from app.services.users import find_user_by_email, set_user_active
 from tests.factories import lead_body
@@ -245,3 +246,28 @@ def test_an_api_call_with_a_kept_token_reads_no_token_or_user(network, client):
     assert not [sql for sql in statements if "FROM api_tokens" in sql or "users.id = " in sql]
     reads = [sql for sql in statements if sql.startswith("SELECT cache_versions.name")]
     assert len(reads) == 1, statements
+
+
+# --- Embedded forms -----------------------------------------------------------------------
+
+
+def test_forms_changed_by_another_process_apply_here(network, other_process):
+    created = forms.create_form({"name": "Brand", "allowed_origins": ["https://a.example"]})
+    form_id, key = created.id, created.public_key
+    assert forms.active_form(key).allowed_origins == ["https://a.example"]
+    assert forms.origin_allowed_by_any_form("https://a.example")
+    in_other(
+        other_process,
+        lambda: forms.update_form(form_id, {"allowed_origins": ["https://b.example"]}),
+    )
+    assert forms.active_form(key).allowed_origins == ["https://b.example"]
+    assert not forms.origin_allowed_by_any_form("https://a.example")
+    db.session.remove()
+    in_other(other_process, lambda: forms.rotate_key(form_id))
+    assert forms.active_form(key) is None
+    db.session.remove()
+    new_key = db.session.get(FormKey, form_id).public_key
+    assert forms.active_form(new_key).id == form_id
+    db.session.remove()
+    in_other(other_process, lambda: forms.update_form(form_id, {"active": False}))
+    assert forms.active_form(new_key) is None
