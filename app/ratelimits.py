@@ -42,8 +42,12 @@ def describe_wait(seconds: int) -> str:
     """'in 40 seconds', 'in 3 minutes': for people, not machines."""
     if seconds < 90:
         return f"in {seconds} second{'s' if seconds != 1 else ''}"
-    minutes = math.ceil(seconds / 60)
-    return f"in {minutes} minutes"
+    return f"in {wait_minutes(seconds)} minutes"
+
+
+def wait_minutes(seconds: int) -> int:
+    """A wait in whole minutes, rounded up, at least one (what a person is told)."""
+    return max(1, math.ceil(seconds / 60))
 
 
 def rate_limited_page(endpoint: str) -> Callable:
@@ -74,10 +78,14 @@ def login_limit_per_address() -> str:
     return current_app.config["RELAY_LOGIN_LIMIT_IP"]
 
 
+def _email_typed() -> str:
+    """The e-mail address a form was sent with, as the per-account limits count it."""
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
 def login_account_key() -> str:
     """Counts failed sign-ins per email typed, whatever address they come from."""
-    email = (request.form.get("email") or "").strip().lower()[:254]
-    return f"login-account:{email}"
+    return f"login-account:{_email_typed()}"
 
 
 def login_address_key() -> str:
@@ -105,8 +113,7 @@ def reset_limit_per_address() -> str:
 
 def reset_account_key() -> str:
     """Counts reset requests per address typed, whoever sends them."""
-    email = (request.form.get("email") or "").strip().lower()[:254]
-    return f"reset-account:{email}"
+    return f"reset-account:{_email_typed()}"
 
 
 def reset_address_key() -> str:

@@ -1,6 +1,5 @@
 """Sign in, sign out, and the files a PWA needs at the site root."""
 
-import math
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -94,8 +93,9 @@ def login_rate_limited(retry_after: int):
 def _form_again_later(template: str, form_class, says, retry_after: int, **context) -> str:
     """A page's form again, the e-mail typed kept, saying (`says(minutes)`) when to retry."""
     form = form_class(formdata=None, email=request.form.get("email", "")[:254])
-    minutes = max(1, math.ceil(retry_after / 60))
-    return render_template(template, form=form, throttled=says(minutes), **context)
+    return render_template(
+        template, form=form, throttled=says(ratelimits.wait_minutes(retry_after)), **context
+    )
 
 
 # --- forgot password (only with SMTP_URL) ---------------------------------------------
