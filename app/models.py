@@ -61,6 +61,15 @@ def new_lead_id() -> str:
     return uuid.uuid4().hex
 
 
+# Leads' ids are at most this long (new_lead_id's 32 hex digits; imported ids too).
+LEAD_ID_MAX = 32
+
+
+def could_be_lead_id(value: object) -> bool:
+    """Whether an id from outside (a URL, a cursor) is worth looking up at all."""
+    return isinstance(value, str) and len(value) <= LEAD_ID_MAX
+
+
 class Dealer(db.Model):
     """A dealership, or a distributor with sub-dealers, in the OEM's network."""
 

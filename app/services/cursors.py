@@ -8,7 +8,7 @@ from py_vapid.utils import b64urldecode, b64urlencode
 
 from app.clock import iso
 from app.inputs import parse_utc_datetime, strict_loads
-from app.models import Lead
+from app.models import Lead, could_be_lead_id
 from app.services.errors import ValidationFailed
 
 MAX_CURSOR_LENGTH = 200
@@ -28,7 +28,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         decoded = strict_loads(b64urldecode(cursor.encode()))
         when, lead_id = decoded
-        if not isinstance(when, str) or not isinstance(lead_id, str) or len(lead_id) > 32:
+        if not isinstance(when, str) or not could_be_lead_id(lead_id):
             raise invalid
         return parse_utc_datetime(when, "cursor"), lead_id
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, ValidationFailed):

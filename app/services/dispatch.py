@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.clock import utcnow
 from app.enums import LeadStatus, OfferKind, OfferStatus, Tier, WithdrawalReason
 from app.extensions import db
-from app.models import Dealer, Lead, User
+from app.models import Dealer, Lead, User, could_be_lead_id
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 from app.services.events import record_event
 from app.services.offers import (
@@ -52,7 +52,7 @@ def _dealers_by_code(codes: list[str], field: str, actor: User) -> list[Dealer]:
 
 def _lock(lead_id: str) -> None:
     """Every transition locks its lead first (see offers.lock_lead)."""
-    if isinstance(lead_id, str) and len(lead_id) <= 32:
+    if could_be_lead_id(lead_id):
         lock_lead(lead_id)
 
 

@@ -17,10 +17,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.enums import LeadStatus, OfferStatus, Role, Tier
 from app.extensions import db
-from app.models import Dealer, Lead, Offer, Question, User
+from app.models import Dealer, Lead, Offer, Question, User, could_be_lead_id
 from app.services.errors import Conflict, NotFound
-
-_LEAD_ID_MAX = 32
 
 
 def acting_dealer_ids(user: User) -> set[int]:
@@ -133,13 +131,18 @@ def visible_leads(user: User) -> Select:
     return lead_with_details().where(visible_to(user))
 
 
+def _lead_by_id(lead_id: str) -> Lead | None:
+    """The lead by its id (from the session when loaded), or None."""
+    return db.session.get(Lead, lead_id) if could_be_lead_id(lead_id) else None
+
+
 def _not_found() -> NotFound:
     return NotFound("no such lead", {"id": "no such lead"})
 
 
 def get_visible_lead(lead_id: str, user: User) -> Lead:
     """The lead if this user may see it; otherwise NotFound, as if it did not exist."""
-    if not isinstance(lead_id, str) or len(lead_id) > _LEAD_ID_MAX:
+    if not could_be_lead_id(lead_id):
         raise _not_found()
     lead = db.session.scalar(visible_leads(user).where(Lead.id == lead_id))
     if lead is None:
@@ -154,7 +157,7 @@ def lead_to_answer(lead_id: str, user: User) -> Lead:
     Read by primary key and checked in memory (`may_see`, which tests hold equal to
     `visible_to`): cheaper than building the visibility query and its five loads.
     """
-    if not isinstance(lead_id, str) or len(lead_id) > _LEAD_ID_MAX:
+    if not could_be_lead_id(lead_id):
         raise _not_found()
     lead = (
         db.session.execute(
@@ -206,11 +209,7 @@ def offer_to_answer(lead_id: str, user: User) -> Offer:
     lead with them (app/auth.py keeps it), and the caller goes on to use both.
     """
     dealer_ids = acting_dealer_ids(user)
-    lead = (
-        db.session.get(Lead, lead_id)
-        if isinstance(lead_id, str) and len(lead_id) <= _LEAD_ID_MAX
-        else None
-    )
+    lead = _lead_by_id(lead_id)
     offers = sorted(
         (offer for offer in lead.offers if offer.dealer_id in dealer_ids) if lead else (),
         key=lambda offer: offer.id,
@@ -227,11 +226,7 @@ def offer_to_answer(lead_id: str, user: User) -> Offer:
 def owned_lead_for(lead_id: str, user: User) -> Lead:
     """The lead if the user's dealer owns it; 409 while only offered, else 404."""
     dealer_ids = acting_dealer_ids(user)
-    lead = (
-        db.session.get(Lead, lead_id)
-        if isinstance(lead_id, str) and len(lead_id) <= _LEAD_ID_MAX
-        else None
-    )
+    lead = _lead_by_id(lead_id)
     if lead is None or not dealer_ids:
         raise _not_found()
     if lead.owner_dealer_id in dealer_ids and lead.status == LeadStatus.ACCEPTED:
