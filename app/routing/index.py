@@ -153,7 +153,10 @@ class _CoverageGrid:
 
 
 class _RanksCandidates:
-    """rank() for an index that answers candidates_for, unexamined_example and len()."""
+    """rank() for an index that answers candidates_for and unexamined_example and counts
+    its dealers in ``_count``."""
+
+    _count: int
 
     def rank(
         self,
@@ -172,7 +175,7 @@ class _RanksCandidates:
         load figures of the best-ranked dealers only (see ``rank.decide``).
         """
         candidates = self.candidates_for(lead)
-        out_of_reach = len(self) - len(candidates)
+        out_of_reach = self._count - len(candidates)
         example = self.unexamined_example(lead) if out_of_reach else None
         if absent:
             candidates = [
@@ -202,6 +205,7 @@ class DealerIndex(_RanksCandidates):
             if dealer.code in self._by_code:
                 raise ValueError(f"dealer code {dealer.code!r} appears twice")
             self._by_code[dealer.code] = dealer
+        self._count = len(self._dealers)
         self.max_radius_km = max(
             (dealer.service_radius_km for dealer in self._dealers), default=0.0
         )
@@ -230,7 +234,7 @@ class DealerIndex(_RanksCandidates):
                     self._online_by_tag.setdefault(tag, []).append(dealer)
 
     def __len__(self) -> int:
-        return len(self._dealers)
+        return self._count
 
     @property
     def dealers(self) -> tuple[DealerProfile, ...]:

@@ -45,6 +45,8 @@ VERSIONS = CacheVersion.__table__.c
 _ALL_VERSIONS = select(VERSIONS.name, VERSIONS.version)
 
 _CACHES: dict[str, "VersionedCache"] = {}
+# Rows stamped by one statement (a large import stays under the databases' parameter limits).
+_STAMPED_AT_ONCE = 500
 # session.info keys: the versions this transaction read, and the caches it changed.
 _READ_HERE = "cache_versions_read"
 _CHANGED_HERE = "caches_changed_in_transaction"
@@ -89,8 +91,8 @@ class VersionedCache(Generic[T]):
     ``load`` reads the rows into plain values. ``watches`` maps each table whose rows the
     copy is made of to the attributes whose change makes it stale (None: any change;
     a new or deleted row always does). ``freeze`` moves a new copy out of the garbage
-    collector's sight, for a large one that lives until the next change. ``rows`` lets
-    the copy follow changes row by row (see ``RowStamps``).
+    collector's sight, for a large one that lives until the next whole load. ``rows``
+    lets the copy follow changes row by row (see ``RowStamps``).
     """
 
     def __init__(
@@ -126,22 +128,23 @@ class VersionedCache(Generic[T]):
         if version is None or self.name in session.info.get(_CHANGED_HERE, ()):
             # No counter to file a copy under, or this transaction changed the rows and
             # may yet roll back (its number may be handed out again): keep nothing.
-            return self._fresh(copy, versions)
+            return self._fresh(copy, versions)[0]
         if copy is not None and copy.version == version:
             return copy.value
         # One thread loads; the others wait for its copy (other caches are not held up).
         with copies.locks.setdefault(self.name, threading.Lock()):
             copy = copies.held.get(self.name)
             if copy is None or copy.version != version:
-                value = self._fresh(copy, versions)
+                value, whole = self._fresh(copy, versions)
                 full_version = versions.get(self.full_name) if self.full_name else None
                 copy = copies.held[self.name] = _Copy(version, full_version, value)
-                if self.freeze:
-                    gc.freeze()
+                if self.freeze and whole:  # (an update adds little; a freeze keeps
+                    gc.freeze()  # whatever cyclic garbage there is for good)
         return copy.value
 
-    def _fresh(self, held: _Copy | None, versions: dict[str, int]) -> T:
-        """The rows now: the held copy brought up to date where it can be, else loaded."""
+    def _fresh(self, held: _Copy | None, versions: dict[str, int]) -> tuple[T, bool]:
+        """The rows now: the held copy brought up to date where it can be, else loaded
+        (then the second value is True)."""
         if (
             held is not None
             and self.rows is not None
@@ -150,8 +153,8 @@ class VersionedCache(Generic[T]):
         ):
             value = self.rows.update(held.value)
             if value is not None:
-                return value
-        return self.load()
+                return value, False
+        return self.load(), True
 
     def version(self) -> int:
         """The version this transaction sees (0 before the first change)."""
@@ -191,17 +194,16 @@ class VersionedCache(Generic[T]):
             for instance in instances
             if _table_of(instance) == self.rows.table and instance not in session.deleted
         )
-        if not ids:
-            return
         table = db.metadata.tables[self.rows.table]
         (key,) = table.primary_key.columns
         # A column with an update default (updated_at) keeps its value: stamping is no edit.
         kept = {column: column for column in table.c if column.onupdate is not None}
-        session.connection().execute(
-            table.update()
-            .where(key.in_(ids))
-            .values({table.c[self.rows.column]: self._version_query.scalar_subquery(), **kept})
+        stamp = table.update().values(
+            {table.c[self.rows.column]: self._version_query.scalar_subquery(), **kept}
         )
+        for start in range(0, len(ids), _STAMPED_AT_ONCE):
+            some = ids[start : start + _STAMPED_AT_ONCE]
+            session.connection().execute(stamp.where(key.in_(some)))
 
 
 def _table_of(instance: object) -> str | None:

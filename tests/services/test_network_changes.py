@@ -15,7 +15,7 @@ from sqlalchemy import event, update
 from app.extensions import db
 from app.models import Dealer
 from app.routing import ChangedIndex, DealerIndex
-from app.services import candidates
+from app.services import candidates, versioned_cache
 from app.services.absence import clear_absence, set_absence
 from app.services.dealers import get_dealer, set_daily_capacity
 from app.services.intake import build_lead
@@ -213,3 +213,19 @@ def test_past_the_bound_the_changed_dealers_are_built_into_a_new_index(
     in_other(other_process, edit("D3", daily_capacity=3))
     assert decisions_match_a_full_scan()[0] == "D1"
     assert isinstance(held_index(), DealerIndex)
+
+
+def test_dealers_changed_together_are_all_followed(network, other_process, monkeypatch):
+    """Several dealers in one transaction (an import), stamped a few at a time."""
+    monkeypatch.setattr(versioned_cache, "_STAMPED_AT_ONCE", 2)
+    assert decisions_match_a_full_scan()[0] == "D1"
+
+    def import_stock():  # one flush writes all three
+        dealers = [get_dealer(code) for code in ("D1", "D2", "D3")]
+        for dealer, stock in zip(dealers, ([], ["MW-20"], ["TR-500"]), strict=True):
+            dealer.inventory = stock
+        dealers[0].active = False
+
+    in_other(other_process, import_stock)
+    assert decisions_match_a_full_scan()[0] == "D3"
+    assert laid_over("D1", "D2", "D3")
