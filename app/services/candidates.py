@@ -147,29 +147,16 @@ class Network:
 
 
 def current_network() -> Network:
-    """The network as routing sees it now: the process's copy, reloaded if the version moved."""
+    """The network as routing sees it now: the process's copy, brought up to date if stale."""
     return NETWORK.get()
 
 
-_DEALER_ROWS = select(
-    DEALERS.id,
-    DEALERS.code,
-    DEALERS.active,
-    DEALERS.tags,
-    DEALERS.inventory,
-    DEALERS.lat,
-    DEALERS.lon,
-    DEALERS.service_radius_km,
-    DEALERS.daily_capacity,
-    DEALERS.timezone,
-    DEALERS.absent_from,
-    DEALERS.absent_until,
-    DEALERS.country,
-    DEALERS.postal_code,
-)
+# What a process reads of each dealer: its id and the columns routing reads.
+_DEALER_ROWS = select(DEALERS.id, *(DEALERS[name] for name in _ROUTING_COLUMNS))
 
 
 def _profile(row) -> DealerProfile:
+    """Routing's view of a dealer row."""
     return DealerProfile(
         code=row.code,
         active=row.active,

@@ -148,6 +148,7 @@ class VersionedCache(Generic[T]):
         if (
             held is not None
             and self.rows is not None
+            and held.version < versions.get(self.name, 0)  # (not a database restored)
             and held.full_version is not None
             and held.full_version == versions.get(self.full_name)
         ):
