@@ -218,9 +218,12 @@ def update_network(held: Network) -> Network | None:
     absences = dict(held.absences)  # only the dealers with an absence set: few
     for row in rows:
         _note_dealer(row, ids, codes, zones, absences)
+    index = held.index  # as it is when only the interest routes changed
+    if rows:
+        index = index.with_changes({row.code: _profile(row) for row in rows})
     return Network(
         version=NETWORK.version(),
-        index=held.index.with_changes({row.code: _profile(row) for row in rows}),
+        index=index,
         ids=ids,
         codes=codes,
         zones=zones,

@@ -159,12 +159,14 @@ def test_a_bulk_statement_on_dealers_makes_every_process_load_the_network_whole(
 
 def test_interest_routes_changed_elsewhere_are_followed(network, other_process):
     assert decisions_match_a_full_scan()[0] == "D1"
+    index = held_index()
     route_id = []
     in_other(
         other_process,
         lambda: route_id.append(create_route({"category": "new", "dealer_codes": ["D3"]}).id),
     )
     assert decisions_match_a_full_scan()[0] == "D3"
+    assert held_index() is index  # no dealer changed: the same index serves
     in_other(other_process, lambda: delete_route(route_id[0]))
     assert decisions_match_a_full_scan()[0] == "D1"
 
