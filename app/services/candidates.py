@@ -15,11 +15,22 @@ counted in the database, and only for the few dealers at the top of the ranking
 
 import bisect
 import functools
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, func, literal_column, select, union_all
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    union_all,
+)
 
 from app import clock
 from app.extensions import db
@@ -332,11 +343,13 @@ def load_counts(
         if start is None:
             start = starts_by_zone[zone] = local_day_start(zone, now)
         by_day_start.setdefault(start, []).append(dealer_id)
-    params: dict[str, object] = {"pending_ids": ids}
+    connection = db.session.connection()
+    id_list = _ID_LISTS[connection.dialect.name]
+    params: dict[str, object] = {"pending_ids": id_list.bind(ids)}
     for number, (start, some) in enumerate(by_day_start.items()):
-        params[f"ids{number}"] = some
+        params[f"ids{number}"] = id_list.bind(some)
         params[f"start{number}"] = start
-    rows = db.session.connection().execute(_load_statement(len(by_day_start)), params)
+    rows = connection.execute(_load_statement(id_list, len(by_day_start)), params)
     today: dict[int, int] = {}
     pending: dict[int, int] = {}
     for dealer_id, is_today, count in rows:
@@ -347,25 +360,42 @@ def load_counts(
     }
 
 
+@dataclass(frozen=True)
+class _IdList:
+    """A list of dealer ids as one bound parameter, so the load counts' statement is
+    compiled once and reused (an expanding IN is rewritten for every list length):
+    a JSON array read by json_each on SQLite, an integer array on PostgreSQL."""
+
+    among: Callable[[str], ColumnElement[bool]]  # OFFERS.dealer_id in the list named so
+    bind: Callable[[list[int]], object]  # the list as the parameter's value
+
+
+_ID_LISTS = {
+    "sqlite": _IdList(
+        lambda name: OFFERS.dealer_id.in_(
+            select(literal_column("value")).select_from(func.json_each(bindparam(name)))
+        ),
+        json.dumps,
+    ),
+    "postgresql": _IdList(
+        lambda name: OFFERS.dealer_id == any_(bindparam(name, type_=ARRAY(Integer))), list
+    ),
+}
+
+
 @functools.cache
-def _load_statement(day_starts: int):
+def _load_statement(id_list: _IdList, day_starts: int):
     """The load counts' statement for dealers in this many local days (built once)."""
     parts = [
         select(OFFERS.dealer_id, literal_column("0"), func.count())
-        .where(
-            OFFERS.dealer_id.in_(bindparam("pending_ids", expanding=True)),
-            OFFERS.status == "pending",
-        )
+        .where(id_list.among("pending_ids"), OFFERS.status == "pending")
         .group_by(OFFERS.dealer_id)
     ]
     for number in range(day_starts):
         start = bindparam(f"start{number}", type_=OFFERS.offered_at.type)
         parts.append(
             select(OFFERS.dealer_id, literal_column("1"), func.count())
-            .where(
-                OFFERS.dealer_id.in_(bindparam(f"ids{number}", expanding=True)),
-                OFFERS.offered_at >= start,
-            )
+            .where(id_list.among(f"ids{number}"), OFFERS.offered_at >= start)
             .group_by(OFFERS.dealer_id)
         )
     return union_all(*parts)
