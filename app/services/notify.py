@@ -6,21 +6,28 @@ app/services/push_delivery.py's job, in the worker, never in a request.
 Each push is written in its recipient's language (`language_of`), whoever caused it: a
 coordinator's English page answering a question still sends a German salesperson a
 German push, and the worker, which has no request, does the same.
+
+Whoever reads the users to notify also learns, in the same statement, whether each has any
+device subscribed to push (`Recipient.has_device`): the row of a user without one is
+written already settled, so the worker never claims it (see `queue_for_users`).
 """
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import NamedTuple
 
 from babel.dates import format_datetime
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.clock import utcnow, zone
 from app.enums import Role, WithdrawalReason
 from app.extensions import db
 from app.i18n import language_of
 from app.models import Dealer, Lead, Notification, Question, User
+from app.services.push_delivery import NO_DEVICE
+from app.services.push_subscriptions import has_push_device
 from app.services.unit_of_work import insert_with_transaction
 from app.services.visibility import may_see
 from app.webpush import push_payload
@@ -29,8 +36,16 @@ from app.webpush import push_payload
 Texts = Callable[[], tuple[str, str]]
 
 
+class Recipient(NamedTuple):
+    """A user to notify, and whether they have any device subscribed to push (None: not
+    read with the user; the worker finds out, as it does for everyone with a device)."""
+
+    user: User
+    has_device: bool | None = None
+
+
 def queue_for_users(
-    users: list[User],
+    recipients: list[Recipient],
     kind: str,
     lead: Lead | None,
     texts: Texts,
@@ -39,9 +54,16 @@ def queue_for_users(
     """Add one outbox row per user, in that user's language; sent later so no request
     waits on a push service."""
     now = utcnow()
-    for user in users:
+    for user, has_device in recipients:
         with force_locale(language_of(user)):
             title, body = texts()
+        # A user with no device subscribed to push gets the row the worker would leave
+        # (failed now, "no device"), not a due one: otherwise each such row costs the
+        # worker a claim and a settling write transaction on the one write lock, for no
+        # push. A device subscribed in the second between this commit and the worker's
+        # next pass misses this one push: acceptable, the pushes after it reach it.
+        # Every row has the same columns, so the rows still go in as one INSERT.
+        settled = has_device is False
         insert_with_transaction(
             Notification.__table__,
             {
@@ -53,6 +75,8 @@ def queue_for_users(
                 ),
                 "created_at": now,
                 "next_attempt_at": now,
+                "failed_at": now if settled else None,
+                "last_error": NO_DEVICE if settled else None,
             },
         )
 
@@ -67,30 +91,38 @@ def _tag(kind: str, lead: Lead | None) -> str:
     return f"lead-{lead.id}" if lead is not None else kind
 
 
-def dealer_users(dealer: Dealer) -> list[User]:
+# The active users, each with whether they have any device subscribed to push: one
+# statement (a correlated EXISTS on the subscriptions' user index). Built once, so that
+# SQLAlchemy works out their cache keys once, not on every lead.
+_ACTIVE_USERS = select(User, has_push_device(User.id)).where(User.active.is_(True))
+_ACTIVE_USERS_OF_DEALER = _ACTIVE_USERS.where(User.dealer_id == bindparam("dealer_id"))
+_ACTIVE_COORDINATORS = _ACTIVE_USERS.where(User.role == Role.COORDINATOR)
+
+
+def dealer_users(dealer: Dealer) -> list[Recipient]:
     """The active users of a dealer who should hear about its leads (not those away)."""
     now = utcnow()
     return [
-        user
-        for user in db.session.scalars(
-            select(User).where(User.dealer_id == dealer.id, User.active.is_(True))
+        Recipient(user, has_device)
+        for user, has_device in db.session.execute(
+            _ACTIVE_USERS_OF_DEALER, {"dealer_id": dealer.id}
         )
         if not user.is_absent(now)
     ]
 
 
-def _who_may_see(users: list[User], lead: Lead) -> list[User]:
+def _who_may_see(recipients: list[Recipient], lead: Lead) -> list[Recipient]:
     """Of these users, those who may see the lead: a push names its customer, so it goes
     to nobody the lead is a 404 for (a regional coordinator elsewhere, a salesperson whose
     colleague has the lead)."""
-    return [user for user in users if may_see(user, lead)]
+    return [recipient for recipient in recipients if may_see(recipient.user, lead)]
 
 
-def coordinators() -> list[User]:
+def coordinators() -> list[Recipient]:
     """The OEM's active coordinators."""
-    return list(
-        db.session.scalars(select(User).where(User.role == Role.COORDINATOR, User.active.is_(True)))
-    )
+    return [
+        Recipient(user, has_device) for user, has_device in db.session.execute(_ACTIVE_COORDINATORS)
+    ]
 
 
 def notify_new_offer(lead: Lead, dealer: Dealer) -> None:
@@ -165,7 +197,7 @@ def notify_withdrawn(
 def notify_assigned(lead: Lead, salesperson: User, by: User) -> None:
     """Tell a salesperson that a lead of the dealership is now theirs to work."""
     queue_for_users(
-        [salesperson],
+        [Recipient(salesperson)],  # devices not read here: the worker finds out
         "assigned",
         lead,
         lambda: (
@@ -217,14 +249,14 @@ def notify_question(question: Question, lead: Lead) -> None:
 
 def notify_answer(question: Question, lead: Lead) -> None:
     """Tell the asking dealer's people that the OEM answered their question."""
-    users = _who_may_see(dealer_users(question.dealer), lead) if question.dealer else []
-    for user in users:
+    recipients = _who_may_see(dealer_users(question.dealer), lead) if question.dealer else []
+    for recipient in recipients:
         queue_for_users(
-            [user],
+            [recipient],
             "answer",
             lead,
             lambda: (_("Answer on %(title)s", title=lead.title), question.answer or ""),
-            url=f"{lead_url_for(user, lead)}#questions",
+            url=f"{lead_url_for(recipient.user, lead)}#questions",
         )
 
 

@@ -18,7 +18,12 @@ from app.extensions import db
 from app.models import Notification, PushSubscription
 from app.services import outbox
 from app.services.push_preferences import devices_wanting
-from app.services.push_subscriptions import allow_private_endpoints, subscription_info, vapid_keys
+from app.services.push_subscriptions import (
+    allow_private_endpoints,
+    has_push_device,
+    subscription_info,
+    vapid_keys,
+)
 from app.webpush import PushOutcome, PushResult, send_push
 
 log = logging.getLogger(__name__)
@@ -32,6 +37,10 @@ DEFAULT_MAX_ATTEMPTS = 5
 # A push older than this is noise: a day-old "new lead" is not news.
 MAX_AGE = timedelta(hours=24)
 URGENT_KINDS = ("new_offer", "reminder")
+# Why a row failed when its user has no device at all; app/services/notify.py writes such
+# rows already settled with it, so the worker meets it only for rows queued without
+# knowing (an assignment) or for a device forgotten since.
+NO_DEVICE = "the user has no device subscribed to push"
 
 
 def max_attempts() -> int:
@@ -106,12 +115,7 @@ def deliver_due_notifications(now: datetime | None = None) -> int:
 
 def _has_devices(user_id: int) -> bool:
     """Whether the user has any device subscribed to push at all."""
-    return (
-        db.session.scalar(
-            select(PushSubscription.id).where(PushSubscription.user_id == user_id).limit(1)
-        )
-        is not None
-    )
+    return bool(db.session.scalar(select(has_push_device(user_id))))
 
 
 def _record_outcome(
@@ -135,7 +139,7 @@ def _record_outcome(
         _settle(notification, now, sent=True)
         return True
     if not results:
-        _settle(notification, now, failed="the user has no device subscribed to push")
+        _settle(notification, now, failed=NO_DEVICE)
         return False
     retryable = [result for _, result in results if result.retryable]
     if retryable and attempts < max_attempts():

@@ -6,7 +6,7 @@ import os
 
 from flask import current_app
 from py_vapid.utils import b64urldecode
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Exists, delete, exists, select
 
 from app.clock import utcnow
 from app.extensions import db
@@ -20,6 +20,12 @@ from app.webpush import (
 )
 
 MAX_SUBSCRIPTIONS_PER_USER = 10
+
+
+def has_push_device(user_id: int | ColumnElement[int]) -> Exists:
+    """SQL: whether the user (an id, or a users.id column to correlate with) has any device
+    subscribed to push."""
+    return exists().where(PushSubscription.user_id == user_id)
 
 
 def allow_private_endpoints() -> bool:
