@@ -264,14 +264,30 @@ def confirm(prepared: Prepared, offer: Offer | None, now: datetime) -> bool:
     capacity = None if offer is None else offer.dealer.daily_capacity
     if capacity is None:
         return network_version() == prepared.version
-    # The version and the dealer's offers today in one round trip.
-    version, today = db.session.execute(
-        select(
-            NETWORK.version_query().scalar_subquery(),
-            offers_today(offer.dealer, now).scalar_subquery(),
+    dealer = offer.dealer
+    version, today = (
+        db.session.connection()  # the offer is flushed: no autoflush needed
+        .execute(
+            _VERSION_AND_OFFERS_TODAY,
+            {"dealer_id": dealer.id, "day_start": local_day_start(dealer.timezone or "UTC", now)},
         )
-    ).one()
+        .one()
+    )
     return version == prepared.version and today <= capacity
+
+
+# The network's version and a dealer's offers since its local midnight (index-only), in
+# one round trip. Built once: inside the write lock, building it cost more than running it.
+_VERSION_AND_OFFERS_TODAY = select(
+    NETWORK.version_query().scalar_subquery(),
+    select(func.count())
+    .select_from(Offer.__table__)
+    .where(
+        OFFERS.dealer_id == bindparam("dealer_id"),
+        OFFERS.offered_at >= bindparam("day_start", type_=OFFERS.offered_at.type),
+    )
+    .scalar_subquery(),
+)
 
 
 def decide(
@@ -405,15 +421,3 @@ def local_day_start(zone: str, now: datetime) -> datetime:
     """Midnight of `now`'s day in the time zone (capacity counts that day's offers)."""
     local = now.astimezone(clock.zone(zone))
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def offers_today(dealer: Dealer, now: datetime):
-    """The count of offers made to the dealer since midnight in its time zone (index-only)."""
-    return (
-        select(func.count())
-        .select_from(Offer.__table__)
-        .where(
-            OFFERS.dealer_id == dealer.id,
-            OFFERS.offered_at >= local_day_start(dealer.timezone or "UTC", now),
-        )
-    )
