@@ -101,6 +101,10 @@ class Dealer(db.Model):
     absent_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The network version at which routing's view of the dealer last changed (written by
+    # the session hook that bumps it): a process holding the network at version v reads
+    # only the dealers above v (services/candidates.py).
+    routing_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0", index=True)
 
     parent: Mapped[Dealer | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Dealer]] = relationship(back_populates="parent")

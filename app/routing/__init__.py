@@ -12,7 +12,7 @@ from app.routing.decision import (
     RoutingDecision,
 )
 from app.routing.geo import EARTH_RADIUS_KM, bounding_box, distance_km
-from app.routing.index import DealerIndex
+from app.routing.index import ChangedIndex, DealerIndex
 from app.routing.profiles import (
     ALL_CATEGORIES,
     DELIVERY_MODES,
@@ -41,6 +41,7 @@ __all__ = [
     "ROUTED",
     "UNRESTRICTED",
     "Candidate",
+    "ChangedIndex",
     "DealerIndex",
     "DealerProfile",
     "Exclusion",

@@ -19,6 +19,10 @@ So a change committed through one gunicorn process is seen by every other one at
 next transaction. Caches hold plain values, never ORM objects (those belong to one
 session). Writes that no cache holds (a token's last use) go through the connection,
 past the hooks, and bump nothing.
+
+A large cache (the dealer network) need not reload whole for a change to a few rows:
+with ``RowStamps``, each changed row of its main table carries the version of its
+change, and a held copy is brought up to date from the rows stamped above its version.
 """
 
 import copy
@@ -41,14 +45,35 @@ VERSIONS = CacheVersion.__table__.c
 _ALL_VERSIONS = select(VERSIONS.name, VERSIONS.version)
 
 _CACHES: dict[str, "VersionedCache"] = {}
+# Rows stamped by one statement (a large import stays under the databases' parameter limits).
+_STAMPED_AT_ONCE = 500
 # session.info keys: the versions this transaction read, and the caches it changed.
 _READ_HERE = "cache_versions_read"
 _CHANGED_HERE = "caches_changed_in_transaction"
 
 
 @dataclass(frozen=True)
+class RowStamps:
+    """How a cache follows its main table row by row instead of reloading it whole.
+
+    Every flush that changes rows of ``table`` (as the cache watches them) writes the
+    cache's new version into those rows' ``column``. ``update`` brings a held copy up
+    to date from the rows stamped above its version (and reads the cache's other, small,
+    tables again), or answers None when a whole load is the better way. A change that
+    cannot be pinned to rows still there (a row deleted; an UPDATE, DELETE or INSERT
+    statement on the table) also bumps a second counter, ``<name>_full``, and a copy
+    held from before it is loaded again whole.
+    """
+
+    table: str
+    column: str
+    update: Callable[[Any], Any | None]
+
+
+@dataclass(frozen=True)
 class _Copy:
     version: int
+    full_version: int | None  # the cache's "full" counter when the copy was made
     value: Any
 
 
@@ -66,7 +91,8 @@ class VersionedCache(Generic[T]):
     ``load`` reads the rows into plain values. ``watches`` maps each table whose rows the
     copy is made of to the attributes whose change makes it stale (None: any change;
     a new or deleted row always does). ``freeze`` moves a new copy out of the garbage
-    collector's sight, for a large one that lives until the next change.
+    collector's sight, for a large one that lives until the next whole load. ``rows``
+    lets the copy follow changes row by row (see ``RowStamps``).
     """
 
     def __init__(
@@ -76,6 +102,7 @@ class VersionedCache(Generic[T]):
         watches: Mapping[str, Iterable[str] | None],
         *,
         freeze: bool = False,
+        rows: RowStamps | None = None,
     ) -> None:
         self.name = name
         self.load = load
@@ -84,31 +111,51 @@ class VersionedCache(Generic[T]):
             for table, columns in watches.items()
         }
         self.freeze = freeze
+        self.rows = rows
+        self.full_name = f"{name}_full" if rows is not None else None
         self._version_query = select(VERSIONS.version).where(VERSIONS.name == name)
         _CACHES[name] = self
 
     def get(self) -> T:
         """The rows as the database has them now: this process's copy, reloaded if stale."""
         session = db.session()
-        version = current_versions().get(self.name)
-        if version is None or self.name in session.info.get(_CHANGED_HERE, ()):
-            # No counter to file a copy under, or this transaction changed the rows and
-            # may yet roll back (its number may be handed out again): load, keep nothing.
-            return self.load()
+        versions = current_versions()
+        version = versions.get(self.name)
         # Per app, not per module: each app (a process; two in the cross-process tests)
         # keeps its own copies.
         copies = current_app.extensions.setdefault("versioned_caches", _Copies())
         copy = copies.held.get(self.name)
+        if version is None or self.name in session.info.get(_CHANGED_HERE, ()):
+            # No counter to file a copy under, or this transaction changed the rows and
+            # may yet roll back (its number may be handed out again): keep nothing.
+            return self._fresh(copy, versions)[0]
         if copy is not None and copy.version == version:
             return copy.value
         # One thread loads; the others wait for its copy (other caches are not held up).
         with copies.locks.setdefault(self.name, threading.Lock()):
             copy = copies.held.get(self.name)
             if copy is None or copy.version != version:
-                copy = copies.held[self.name] = _Copy(version, self.load())
-                if self.freeze:
-                    gc.freeze()
+                value, whole = self._fresh(copy, versions)
+                full_version = versions.get(self.full_name) if self.full_name else None
+                copy = copies.held[self.name] = _Copy(version, full_version, value)
+                if self.freeze and whole:  # (an update adds little; a freeze keeps
+                    gc.freeze()  # whatever cyclic garbage there is for good)
         return copy.value
+
+    def _fresh(self, held: _Copy | None, versions: dict[str, int]) -> tuple[T, bool]:
+        """The rows now: the held copy brought up to date where it can be, else loaded
+        (then the second value is True)."""
+        if (
+            held is not None
+            and self.rows is not None
+            and held.version < versions.get(self.name, 0)  # (not a database restored)
+            and held.full_version is not None
+            and held.full_version == versions.get(self.full_name)
+        ):
+            value = self.rows.update(held.value)
+            if value is not None:
+                return value, False
+        return self.load(), True
 
     def version(self) -> int:
         """The version this transaction sees (0 before the first change)."""
@@ -120,7 +167,7 @@ class VersionedCache(Generic[T]):
 
     def stale_after(self, session: Session, instance: object) -> bool:
         """Would writing this object in the flush make the copy stale?"""
-        table = getattr(type(instance), "__tablename__", None)
+        table = getattr(type(instance), "__tablename__", None)  # inline: called per object
         if table not in self.watches:
             return False
         if instance in session.new or instance in session.deleted:
@@ -129,6 +176,39 @@ class VersionedCache(Generic[T]):
         columns = self.watches[table]
         names = state.attrs.keys() if columns is None else columns
         return any(state.attrs[name].history.has_changes() for name in names)
+
+    def counters_bumped_by(self, session: Session, instances: list[object]) -> set[str]:
+        """The counters to bump for these objects, written in a flush, that made it stale."""
+        if self.rows is None or not any(
+            instance in session.deleted and _table_of(instance) == self.rows.table
+            for instance in instances
+        ):
+            return {self.name}
+        return {self.name, self.full_name}
+
+    def stamp_rows(self, session: Session, instances: list[object]) -> None:
+        """Write the version just bumped into the changed rows of the stamped table."""
+        if self.rows is None:
+            return
+        ids = sorted(
+            inspect(instance).mapper.primary_key_from_instance(instance)[0]
+            for instance in instances
+            if _table_of(instance) == self.rows.table and instance not in session.deleted
+        )
+        table = db.metadata.tables[self.rows.table]
+        (key,) = table.primary_key.columns
+        # A column with an update default (updated_at) keeps its value: stamping is no edit.
+        kept = {column: column for column in table.c if column.onupdate is not None}
+        stamp = table.update().values(
+            {table.c[self.rows.column]: self._version_query.scalar_subquery(), **kept}
+        )
+        for start in range(0, len(ids), _STAMPED_AT_ONCE):
+            some = ids[start : start + _STAMPED_AT_ONCE]
+            session.connection().execute(stamp.where(key.in_(some)))
+
+
+def _table_of(instance: object) -> str | None:
+    return getattr(type(instance), "__tablename__", None)
 
 
 def current_versions() -> dict[str, int]:
@@ -190,14 +270,23 @@ def _bump(session: Session, names: set[str]) -> None:
 def _bump_after_flush(session: Session, flush_context) -> None:
     """A flush that wrote rows a cache holds bumps that cache's version."""
     session.info.pop(_READ_HERE, None)  # read them again, now inside the write
-    stale = {
-        cache.name
-        for instance in (*session.new, *session.dirty, *session.deleted)
-        for cache in _CACHES.values()
-        if cache.stale_after(session, instance)
-    }
-    if stale:
-        _bump(session, stale)
+    stale: dict[VersionedCache, list[object]] = {}
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        for cache in _CACHES.values():
+            if cache.stale_after(session, instance):
+                stale.setdefault(cache, []).append(instance)
+    if not stale:
+        return
+    _bump(
+        session,
+        {
+            name
+            for cache, written in stale.items()
+            for name in cache.counters_bumped_by(session, written)
+        },
+    )
+    for cache, written in stale.items():
+        cache.stamp_rows(session, written)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -209,6 +298,12 @@ def _bump_after_bulk_write(state) -> object:
     stale = {cache.name for cache in _CACHES.values() if table in cache.watches}
     if not stale:
         return None
+    # Which rows such a statement wrote is not known: copies of a stamped table reload.
+    stale.update(
+        cache.full_name
+        for cache in _CACHES.values()
+        if cache.rows is not None and cache.rows.table == table
+    )
     result = state.invoke_statement()
     _bump(state.session, stale)
     return result
@@ -224,4 +319,5 @@ def _transaction_over(session: Session) -> None:
 @event.listens_for(CacheVersion.__table__, "after_create")
 def _insert_version_rows(table, connection, **kwargs) -> None:
     """Each cache's counter exists from the moment the table does (create_all in tests)."""
-    connection.execute(table.insert(), [{"name": name, "version": 0} for name in sorted(_CACHES)])
+    names = {name for cache in _CACHES.values() for name in (cache.name, cache.full_name) if name}
+    connection.execute(table.insert(), [{"name": name, "version": 0} for name in sorted(names)])
