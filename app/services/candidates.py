@@ -22,12 +22,23 @@ counted in the database, and only for the few dealers at the top of the ranking
 
 import bisect
 import functools
+import json
 from collections import ChainMap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, func, literal_column, select, union_all
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    union_all,
+)
 
 from app import clock
 from app.extensions import db
@@ -312,14 +323,30 @@ def confirm(prepared: Prepared, offer: Offer | None, now: datetime) -> bool:
     capacity = None if offer is None else offer.dealer.daily_capacity
     if capacity is None:
         return network_version() == prepared.version
-    # The version and the dealer's offers today in one round trip.
-    version, today = db.session.execute(
-        select(
-            NETWORK.version_query().scalar_subquery(),
-            offers_today(offer.dealer, now).scalar_subquery(),
+    dealer = offer.dealer
+    version, today = (
+        db.session.connection()  # the offer is flushed: no autoflush needed
+        .execute(
+            _VERSION_AND_OFFERS_TODAY,
+            {"dealer_id": dealer.id, "day_start": local_day_start(dealer.timezone or "UTC", now)},
         )
-    ).one()
+        .one()
+    )
     return version == prepared.version and today <= capacity
+
+
+# The network's version and a dealer's offers since its local midnight (index-only), in
+# one round trip. Built once: inside the write lock, building it cost more than running it.
+_VERSION_AND_OFFERS_TODAY = select(
+    NETWORK.version_query().scalar_subquery(),
+    select(func.count())
+    .select_from(Offer.__table__)
+    .where(
+        OFFERS.dealer_id == bindparam("dealer_id"),
+        OFFERS.offered_at >= bindparam("day_start", type_=OFFERS.offered_at.type),
+    )
+    .scalar_subquery(),
+)
 
 
 def decide(
@@ -391,11 +418,13 @@ def load_counts(
         if start is None:
             start = starts_by_zone[zone] = local_day_start(zone, now)
         by_day_start.setdefault(start, []).append(dealer_id)
-    params: dict[str, object] = {"pending_ids": ids}
+    connection = db.session.connection()
+    id_list = _ID_LISTS[connection.dialect.name]
+    params: dict[str, object] = {"pending_ids": id_list.bind(ids)}
     for number, (start, some) in enumerate(by_day_start.items()):
-        params[f"ids{number}"] = some
+        params[f"ids{number}"] = id_list.bind(some)
         params[f"start{number}"] = start
-    rows = db.session.connection().execute(_load_statement(len(by_day_start)), params)
+    rows = connection.execute(_load_statement(id_list, len(by_day_start)), params)
     today: dict[int, int] = {}
     pending: dict[int, int] = {}
     for dealer_id, is_today, count in rows:
@@ -406,25 +435,42 @@ def load_counts(
     }
 
 
+@dataclass(frozen=True)
+class _IdList:
+    """A list of dealer ids as one bound parameter, so the load counts' statement is
+    compiled once and reused (an expanding IN is rewritten for every list length):
+    a JSON array read by json_each on SQLite, an integer array on PostgreSQL."""
+
+    among: Callable[[str], ColumnElement[bool]]  # OFFERS.dealer_id in the list named so
+    bind: Callable[[list[int]], object]  # the list as the parameter's value
+
+
+_ID_LISTS = {
+    "sqlite": _IdList(
+        lambda name: OFFERS.dealer_id.in_(
+            select(literal_column("value")).select_from(func.json_each(bindparam(name)))
+        ),
+        json.dumps,
+    ),
+    "postgresql": _IdList(
+        lambda name: OFFERS.dealer_id == any_(bindparam(name, type_=ARRAY(Integer))), list
+    ),
+}
+
+
 @functools.cache
-def _load_statement(day_starts: int):
+def _load_statement(id_list: _IdList, day_starts: int):
     """The load counts' statement for dealers in this many local days (built once)."""
     parts = [
         select(OFFERS.dealer_id, literal_column("0"), func.count())
-        .where(
-            OFFERS.dealer_id.in_(bindparam("pending_ids", expanding=True)),
-            OFFERS.status == "pending",
-        )
+        .where(id_list.among("pending_ids"), OFFERS.status == "pending")
         .group_by(OFFERS.dealer_id)
     ]
     for number in range(day_starts):
         start = bindparam(f"start{number}", type_=OFFERS.offered_at.type)
         parts.append(
             select(OFFERS.dealer_id, literal_column("1"), func.count())
-            .where(
-                OFFERS.dealer_id.in_(bindparam(f"ids{number}", expanding=True)),
-                OFFERS.offered_at >= start,
-            )
+            .where(id_list.among(f"ids{number}"), OFFERS.offered_at >= start)
             .group_by(OFFERS.dealer_id)
         )
     return union_all(*parts)
@@ -434,15 +480,3 @@ def local_day_start(zone: str, now: datetime) -> datetime:
     """Midnight of `now`'s day in the time zone (capacity counts that day's offers)."""
     local = now.astimezone(clock.zone(zone))
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def offers_today(dealer: Dealer, now: datetime):
-    """The count of offers made to the dealer since midnight in its time zone (index-only)."""
-    return (
-        select(func.count())
-        .select_from(Offer.__table__)
-        .where(
-            OFFERS.dealer_id == dealer.id,
-            OFFERS.offered_at >= local_day_start(dealer.timezone or "UTC", now),
-        )
-    )

@@ -21,7 +21,7 @@ from app.services.duplicates import contact_keys
 from app.services.errors import ValidationFailed
 from app.services.events import record_event
 from app.services.offers import decide_next_dealer, offer_next_dealer
-from app.services.unit_of_work import insert_with_transaction, unit_of_work
+from app.services.unit_of_work import insert_with_transaction, turn_in_process, unit_of_work
 
 
 def build_lead(data: dict, source: str = "api") -> Lead:
@@ -114,6 +114,11 @@ def admit_lead(
     audited = audit_status if actor is not None and actor.is_coordinator else None
     if review_reason or rule is not None:
         return _store_lead(lead, actor, review_reason, rule, audited)
+    with turn_in_process():  # ranking and writing, no other thread's ranking between
+        return _route_and_store(lead, actor, audited)
+
+
+def _route_and_store(lead: Lead, actor: User | None, audited: int | None) -> Lead:
     prepared = candidates.prepare(lead, lead.created_at)
     try:
         with unit_of_work(keep_loaded=True):  # the answer is made from these rows

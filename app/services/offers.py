@@ -28,7 +28,7 @@ from app.services import candidates, notify, report_facts
 from app.services.deadlines import offer_deadline, reminder_due
 from app.services.errors import Conflict
 from app.services.events import record_event
-from app.services.unit_of_work import unit_of_work
+from app.services.unit_of_work import turn_in_process, unit_of_work
 from app.services.visibility import offer_to_answer
 
 # Offers the absence of their dealer hands on. A coordinator's assignment or
@@ -241,10 +241,11 @@ def decline_offer(
 ) -> Lead:
     """The dealer declines with a reason; the lead goes on to the next dealer at once."""
     now = now or utcnow()
-    try:
-        return _decline(lead_id, user, reason, note, now, route_first=True)
-    except candidates.DecisionStale:  # rolled back: decline again, routing in the lock
-        return _decline(lead_id, user, reason, note, now, route_first=False)
+    with turn_in_process():  # ranking and writing, no other thread's ranking between
+        try:
+            return _decline(lead_id, user, reason, note, now, route_first=True)
+        except candidates.DecisionStale:  # rolled back: decline again, routing in the lock
+            return _decline(lead_id, user, reason, note, now, route_first=False)
 
 
 def _decline(
