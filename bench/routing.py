@@ -92,7 +92,8 @@ def run(label: str, database_uri: str, network: str, args) -> dict:
         copy = candidates.current_network()
         print(
             f"  in-memory copy of the network built in "
-            f"{(time.perf_counter() - started) * 1e3:.0f} ms (once per process and change)"
+            f"{(time.perf_counter() - started) * 1e3:.0f} ms (once per process; the dealers a "
+            "change touches are laid over it)"
         )
         examined = [
             len(copy.index.candidates_for(candidates.lead_request(x, frozenset()))) for x in leads
