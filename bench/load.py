@@ -1,7 +1,7 @@
 """Throughput under load: the app under gunicorn (2 workers) on SQLite and PostgreSQL, wrk.
 
-For each database: the 10,000-dealer network of bench/routing.py plus one store (D-LOAD)
-that wins every generated lead, then wrk drives, from its own process over loopback:
+For each database: issue 9's dense network of 10,000 dealers (bench/network.py) plus one
+store (D-LOAD) that wins every generated lead, then wrk drives, from its own process over loopback:
 
 - the dealer inbox page (GET /inbox, signed in, about 25 leads in it),
 - lead intake (POST /api/v1/leads with a coordinator token, routed against 10,000 dealers),
@@ -11,7 +11,7 @@ A bare Flask "hello" under the same gunicorn settings, in the same run, is the y
 Each line prints req/s and p50/p99 latency; any non-2xx answer or socket error fails the
 run (exit status 1).
 
-    .venv/bin/python bench/load.py [--seconds 10] [--connections 8] [--dealers 10000]
+    .venv/bin/python bench/load.py [--seconds 10] [--connections 8]
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import http.client
 import json
 import os
 import platform
-import random
 import re
 import shutil
 import socket
@@ -36,8 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from intake import load_network as load_intake_network  # noqa: E402
-from routing import SEED, build_network, postal_codes  # noqa: E402
+from network import prepare_database  # noqa: E402
 
 WORKERS = 2
 TARGET = {"code": "D-LOAD", "lat": 52.5200, "lon": 13.4050, "sku": "LOAD-1"}
@@ -81,11 +79,11 @@ def lead_body(number: int) -> dict:
     }
 
 
-def load_network(database_url: str, size: int) -> dict:
-    """Schema, the network (as bench/intake.py loads it), D-LOAD and its salesperson."""
-    rng = random.Random(SEED)
-    codes = {country: postal_codes(country) for country in ("DE", "US")}
-    coordinator_token = load_intake_network(database_url, build_network(rng, size, codes))
+def load_network(database_url: str) -> dict:
+    """Schema, the dense network (as bench/intake.py loads it), D-LOAD and its salesperson."""
+    coordinator_token = prepare_database(database_url, "dense", history=0)
+    # The app below adds D-LOAD in this process: to this database, without a worker thread.
+    os.environ.update(DATABASE_URL=database_url, RELAY_WORKER="0")
     from app import create_app
     from app.extensions import db
     from app.services.dealers import save_dealer
@@ -267,8 +265,8 @@ def post_leads(port: int, token: str, count: int) -> None:
 
 def run_app(label: str, database_url: str, args, workdir: Path) -> list[tuple[str, dict]]:
     started = time.perf_counter()
-    tokens = load_network(database_url, args.dealers)
-    print(f"{label}: {args.dealers:,} dealers loaded in {time.perf_counter() - started:.1f} s")
+    tokens = load_network(database_url)
+    print(f"{label}: the dense network loaded in {time.perf_counter() - started:.1f} s")
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -292,7 +290,7 @@ def run_app(label: str, database_url: str, args, workdir: Path) -> list[tuple[st
             f"wrk.body = {lua_string(json.dumps(lead_body(0)))}\n"
         )
         intake_result = wrk(server.port, intake, args.seconds, args.connections, workdir)
-        results.append((f"lead intake, {args.dealers:,} dealers", intake_result))
+        results.append(("lead intake, dense network", intake_result))
         ids = pending_leads(database_url)
         # Each accept needs its own pending lead: run only as long as they last (with room).
         seconds = min(args.seconds, max(1.0, len(ids) / (3 * max(intake_result["rps"], 1))))
@@ -334,7 +332,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--dealers", type=int, default=10_000)
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
     if not shutil.which("wrk"):
