@@ -1,12 +1,18 @@
 """Error responses: `{"errors": {...}}` under /api, a readable page elsewhere."""
 
 from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from app.ratelimits import describe_wait, page_for_rate_limited, retry_after_seconds
+from app.ratelimits import (
+    page_for_rate_limited,
+    retry_after_seconds,
+    too_many_requests,
+    wait_minutes,
+)
 from app.services.errors import Conflict, DomainError
 
 _GENERIC_FIELD = {
@@ -84,8 +90,7 @@ def rate_limited():
         if render is not None:
             response, status = make_response(render(seconds)), 429
         else:
-            message = f"Too many requests. Please try again {describe_wait(seconds)}."
-            response, status = _page(429, message)
+            response, status = _page(429, too_many_requests(wait_minutes(seconds)))
             response = make_response(response)
     response.headers["Retry-After"] = str(seconds)
     return response, status
@@ -98,19 +103,20 @@ def _message_errors(error: DomainError) -> dict[str, str] | None:
     return {field: error.message}
 
 
+# Page titles, in the language in force when the page is rendered.
 _TITLES = {
-    400: "That request didn't work",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Not allowed",
-    409: "That has changed",
-    413: "Too large",
-    422: "Please check your input",
-    429: "Slow down",
-    500: "Something went wrong",
+    400: _l("That request didn't work"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Not allowed"),
+    409: _l("That has changed"),
+    413: _l("Too large"),
+    422: _l("Please check your input"),
+    429: _l("Slow down"),
+    500: _l("Something went wrong"),
 }
 
 
 def _page(status: int, message: str | None):
-    title = _TITLES.get(status, "Error")
+    title = _TITLES.get(status) or _l("Error")
     return render_template("error.html", status=status, title=title, message=message), status

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 
 from flask import Flask, current_app, request
+from flask_babel import ngettext
 
 from app.extensions import limiter
 
@@ -38,11 +39,13 @@ def retry_after_seconds(error: Exception | None = None) -> int:
         return 60
 
 
-def describe_wait(seconds: int) -> str:
-    """'in 40 seconds', 'in 3 minutes': for people, not machines."""
-    if seconds < 90:
-        return f"in {seconds} second{'s' if seconds != 1 else ''}"
-    return f"in {wait_minutes(seconds)} minutes"
+def too_many_requests(minutes: int) -> str:
+    """'Too many requests. Please try again in 3 minutes.', in the language in force."""
+    return ngettext(
+        "Too many requests. Please try again in %(num)d minute.",
+        "Too many requests. Please try again in %(num)d minutes.",
+        minutes,
+    )
 
 
 def wait_minutes(seconds: int) -> int:

@@ -258,6 +258,16 @@ GERMAN = {
     "Give a date between %(first)s and %(last)s.": "Geben Sie ein Datum zwischen %(first)s und %(last)s an.",
     "Email or password is not right.": "E-Mail oder Passwort stimmt nicht.",
     "You are signed out.": "Sie sind abgemeldet.",
+    # Error page titles (app/errors.py).
+    "That request didn't work": "Diese Anfrage hat nicht geklappt",
+    "Not allowed": "Nicht erlaubt",
+    "Not found": "Nicht gefunden",
+    "That has changed": "Das hat sich inzwischen geändert",
+    "Too large": "Zu groß",
+    "Please check your input": "Bitte prüfen Sie Ihre Eingaben",
+    "Slow down": "Etwas langsamer, bitte",
+    "Something went wrong": "Etwas ist schiefgelaufen",
+    "Error": "Fehler",
     (
         "Too many sign-in attempts. Please try again in %(num)d minute.",
         "Too many sign-in attempts. Please try again in %(num)d minutes.",

@@ -135,11 +135,7 @@ def forgot_password_rate_limited(retry_after: int):
     return _form_again_later(
         "public/forgot_password.html",
         ForgotPasswordForm,
-        lambda minutes: ngettext(
-            "Too many requests. Please try again in %(num)d minute.",
-            "Too many requests. Please try again in %(num)d minutes.",
-            minutes,
-        ),
+        ratelimits.too_many_requests,
         retry_after,
     )
 

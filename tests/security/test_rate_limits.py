@@ -105,3 +105,22 @@ def test_start_up_warns_when_workers_count_separately(app, caplog):
     assert not warn_if_counters_per_process(app, {"RELAY_WEB_WORKERS": "1"})
     app.config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379"
     assert not warn_if_counters_per_process(app, {"RELAY_WEB_WORKERS": "4"})
+
+
+def test_the_generic_429_page_speaks_the_visitors_language(app):
+    """A limited page with no page of its own gets the generic one, translated."""
+    from app.extensions import limiter
+
+    app.add_url_rule("/limited", "limited", limiter.limit("1/minute")(lambda: "fine"))
+    browser = app.test_client()
+    assert browser.get("/limited").status_code == 200
+    german = browser.get("/limited", headers={"Accept-Language": "de"})
+    english = browser.get("/limited", headers={"Accept-Language": "en"})
+    assert german.status_code == english.status_code == 429
+    assert german.headers["Retry-After"].isdigit()
+    html = german.get_data(as_text=True)
+    assert "Etwas langsamer, bitte" in html
+    assert "Zu viele Anfragen. Bitte versuchen Sie es in 1 Minute erneut." in html
+    html = english.get_data(as_text=True)
+    assert "Slow down" in html
+    assert "Too many requests. Please try again in 1 minute." in html
