@@ -303,7 +303,7 @@ def prepare(lead: Lead, now: datetime) -> Prepared:
     """Decide before writing anything, so no write lock is held while ranking."""
     network = current_network()
     request = lead_request(lead, codes_already_offered(lead))
-    return Prepared(decide(lead, now, network=network), network.version, request)
+    return Prepared(_rank(network, request, now), network.version, request)
 
 
 def fits(prepared: Prepared, lead: Lead) -> bool:
@@ -354,7 +354,6 @@ def decide(
     now: datetime,
     *,
     complete: bool = False,
-    network: Network | None = None,
     routes: Sequence[RouteRule] | None = None,
     excluded: frozenset[str] | None = None,
 ) -> RoutingDecision:
@@ -364,10 +363,19 @@ def decide(
     (a preview shows the whole ranking). ``routes`` and ``excluded`` replace the stored
     interest routes and the dealers that already had the lead (to try out a change).
     """
-    network = network or current_network()
     if excluded is None:
         excluded = codes_already_offered(lead)
     request = lead_request(lead, excluded)
+    return _rank(current_network(), request, now, routes, complete)
+
+
+def _rank(
+    network: Network,
+    request: LeadRequest,
+    now: datetime,
+    routes: Sequence[RouteRule] | None = None,
+    complete: bool = False,
+) -> RoutingDecision:
     return network.index.rank(
         request,
         network.routes if routes is None else routes,

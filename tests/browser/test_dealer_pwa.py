@@ -38,6 +38,10 @@ def _service_worker_ready(page) -> str:
     return state
 
 
+# How many times a push is delivered over DevTools before a test gives up on it.
+DELIVERIES = 4
+
+
 def deliver_through_devtools(browser_context, page, origin: str, payload: dict, shown):
     """Push payload to the service worker of origin over the DevTools protocol
     (ServiceWorker.deliverPushMessage): a real push event, no push service needed.
@@ -74,9 +78,6 @@ def deliver_through_devtools(browser_context, page, origin: str, payload: dict, 
                     raise
     finally:
         session.detach()
-
-
-DELIVERIES = 4
 
 
 def test_sign_in_lands_on_the_inbox_with_the_offer(page, live_server):
