@@ -13,6 +13,7 @@ from sqlalchemy import inspect, select
 from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditEvent, User
+from app.services.unit_of_work import add_new
 
 PAGE_SIZE = 100
 
@@ -34,9 +35,37 @@ def record_audit(
     `describes_request=False` for rows noted along the way (a token's use): the
     request's own action is then still audited by the request hook.
     """
+    event = _audit_event(
+        action,
+        actor=actor,
+        actor_email=actor_email,
+        via=via,
+        target=target,
+        status=status,
+        detail=detail,
+        at=at,
+    )
+    db.session.add(event)
+    if describes_request and has_request_context():
+        g.audited = True
+    return event
+
+
+def _audit_event(
+    action: str,
+    *,
+    actor: User | None = None,
+    actor_email: str | None = None,
+    via: str | None = None,
+    target: str | None = None,
+    status: int | None = None,
+    detail: dict | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """An audit row for `action`, with where the current request came from."""
     origin = _request_origin()
     actor = actor or origin["actor"]
-    event = AuditEvent(
+    return AuditEvent(
         at=at or utcnow(),
         action=action[:80],
         actor_user_id=actor.id if actor is not None else None,
@@ -47,10 +76,6 @@ def record_audit(
         status=status,
         detail=detail or {},
     )
-    db.session.add(event)
-    if describes_request and has_request_context():
-        g.audited = True
-    return event
 
 
 def record_request_action(status: int) -> None:
@@ -63,13 +88,14 @@ def record_request_action(status: int) -> None:
     """
     if not has_request_context() or request_action_recorded():
         return
-    g.request_audit = record_audit(
+    event = _audit_event(
         request.endpoint or request.path,
         target=request.path,
         status=status,
         detail=request_detail(),
-        describes_request=False,
     )
+    add_new(event)  # written with the lead's rows (a Core INSERT, not the unit of work)
+    g.request_audit = event
 
 
 def request_action_recorded() -> bool:

@@ -28,7 +28,7 @@ from app.services import candidates, notify, report_facts
 from app.services.deadlines import offer_deadline, reminder_due
 from app.services.errors import Conflict
 from app.services.events import record_event
-from app.services.unit_of_work import turn_in_process, unit_of_work
+from app.services.unit_of_work import add_new, turn_in_process, unit_of_work, write_queued
 from app.services.visibility import offer_to_answer
 
 # Offers the absence of their dealer hands on. A coordinator's assignment or
@@ -129,14 +129,14 @@ def create_offer(
         explanation=explanation,
         return_to=return_to,
     )
-    db.session.add(offer)
+    add_new(offer)  # written below with what is queued, without the unit of work's cost
     lead.status = LeadStatus.OFFERED
     lead.holder_dealer_id = dealer.id if kind != OfferKind.DISTRIBUTED else None
     record_event(
         lead, "offered", actor=actor, dealer=dealer, offer_kind=kind, explanation=explanation
     )
     notify.notify_new_offer(lead, dealer)
-    db.session.flush()
+    write_queued()  # the offer's id names its report rows
     report_facts.add_offer(offer)
     return offer
 
