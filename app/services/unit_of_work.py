@@ -130,12 +130,13 @@ def _write_queued_rows(session: Session) -> None:
         return
     connection = session.connection()
     for (table, _columns), rows in queued.items():
-        connection.execute(_insert_into(table), rows)
+        connection.execute(insert_statement(table), rows)
 
 
 @functools.cache
-def _insert_into(table: Table) -> Insert:
-    return insert(table)  # built once per table: building one costs more than running it
+def insert_statement(table: Table) -> Insert:
+    """INSERT INTO the table, built once per table: building one cost more than running it."""
+    return insert(table)
 
 
 @event.listens_for(Session, "after_flush")
@@ -216,13 +217,18 @@ def _write_new_objects(session: Session) -> None:
     if not queued:
         return
     # One pulled into the session meanwhile (an object added there names it) is the
-    # flush's to write.
+    # flush's to write, and so is one naming an object the flush has yet to write.
+    for instance in queued:
+        if inspect(instance).transient and _names_pending(session, instance):
+            session.add(instance)
     queued = [instance for instance in queued if inspect(instance).transient]
+    if not queued:
+        return
     connection = session.connection()
     for instance in queued:
         state = inspect(instance)
         row = _row_to_insert(state)
-        result = connection.execute(_insert_into(state.mapper.local_table), row)
+        result = connection.execute(insert_statement(state.mapper.local_table), row)
         for column, value in zip(
             state.mapper.primary_key, result.inserted_primary_key, strict=True
         ):
@@ -242,7 +248,7 @@ def _row_to_insert(state: InstanceState) -> dict:
     not given (None counts as not given unless the column's type stores it, as JSON does)."""
     values = state.dict
     mapper = state.mapper
-    for relationship in _many_to_one(mapper):
+    for relationship in _many_to_one(mapper.class_):
         if relationship.key in values:
             target = values[relationship.key]
             for local, remote in relationship.local_remote_pairs:
@@ -266,15 +272,24 @@ def _row_to_insert(state: InstanceState) -> dict:
     return row
 
 
+def _names_pending(session: Session, instance: object) -> bool:
+    values = inspect(instance).dict
+    return any(
+        values.get(relationship.key) in session.new for relationship in _many_to_one(type(instance))
+    )
+
+
 @functools.cache
 def _column_keys(mapper) -> tuple[tuple[str, Column], ...]:
     return tuple((attribute.key, attribute.columns[0]) for attribute in mapper.column_attrs)
 
 
 @functools.cache
-def _many_to_one(mapper) -> tuple:
+def _many_to_one(model: type) -> tuple:
     return tuple(
-        relationship for relationship in mapper.relationships if relationship.direction is MANYTOONE
+        relationship
+        for relationship in inspect(model).relationships
+        if relationship.direction is MANYTOONE
     )
 
 

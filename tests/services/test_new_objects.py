@@ -136,3 +136,14 @@ def test_a_queued_object_the_session_took_in_is_the_flushs_to_write(app, network
         db.session.add(offer)
     assert db.session.scalar(select(func.count()).select_from(Lead)) == 1
     assert db.session.scalar(select(Offer.lead_id)) == lead.id
+
+
+def test_a_queued_object_naming_one_the_flush_has_yet_to_write_goes_with_the_flush(app, network):
+    dealer = db.session.scalar(select(Dealer).where(Dealer.code == "D1"))
+    lead, offer = lead_with_offer(dealer)
+    with unit_of_work():
+        db.session.add(lead)  # pending: the flush writes it
+        add_new(offer)
+        write_queued()
+        assert inspect(offer).persistent and offer.lead_id == lead.id
+    assert db.session.scalar(select(func.count()).select_from(Offer)) == 1
