@@ -29,43 +29,18 @@ def record_audit(
     detail: dict | None = None,
     at: datetime | None = None,
     describes_request: bool = True,
+    with_core_insert: bool = False,
 ) -> AuditEvent:
     """Append an audit row (in the caller's transaction) for `action` by `actor`.
 
     `describes_request=False` for rows noted along the way (a token's use): the
     request's own action is then still audited by the request hook.
+    `with_core_insert`: written with the transaction's next write as one INSERT
+    (unit_of_work.add_new), for a caller that writes its other rows so too.
     """
-    event = _audit_event(
-        action,
-        actor=actor,
-        actor_email=actor_email,
-        via=via,
-        target=target,
-        status=status,
-        detail=detail,
-        at=at,
-    )
-    db.session.add(event)
-    if describes_request and has_request_context():
-        g.audited = True
-    return event
-
-
-def _audit_event(
-    action: str,
-    *,
-    actor: User | None = None,
-    actor_email: str | None = None,
-    via: str | None = None,
-    target: str | None = None,
-    status: int | None = None,
-    detail: dict | None = None,
-    at: datetime | None = None,
-) -> AuditEvent:
-    """An audit row for `action`, with where the current request came from."""
     origin = _request_origin()
     actor = actor or origin["actor"]
-    return AuditEvent(
+    event = AuditEvent(
         at=at or utcnow(),
         action=action[:80],
         actor_user_id=actor.id if actor is not None else None,
@@ -76,6 +51,13 @@ def _audit_event(
         status=status,
         detail=detail or {},
     )
+    if with_core_insert:
+        add_new(event)
+    else:
+        db.session.add(event)
+    if describes_request and has_request_context():
+        g.audited = True
+    return event
 
 
 def record_request_action(status: int) -> None:
@@ -88,14 +70,14 @@ def record_request_action(status: int) -> None:
     """
     if not has_request_context() or request_action_recorded():
         return
-    event = _audit_event(
+    g.request_audit = record_audit(
         request.endpoint or request.path,
         target=request.path,
         status=status,
         detail=request_detail(),
+        describes_request=False,
+        with_core_insert=True,  # with the lead's rows
     )
-    add_new(event)  # written with the lead's rows (a Core INSERT, not the unit of work)
-    g.request_audit = event
 
 
 def request_action_recorded() -> bool:
