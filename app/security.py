@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable
 
 from flask import Flask, Response, g, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
+    app.session_interface = SessionCookieOnlyWhenSent()
     # Registered before Talisman's hook, so it runs after it (Flask runs them in reverse).
     app.after_request(_finish_response)
     talisman.init_app(
@@ -119,6 +121,20 @@ def _finish_response(response: Response) -> Response:
 def _is_signed_in_request() -> bool:
     # Cheap checks only: no user is loaded for this.
     return bool(request.headers.get("Authorization")) or "_user_id" in session
+
+
+class SessionCookieOnlyWhenSent(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, whose signer is built only for a cookie to read.
+
+    Flask builds the signer (the secret keys, salt and serializer) on every request
+    before it looks for the cookie; an API call, which sends none, paid that for an
+    empty session. Reading and writing a cookie are Flask's own, unchanged.
+    """
+
+    def open_session(self, app: Flask, request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 class SecureCookiesOverHttps:
