@@ -29,7 +29,6 @@ millisecond, and the two choose and rank alike for every lead.
 
 import math
 from collections.abc import Container, Iterable, Mapping, Sequence, Set
-from dataclasses import replace
 
 from app.routing.decision import RoutingDecision
 from app.routing.geo import EARTH_RADIUS_KM, bounding_box, distance_km
@@ -177,11 +176,6 @@ class _RanksCandidates:
         candidates = self.candidates_for(lead)
         out_of_reach = self._count - len(candidates)
         example = self.unexamined_example(lead) if out_of_reach else None
-        if absent:
-            candidates = [
-                replace(dealer, absent=True) if dealer.code in absent else dealer
-                for dealer in candidates
-            ]
         return decide(
             lead,
             candidates,
@@ -191,6 +185,7 @@ class _RanksCandidates:
             load=load,
             enough=enough,
             unexamined_example=example,
+            absent=absent,
         )
 
 
