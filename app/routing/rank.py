@@ -10,7 +10,6 @@ from app.routing.profiles import DealerProfile, LeadRequest, RouteRule
 from app.routing.route_selection import FALLBACK, select_routes
 
 _RADIANS = math.pi / 180.0
-_NOTHING: frozenset[str] = frozenset()
 _QUARTER_TURN = math.pi / 2.0
 
 # Tag an inquiry type requires of the dealer, if any.
@@ -94,7 +93,8 @@ def decide(
     # number, smaller is better: its digits, most significant first, are "not the
     # preferred seller" (0 or 1), groups missing (0..len(groups)), SKUs missing.
     group_count, sku_count = len(groups), len(skus)
-    group_levels, sku_levels = group_count + 1, sku_count + 1
+    sku_levels = sku_count + 1
+    not_preferred = (group_count + 1) * sku_levels
     requested_groups = tuple(sorted(groups))
     requested_skus = tuple(sorted(skus))
     already_offered = lead.excluded_dealers
@@ -136,7 +136,10 @@ def decide(
     # at one postal code in a dense network) one after the other.
     place_lat = place_lon = place_distance = None
 
-    seen: set[str] | None = None if codes_are_unique else set()
+    if not codes_are_unique:
+        dealers = list(dealers)
+        _check_codes_unique(dealers)
+    route_applies = admitted_codes is not None or route_filter is not None
     # Both lists hold plain tuples that sort natively (a dealer code is unique, so a sort
     # never compares past it); the dataclasses are built once the order is known, and
     # only for the dealers someone reads (see Exclusions).
@@ -144,11 +147,6 @@ def decide(
     excluded: list[tuple] = []
     for dealer in dealers:
         code = dealer.code
-        if seen is not None:
-            if code in seen:
-                raise ValueError(f"dealer code {code!r} appears twice")
-            seen.add(code)
-
         distance = None
         if located:
             lat = dealer.lat
@@ -175,8 +173,9 @@ def decide(
             rule, reason = "already_offered", _REASON_ALREADY_OFFERED
         elif home_country is not None and (dealer.country or "").upper() != home_country:
             rule, reason = "country", other_country_reason
-        elif (admitted_codes is not None and code not in admitted_codes) or (
-            route_filter is not None and not route_filter(dealer)
+        elif route_applies and (
+            (admitted_codes is not None and code not in admitted_codes)
+            or (route_filter is not None and not route_filter(dealer))
         ):
             rule, reason = "route", route_reason
         elif groups.isdisjoint(tags):
@@ -225,15 +224,14 @@ def decide(
 
         # The ranking key up to distance, what is known before load counts; the rest of
         # RANKING_ORDER is filled in for the dealers ranked in full (see _full_key).
-        covered = one_group or groups & tags
-        in_stock = skus & dealer.inventory if skus else _NOTHING
-        standing = (
-            ((code != preferred_code) * group_levels + group_count - len(covered)) * sku_levels
-            + sku_count
-            - len(in_stock)
+        standing = 0 if code == preferred_code else not_preferred
+        if one_group is None:
+            standing += (group_count - len(groups & tags)) * sku_levels
+        if skus:
+            standing += sku_count - len(skus & dealer.inventory)
+        eligible.append(
+            ((standing, inf if distance is None else distance), dealer, distance, qualified_as)
         )
-        before_load = (standing, inf if distance is None else distance)
-        eligible.append((before_load, dealer, distance, qualified_as, covered, in_stock))
 
     unchecked = 0
     if load is None:
@@ -247,15 +245,15 @@ def decide(
         new_candidate(
             dealer.code,
             distance,
-            _sorted_tuple(covered),
-            _sorted_tuple(in_stock),
+            _sorted_tuple(one_group or groups & dealer.tags),
+            _sorted_tuple(skus & dealer.inventory) if skus else (),
             dealer.code == preferred_code,
             key[2],  # open offers
             qualified_as,
             dealer.acceptance_rate,
             dealer.median_response_seconds,
         )
-        for key, dealer, distance, qualified_as, covered, in_stock in ranked_rows
+        for key, dealer, distance, qualified_as in ranked_rows
     )
     return RoutingDecision(
         chosen=ranked[0] if ranked else None,
@@ -323,7 +321,7 @@ def _check_capacity_of_the_best(
             end += 1  # a tie is asked about whole: open offers may reorder it
         chunk = eligible[position:end]
         counts = load([row[1] for row in chunk])
-        for before_load, dealer, distance, qualified_as, covered, in_stock in chunk:
+        for before_load, dealer, distance, qualified_as in chunk:
             offers_today, open_offers = counts.get(dealer.code, (0, 0))
             capacity = dealer.daily_capacity
             if capacity is not None and offers_today >= capacity:
@@ -332,7 +330,7 @@ def _check_capacity_of_the_best(
                 excluded.append((sort_distance, dealer.code, "capacity", reason, distance, None))
                 continue
             key = _full_key(before_load, dealer, open_offers)
-            kept.append((key, dealer, distance, qualified_as, covered, in_stock))
+            kept.append((key, dealer, distance, qualified_as))
         position = end
     return kept, total - position
 
@@ -348,3 +346,11 @@ _before_load = itemgetter(0)
 
 def _sorted_tuple(items: frozenset[str]) -> tuple[str, ...]:
     return tuple(items) if len(items) < 2 else tuple(sorted(items))
+
+
+def _check_codes_unique(dealers: Iterable[DealerProfile]) -> None:
+    seen: set[str] = set()
+    for dealer in dealers:
+        if dealer.code in seen:
+            raise ValueError(f"dealer code {dealer.code!r} appears twice")
+        seen.add(dealer.code)
