@@ -1,6 +1,7 @@
 """The routing engine's output: ranked candidates, exclusions, and their explanation."""
 
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 
 from app.routing.route_selection import FALLBACK, UNRESTRICTED
@@ -69,13 +70,94 @@ class Exclusion:
     distance_km: float | None = None
 
 
+class Exclusions(Sequence[Exclusion]):
+    """A decision's excluded dealers, nearest first (unknown distance last), then by code.
+
+    Ranking a dense lead excludes dozens of dealers, and intake reads only the handful
+    its explanation names. So ranking hands over plain rows, sorted and turned into
+    ``Exclusion`` objects (and their radius sentences) only when someone reads them; the
+    explanation reads the rules and the few rows it names. As a sequence it is the tuple
+    of ``Exclusion`` it stands for, and equal to it.
+    """
+
+    __slots__ = ("_rows", "_built")
+
+    def __init__(self, rows: list[tuple] | None = None, built: Iterable[Exclusion] = ()) -> None:
+        """``rows``, in any order: (distance or inf, code, rule, reason, distance_km,
+        radius_km), reason None for the radius sentence; or ``built``: exclusions in
+        the order given."""
+        self._rows = rows
+        self._built: tuple[Exclusion, ...] | None = None if rows is not None else tuple(built)
+        if rows is not None:
+            rows.sort()  # codes are unique, so a sort never compares past them
+
+    def __len__(self) -> int:
+        return len(self._rows) if self._built is None else len(self._built)
+
+    def __getitem__(self, position):  # an int or a slice, as a tuple's
+        return self._all()[position]
+
+    def __iter__(self) -> Iterator[Exclusion]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Exclusions | tuple):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def rules(self) -> list[str]:
+        """Each exclusion's rule, in order (without building the exclusions)."""
+        if self._built is not None:
+            return [exclusion.rule for exclusion in self._built]
+        return [row[2] for row in self._rows]
+
+    def at(self, position: int) -> Exclusion:
+        """The exclusion at this position (without building the others)."""
+        if self._built is not None:
+            return self._built[position]
+        return _built_exclusion(self._rows[position])
+
+    def of_dealer(self, code: str) -> Exclusion | None:
+        """The exclusion of the dealer with this code, if excluded."""
+        if self._built is not None:
+            return next((exclusion for exclusion in self._built if exclusion.code == code), None)
+        return next((_built_exclusion(row) for row in self._rows if row[1] == code), None)
+
+    def _all(self) -> tuple[Exclusion, ...]:
+        if self._built is None:
+            self._built = tuple(map(_built_exclusion, self._rows))
+            self._rows = None
+        return self._built
+
+
+def _built_exclusion(row: tuple) -> Exclusion:
+    _, code, rule, reason, distance, radius = row
+    if reason is None:
+        reason = radius_reason(distance, radius)
+    return new_exclusion(code, rule, reason, distance)
+
+
+def radius_reason(distance_km: float, radius_km: float) -> str:
+    """Why a dealer this far away, with this service radius, may not have the lead."""
+    return (
+        f"The customer is {distance_km:.1f} km away, beyond the dealer's "
+        f"{radius_km:g} km service radius."
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class RoutingDecision:
     """Who gets the lead, who would be next, and why the others may not have it."""
 
     chosen: Candidate | None
     ranked: tuple[Candidate, ...]  # all eligible, best first
-    excluded: tuple[Exclusion, ...]  # nearest first, then by code
+    excluded: Sequence[Exclusion]  # nearest first, then by code (held as Exclusions)
     route: str | None  # the applied interest route's category, None = unrestricted/fallback
     route_status: str = UNRESTRICTED  # "unrestricted" | "routed" | "fallback"
     route_summary: str = ""
@@ -92,6 +174,10 @@ class RoutingDecision:
     unchecked: int = 0
     # One dealer near the customer that the index left out for its portfolio.
     unexamined_example: Exclusion | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.excluded, Exclusions):
+            object.__setattr__(self, "excluded", Exclusions(built=self.excluded))
 
     def explanation(self) -> str:
         """Plain-language text for the offer: why this dealer, why not the others."""
@@ -216,13 +302,13 @@ class RoutingDecision:
         wanted = self.preferred_dealer
         if not wanted or (self.chosen is not None and self.chosen.code == wanted):
             return None
-        for exclusion in self.excluded:
-            if exclusion.code == wanted:
-                return f"The preferred seller {wanted} is not eligible. {exclusion.reason}"
+        exclusion = self.excluded.of_dealer(wanted)
+        if exclusion is not None:
+            return f"The preferred seller {wanted} is not eligible. {exclusion.reason}"
         return f"The preferred seller {wanted} is not in the dealer network."
 
     def _rule_counts(self) -> list[tuple[str, int]]:
-        counts = Counter(exclusion.rule for exclusion in self.excluded)
+        counts = Counter(self.excluded.rules())
         return [(rule, counts[rule]) for rule in FILTER_ORDER if counts[rule]]
 
     def _explain_exclusions(self) -> str | None:
@@ -250,19 +336,20 @@ class RoutingDecision:
         One per rule first, so a crowd of dealers outside the route does not hide the
         one nearby dealer that is on holiday. Exclusions are already nearest first.
         """
-        if len(self.excluded) <= _NAMED_EXCLUSIONS + 1:
-            return self.excluded
-        chosen: dict[int, Exclusion] = {}
+        excluded = self.excluded
+        if len(excluded) <= _NAMED_EXCLUSIONS + 1:
+            return tuple(excluded)
+        chosen: set[int] = set()
         seen_rules: set[str] = set()
-        for position, exclusion in enumerate(self.excluded):
-            if exclusion.rule not in seen_rules:
-                seen_rules.add(exclusion.rule)
-                chosen[position] = exclusion
-        for position, exclusion in enumerate(self.excluded):
-            if len(chosen) >= _NAMED_EXCLUSIONS:
-                break
-            chosen.setdefault(position, exclusion)
-        return tuple(chosen[position] for position in sorted(chosen))
+        for position, rule in enumerate(excluded.rules()):
+            if rule not in seen_rules:
+                seen_rules.add(rule)
+                chosen.add(position)
+        position = 0
+        while len(chosen) < _NAMED_EXCLUSIONS:  # more than that many exclusions: stops
+            chosen.add(position)
+            position += 1
+        return tuple(excluded.at(position) for position in sorted(chosen))
 
 
 def _decisive_step(better: Candidate, worse: Candidate) -> str:

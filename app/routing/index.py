@@ -29,7 +29,6 @@ millisecond, and the two choose and rank alike for every lead.
 
 import math
 from collections.abc import Container, Iterable, Mapping, Sequence, Set
-from dataclasses import replace
 
 from app.routing.decision import RoutingDecision
 from app.routing.geo import EARTH_RADIUS_KM, bounding_box, distance_km
@@ -82,6 +81,10 @@ class _CoverageGrid:
         self.cell_degrees = float(cell_degrees)
         self.cells: dict[Cell, list[_Circle]] = {}
         self.everywhere: list[_Circle] = []
+        # The same, flat: each cell's dealers with their tag masks, so that a lead's
+        # sellers are one pass over a list (circles hold one or two dealers each).
+        self.sellers: dict[Cell, list[tuple[int, DealerProfile]]] = {}
+        self.sellers_everywhere: list[tuple[int, DealerProfile]] = []
         circles: dict[tuple[float, float, float], _Circle] = {}
         for dealer in dealers:
             place = (dealer.lat, dealer.lon, dealer.service_radius_km)
@@ -94,11 +97,14 @@ class _CoverageGrid:
             circle.mask |= mask
         for (lat, lon, radius), circle in circles.items():
             covered = self._cells_touched(lat, lon, radius)
+            pairs = list(zip(circle.masks, circle.dealers, strict=True))
             if covered is None:
                 self.everywhere.append(circle)
+                self.sellers_everywhere.extend(pairs)
                 continue
             for cell in covered:
                 self.cells.setdefault(cell, []).append(circle)
+                self.sellers.setdefault(cell, []).extend(pairs)
 
     def cell(self, lat: float, lon: float) -> Cell:
         size = self.cell_degrees
@@ -113,17 +119,17 @@ class _CoverageGrid:
         """Dealers whose circle touches the cell holding (lat, lon)."""
         return [d for circle in self.circles_reaching(lat, lon) for d in circle.dealers]
 
-    def sellers_reaching(self, lat: float, lon: float, wanted: int) -> list[DealerProfile]:
-        """Dealers with a tag in the `wanted` mask whose circle touches (lat, lon)'s cell."""
-        found = []
-        for circle in self.circles_reaching(lat, lon):
-            if circle.mask & wanted:
-                found.extend(
-                    dealer
-                    for dealer, mask in zip(circle.dealers, circle.masks, strict=True)
-                    if mask & wanted
-                )
-        return found
+    def sellers_reaching(
+        self, lat: float, lon: float, wanted: int, unless: int = 0
+    ) -> list[DealerProfile]:
+        """Dealers with a tag in the `wanted` mask, and none in `unless`, whose circle
+        touches (lat, lon)'s cell."""
+        sellers = self.sellers.get(self.cell(lat, lon), [])
+        if self.sellers_everywhere:
+            sellers = sellers + self.sellers_everywhere
+        if unless:
+            return [dealer for mask, dealer in sellers if mask & wanted and not mask & unless]
+        return [dealer for mask, dealer in sellers if mask & wanted]
 
     def _cells_touched(self, lat: float, lon: float, radius_km: float) -> list[Cell] | None:
         """Every cell the circle touches, or None when that is too many to list."""
@@ -177,11 +183,6 @@ class _RanksCandidates:
         candidates = self.candidates_for(lead)
         out_of_reach = self._count - len(candidates)
         example = self.unexamined_example(lead) if out_of_reach else None
-        if absent:
-            candidates = [
-                replace(dealer, absent=True) if dealer.code in absent else dealer
-                for dealer in candidates
-            ]
         return decide(
             lead,
             candidates,
@@ -191,6 +192,7 @@ class _RanksCandidates:
             load=load,
             enough=enough,
             unexamined_example=example,
+            absent=absent,
         )
 
 
@@ -255,24 +257,34 @@ class DealerIndex(_RanksCandidates):
         """
         groups = tuple(dict.fromkeys(lead.product_groups))
         additions: list[DealerProfile] = []
+        # A dealer sits in one circle of one grid, so a located lead finds it once; it
+        # may be found twice as a seller of two groups, or as the preferred seller too.
+        may_repeat = len(groups) > 1
         if lead.located:
             wanted = _mask(groups, self._bits)
             found = []
+            # A shipped lead takes the online sellers of its groups from anywhere: leave
+            # them out of the grids, and add them all.
+            shipped = lead.delivery == "ship"
+            online = self._bits.get("online", 0) if shipped else 0
             if wanted:
                 for grid in self._grids:
-                    found.extend(grid.sellers_reaching(lead.lat, lead.lon, wanted))
-            if lead.delivery == "ship":
+                    found.extend(grid.sellers_reaching(lead.lat, lead.lon, wanted, online))
+            if shipped:
                 for group in groups:
                     additions.extend(self._online_by_tag.get(group, ()))
+            else:
+                may_repeat = False
         else:
             found = [dealer for group in groups for dealer in self._by_tag.get(group, ())]
         if lead.preferred_dealer:
             preferred = self._by_code.get(lead.preferred_dealer)
             if preferred is not None:
                 additions.append(preferred)
-        if additions or (len(groups) > 1 and not lead.located):
-            # A dealer sits in one circle of one grid, but may sell several of the groups.
-            found = list({id(dealer): dealer for dealer in (*found, *additions)}.values())
+                may_repeat = True
+        found.extend(additions)
+        if may_repeat:
+            found = list({id(dealer): dealer for dealer in found}.values())
         return found
 
     def unexamined_example(

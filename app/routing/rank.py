@@ -1,15 +1,15 @@
 """Eligibility and ranking: the contract's routing semantics as one pure function."""
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from operator import itemgetter
 
-from app.routing.decision import RoutingDecision, new_candidate, new_exclusion
+from app.routing.decision import Exclusions, RoutingDecision, new_candidate, new_exclusion
 from app.routing.geo import EARTH_RADIUS_KM, distance_km
 from app.routing.profiles import DealerProfile, LeadRequest, RouteRule
 from app.routing.route_selection import FALLBACK, select_routes
 
 _RADIANS = math.pi / 180.0
-_NOTHING: frozenset[str] = frozenset()
 _QUARTER_TURN = math.pi / 2.0
 
 # Tag an inquiry type requires of the dealer, if any.
@@ -68,12 +68,13 @@ def decide(
     load: LoadCounts | None = None,
     enough: int | None = None,
     unexamined_example: DealerProfile | None = None,
+    absent: Set[str] = frozenset(),
 ) -> RoutingDecision:
     """rank_dealers, told how many dealers a spatial prefilter already left out.
 
     codes_are_unique skips the duplicate-code check for callers that guarantee it;
     unexamined_example is a dealer the prefilter left out for its portfolio, named in
-    the explanation as an example.
+    the explanation as an example; ``absent`` names dealers to treat as absent now.
 
     With ``load``, the dealers' ``offers_today`` and ``open_offers`` are not read from
     their profiles but asked of ``load``, and only for as many dealers as the decision
@@ -85,7 +86,15 @@ def decide(
     """
     selection = select_routes(routes, lead.interest_category)
     groups = frozenset(lead.product_groups)
+    # A dealer past the portfolio filter carries the one group of a one-group lead.
+    one_group = groups if len(groups) == 1 else None
     skus = frozenset(lead.skus)
+    # The first three ranking steps (preferred, groups covered, SKUs in stock) as one
+    # number, smaller is better: its digits, most significant first, are "not the
+    # preferred seller" (0 or 1), groups missing (0..len(groups)), SKUs missing.
+    group_count, sku_count = len(groups), len(skus)
+    sku_levels = sku_count + 1
+    not_preferred = (group_count + 1) * sku_levels
     requested_groups = tuple(sorted(groups))
     requested_skus = tuple(sorted(skus))
     already_offered = lead.excluded_dealers
@@ -123,38 +132,50 @@ def decide(
     inf = math.inf
     diameter = 2.0 * EARTH_RADIUS_KM
     preferred_code = lead.preferred_dealer
+    # The last place measured: an index hands over the dealers sharing a place (dozens
+    # at one postal code in a dense network) one after the other.
+    place_lat = place_lon = place_distance = None
 
-    seen: set[str] | None = None if codes_are_unique else set()
+    if not codes_are_unique:
+        dealers = list(dealers)
+        _check_codes_unique(dealers)
+    route_applies = admitted_codes is not None or route_filter is not None
     # Both lists hold plain tuples that sort natively (a dealer code is unique, so a sort
-    # never compares past it); the dataclasses are built once the order is known.
+    # never compares past it); the dataclasses are built once the order is known, and
+    # only for the dealers someone reads (see Exclusions).
     eligible: list[tuple] = []
-    excluded: list[tuple[float, str, str, str, float | None]] = []
+    excluded: list[tuple] = []
     for dealer in dealers:
         code = dealer.code
-        if seen is not None:
-            if code in seen:
-                raise ValueError(f"dealer code {code!r} appears twice")
-            seen.add(code)
-
         distance = None
-        if located and dealer.lat is not None and dealer.lon is not None:
-            lat2 = dealer.lat * _RADIANS
-            half_dlat = sin((lat2 - lat1) * 0.5)
-            half_dlon = sin((dealer.lon * _RADIANS - lon1) * 0.5)
-            h = half_dlat * half_dlat + cos_lat1 * cos(lat2) * half_dlon * half_dlon
-            distance = diameter * asin(sqrt(h)) if h < 1.0 else diameter * _QUARTER_TURN
+        if located:
+            lat = dealer.lat
+            lon = dealer.lon
+            if lat is None or lon is None:
+                pass
+            elif lat == place_lat and lon == place_lon:
+                distance = place_distance
+            else:
+                lat2 = lat * _RADIANS
+                half_dlat = sin((lat2 - lat1) * 0.5)
+                half_dlon = sin((lon * _RADIANS - lon1) * 0.5)
+                h = half_dlat * half_dlat + cos_lat1 * cos(lat2) * half_dlon * half_dlon
+                distance = diameter * asin(sqrt(h)) if h < 1.0 else diameter * _QUARTER_TURN
+                place_lat, place_lon, place_distance = lat, lon, distance
 
         tags = dealer.tags
+        reason = None
         if not dealer.active:
             rule, reason = "inactive", _REASON_INACTIVE
-        elif dealer.absent:
+        elif dealer.absent or code in absent:
             rule, reason = "absent", _REASON_ABSENT
         elif code in already_offered:
             rule, reason = "already_offered", _REASON_ALREADY_OFFERED
         elif home_country is not None and (dealer.country or "").upper() != home_country:
             rule, reason = "country", other_country_reason
-        elif (admitted_codes is not None and code not in admitted_codes) or (
-            route_filter is not None and not route_filter(dealer)
+        elif route_applies and (
+            (admitted_codes is not None and code not in admitted_codes)
+            or (route_filter is not None and not route_filter(dealer))
         ):
             rule, reason = "route", route_reason
         elif groups.isdisjoint(tags):
@@ -179,7 +200,7 @@ def decide(
             elif distance is None:
                 rule, reason = "radius", _REASON_DEALER_UNLOCATED
             else:
-                rule, reason = "radius", _radius_reason(distance, dealer)
+                rule = "radius"  # its sentence is written only if someone reads it
             if rule is None and load is None:
                 capacity = dealer.daily_capacity
                 if capacity is not None and dealer.offers_today >= capacity:
@@ -189,49 +210,55 @@ def decide(
                         "offers made today."
                     )
         if rule is not None:
-            excluded.append((inf if distance is None else distance, code, rule, reason, distance))
+            excluded.append(
+                (
+                    inf if distance is None else distance,
+                    code,
+                    rule,
+                    reason,
+                    distance,
+                    dealer.service_radius_km,
+                )
+            )
             continue
 
-        # The ranking key, in RANKING_ORDER: smaller is better.
-        covered = groups & tags
-        in_stock = skus & dealer.inventory if skus else _NOTHING
-        acceptance = dealer.acceptance_rate
-        response = dealer.median_response_seconds
-        key = (
-            code != preferred_code,
-            -len(covered),
-            -len(in_stock),
-            inf if distance is None else distance,
-            dealer.open_offers,
-            1.0 if acceptance is None else -acceptance,
-            inf if response is None else response,
-            code,
+        # The ranking key up to distance, what is known before load counts; the rest of
+        # RANKING_ORDER is filled in for the dealers ranked in full (see _full_key).
+        standing = 0 if code == preferred_code else not_preferred
+        if one_group is None:
+            standing += (group_count - len(groups & tags)) * sku_levels
+        if skus:
+            standing += sku_count - len(skus & dealer.inventory)
+        eligible.append(
+            ((standing, inf if distance is None else distance), dealer, distance, qualified_as)
         )
-        eligible.append((key, dealer, distance, qualified_as, covered, in_stock))
 
     unchecked = 0
-    if load is not None:
-        eligible, unchecked = _check_capacity_of_the_best(eligible, excluded, load, enough)
-    eligible.sort()
-    excluded.sort()  # nearest first, unknown distance last, then by code
+    if load is None:
+        ranked_rows = [
+            (_full_key(row[0], row[1], row[1].open_offers), *row[1:]) for row in eligible
+        ]
+    else:
+        ranked_rows, unchecked = _check_capacity_of_the_best(eligible, excluded, load, enough)
+    ranked_rows.sort()
     ranked = tuple(
         new_candidate(
             dealer.code,
             distance,
-            _sorted_tuple(covered),
-            _sorted_tuple(in_stock),
-            not key[0],  # preferred
-            key[4],  # open offers
+            _sorted_tuple(one_group or groups & dealer.tags),
+            _sorted_tuple(skus & dealer.inventory) if skus else (),
+            dealer.code == preferred_code,
+            key[2],  # open offers
             qualified_as,
             dealer.acceptance_rate,
             dealer.median_response_seconds,
         )
-        for key, dealer, distance, qualified_as, covered, in_stock in eligible
+        for key, dealer, distance, qualified_as in ranked_rows
     )
     return RoutingDecision(
         chosen=ranked[0] if ranked else None,
         ranked=ranked,
-        excluded=tuple(new_exclusion(row[1], row[2], row[3], row[4]) for row in excluded),
+        excluded=Exclusions(excluded),
         route=selection.category,
         route_status=selection.status,
         route_summary=selection.describe(),
@@ -255,39 +282,55 @@ def decide(
     )
 
 
+def _full_key(before_load: tuple, dealer: DealerProfile, open_offers: int) -> tuple:
+    """The whole ranking key, in RANKING_ORDER: smaller is better (unique: it ends
+    with the code, so a sort of rows never compares past it)."""
+    acceptance = dealer.acceptance_rate
+    response = dealer.median_response_seconds
+    return (
+        *before_load,
+        open_offers,
+        1.0 if acceptance is None else -acceptance,
+        math.inf if response is None else response,
+        dealer.code,
+    )
+
+
 def _check_capacity_of_the_best(
     eligible: list[tuple], excluded: list[tuple], load: LoadCounts, enough: int | None
 ) -> tuple[list[tuple], int]:
     """Apply the capacity filter and the open-offers tiebreak to the best dealers only.
 
-    ``eligible`` rows passed every filter but capacity and carry no open offers yet.
-    Ranked on the rest of the key (preferred, groups, SKUs, distance), they are asked
-    about best first, whole ties at a time: every row not asked about ranks below every
-    row asked about, whatever its load, so the rows kept are the top of the full
-    ranking. Dealers at capacity join ``excluded``. Returns (rows kept, rows not asked).
+    ``eligible`` rows passed every filter but capacity and carry the ranking key up to
+    distance. Ranked on it, they are asked about best first, whole ties of that key at
+    a time: every row not asked about ranks below every row asked about, whatever its
+    load, so the rows kept are the top of the full ranking. Dealers at capacity join
+    ``excluded``. Returns (rows kept, with their whole key; rows not asked).
     """
     inf = math.inf
-    eligible.sort(key=_rank_before_load)
+    # By that key alone (an int and a float: a quick sort); the order within a tie does
+    # not matter, as a tie is asked about whole.
+    eligible.sort(key=_before_load)
     total = len(eligible)
     kept: list[tuple] = []
     position = 0
     while position < total and (enough is None or len(kept) < enough):
         end = total if enough is None else min(total, position + _LOAD_BATCH)
-        last = _rank_before_load(eligible[end - 1])
-        while end < total and _rank_before_load(eligible[end]) == last:
+        last = eligible[end - 1][0]
+        while end < total and eligible[end][0] == last:
             end += 1  # a tie is asked about whole: open offers may reorder it
         chunk = eligible[position:end]
         counts = load([row[1] for row in chunk])
-        for key, dealer, distance, qualified_as, covered, in_stock in chunk:
+        for before_load, dealer, distance, qualified_as in chunk:
             offers_today, open_offers = counts.get(dealer.code, (0, 0))
             capacity = dealer.daily_capacity
             if capacity is not None and offers_today >= capacity:
                 reason = f"Daily capacity reached: {offers_today} of {capacity} offers made today."
                 sort_distance = inf if distance is None else distance
-                excluded.append((sort_distance, dealer.code, "capacity", reason, distance))
+                excluded.append((sort_distance, dealer.code, "capacity", reason, distance, None))
                 continue
-            key = (*key[:4], open_offers, *key[5:])
-            kept.append((key, dealer, distance, qualified_as, covered, in_stock))
+            key = _full_key(before_load, dealer, open_offers)
+            kept.append((key, dealer, distance, qualified_as))
         position = end
     return kept, total - position
 
@@ -298,17 +341,16 @@ def _distance(lead: LeadRequest, dealer: DealerProfile) -> float | None:
     return distance_km(lead.lat, lead.lon, dealer.lat, dealer.lon)
 
 
-def _rank_before_load(row: tuple) -> tuple:
-    """An eligible row's ranking key up to distance (what is known before load counts)."""
-    return row[0][:4]
+_before_load = itemgetter(0)
 
 
 def _sorted_tuple(items: frozenset[str]) -> tuple[str, ...]:
     return tuple(items) if len(items) < 2 else tuple(sorted(items))
 
 
-def _radius_reason(distance: float, dealer: DealerProfile) -> str:
-    return (
-        f"The customer is {distance:.1f} km away, beyond the dealer's "
-        f"{dealer.service_radius_km:g} km service radius."
-    )
+def _check_codes_unique(dealers: Iterable[DealerProfile]) -> None:
+    seen: set[str] = set()
+    for dealer in dealers:
+        if dealer.code in seen:
+            raise ValueError(f"dealer code {dealer.code!r} appears twice")
+        seen.add(dealer.code)

@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 
 from app import clock
+from app.enums import OfferStatus
 from app.extensions import db
 from app.models import (
     Dealer,
@@ -466,12 +467,17 @@ _ID_LISTS = {
 }
 
 
+# 'pending' written into the statement, not bound: SQLite plans a bound status less
+# well (on issue 9's dense network the load counts ran in 55 microseconds, 22 so).
+_PENDING = literal_column(f"'{OfferStatus.PENDING}'")
+
+
 @functools.cache
 def _load_statement(id_list: _IdList, day_starts: int):
     """The load counts' statement for dealers in this many local days (built once)."""
     parts = [
         select(OFFERS.dealer_id, literal_column("0"), func.count())
-        .where(id_list.among("pending_ids"), OFFERS.status == "pending")
+        .where(id_list.among("pending_ids"), OFFERS.status == _PENDING)
         .group_by(OFFERS.dealer_id)
     ]
     for number in range(day_starts):
