@@ -108,8 +108,10 @@ def admit_lead(
 
     Routing only reads, and runs before anything is written: the transaction (on
     SQLite, the database's one write lock) then covers just the lead, its offer, their
-    events and notifications, written in one flush (the rows nothing reads back follow
-    it, one executemany per table: unit_of_work.insert_with_transaction). Inside it the
+    events and notifications, written together when the offer is made: one Core INSERT
+    each for the lead, the offer and the audit row (unit_of_work.add_new), then one
+    executemany per table for the rows nothing reads back
+    (unit_of_work.insert_with_transaction). Inside it the
     decision is confirmed (the network unchanged, the dealer still within its capacity
     with this offer); if another process got in between, it is undone and the lead
     routed again inside the lock.

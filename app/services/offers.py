@@ -271,7 +271,7 @@ def _decline(
             offer, OfferStatus.DECLINED, now, responded_by_id=user.id, reason=reason, note=note
         )
         lead = offer.lead
-        # What is queued below reaches the database in create_offer's flush (or the
+        # What is queued below reaches the database in create_offer's write (or the
         # commit), not piecemeal before each read: nothing read here depends on it.
         with db.session.no_autoflush:
             record_event(
