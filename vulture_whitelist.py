@@ -19,6 +19,8 @@ _.on_json_loading_failed  # Flask's Request hook
 _.regex  # Werkzeug URL converter
 _.json_provider_class  # Flask
 _.request_class  # Flask
+_.session_interface  # Flask (app/security.py: SessionCookieOnlyWhenSent)
+no_limit_applies  # Flask-Limiter request filter (app/api/submitters.py)
 _.frame_ancestors  # app/security.py: read by the CSP builder through getattr
 _.audited  # app/services/audit.py: flag on flask.g
 _.request_audit  # app/services/audit.py: on flask.g, read back by g.get("request_audit")

@@ -228,12 +228,20 @@ def _reject_nul_characters():
     # PostgreSQL cannot store NUL in text, and nothing legitimate sends one.
     if "\x00" in request.path:
         raise BadRequest("nul", {"path": "must not contain NUL characters"})
-    for name, value in request.args.items(multi=True):
-        if "\x00" in value or "\x00" in name:
-            raise BadRequest("nul", {name.replace("\x00", "") or "query": "must not contain NUL"})
-    for name, value in request.headers.items():
-        if "\x00" in value:
-            raise BadRequest("nul", {name: "must not contain NUL characters"})
+    query = request.query_string
+    # A NUL in the decoded query is a raw one or %00: only then are the values decoded.
+    if b"\x00" in query or b"%00" in query:
+        for name, value in request.args.items(multi=True):
+            if "\x00" in value or "\x00" in name:
+                raise BadRequest(
+                    "nul", {name.replace("\x00", "") or "query": "must not contain NUL"}
+                )
+    # The header values as the server gave them (werkzeug's headers are views of these);
+    # names are worked out only for the error.
+    if any("\x00" in value for value in request.environ.values() if isinstance(value, str)):
+        for name, value in request.headers.items():
+            if "\x00" in value:
+                raise BadRequest("nul", {name: "must not contain NUL characters"})
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for name, value in request.form.items(multi=True):
             if "\x00" in value or "\x00" in name:

@@ -25,6 +25,8 @@ from typing import Literal
 from flask import jsonify
 from pydantic import BaseModel
 
+from app.security import without_nonce
+
 Auth = Literal["bearer", "public", "bearer_or_form_key"]
 # A successful answer: a model, several (one of them), a raw JSON schema, or None (no body).
 Answer = type[BaseModel] | tuple[type[BaseModel], ...] | Mapping | None
@@ -85,7 +87,7 @@ def api_endpoint(
             return to_response(view(*args, **kwargs), status)
 
         wrapped.api_endpoint = spec
-        return wrapped
+        return without_nonce(wrapped)  # a JSON answer has no script to carry one
 
     return decorate
 

@@ -1,8 +1,9 @@
 """Who may submit leads: a coordinator's token, or an embedded form's public key."""
 
-from flask import g, request
+from flask import current_app, g, request
 
 from app.auth import Unauthorized, api_user
+from app.extensions import limiter
 from app.models import FormKey, Lead, User
 from app.responses import LeadOut, ReceiptOut
 from app.services import forms
@@ -12,9 +13,21 @@ from app.services.serialisation import lead_out
 FORM_KEY_HEADER = "X-Form-Key"
 
 
+# Marks a view whose every rate limit is exempt when not_a_form_request() (form_key_limits).
+ONLY_FORM_KEYS_LIMITED = "only_form_keys_limited"
+
+
 def not_a_form_request() -> bool:
     """Rate limits guard public form keys only; coordinator tokens are not limited."""
     return not request.headers.get(FORM_KEY_HEADER) or bool(request.headers.get("Authorization"))
+
+
+@limiter.request_filter
+def no_limit_applies() -> bool:
+    """A lead intake not by form key, whose limits would all be exempt: flask-limiter is
+    told so before it resolves them (twice a request, only to find each one exempt)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, ONLY_FORM_KEYS_LIMITED, False) and not_a_form_request()
 
 
 def submitted_form_key() -> FormKey | None:

@@ -130,7 +130,10 @@ def form_key_limits(view):
         key_func=submitters.form_total_rate_key,
         exempt_when=submitters.not_a_form_request,
     )
-    return per_address(whole_form(view))
+    limited = per_address(whole_form(view))
+    # Both exempt the same requests: submitters.no_limit_applies skips them early.
+    setattr(limited, submitters.ONLY_FORM_KEYS_LIMITED, True)
+    return limited
 
 
 @bp.post("/leads")

@@ -31,6 +31,23 @@ def test_pages_carry_a_strict_csp_and_the_other_headers(client):
     assert api.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_json_answers_carry_the_pages_headers_with_a_policy_that_allows_no_nonce(client, oem):
+    page = client.get("/login")
+    assert "'nonce-" in page.headers["Content-Security-Policy"]  # for a page that needs one
+    for answer in (oem.get("/api/v1/leads"), oem.get("/api/v1/leads"), client.get("/api/v1/leads")):
+        assert answer.is_json
+        assert answer.headers["Content-Security-Policy"] == re.sub(
+            r" 'nonce-[^']*'", "", page.headers["Content-Security-Policy"]
+        )
+        for name in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
+            assert answer.headers[name] == page.headers[name]
+        assert answer.headers["Permissions-Policy"] == page.headers["Permissions-Policy"]
+        assert answer.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    over_https = oem.get("/api/v1/leads", base_url="https://localhost")
+    assert over_https.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Strict-Transport-Security" not in oem.get("/api/v1/leads").headers
+
+
 def test_no_template_or_page_has_inline_scripts_or_handlers(client, auth, app):
     for template in (PROJECT_ROOT / "templates").rglob("*.html"):
         text = template.read_text()

@@ -35,11 +35,15 @@ def limited_app(database_uri):
         db.engine.dispose()
 
 
-def _attempt(app, email, password="wrong-password", address="198.51.100.1"):
+def _attempt(app, email, password="wrong-password", address="198.51.100.1", headers=None):
     browser = app.test_client()
     browser.environ_base["REMOTE_ADDR"] = address
     token = csrf_token_in(browser.get("/login").get_data(as_text=True))
-    return browser.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    return browser.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        headers=headers or {},
+    )
 
 
 def test_form_key_past_its_limit_gets_429_with_numeric_retry_after(client, db, oem):
@@ -54,8 +58,14 @@ def test_form_key_past_its_limit_gets_429_with_numeric_retry_after(client, db, o
     assert limited.is_json and "rate_limit" in limited.get_json()["errors"]
     assert limited.headers["Retry-After"].isdigit()
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
-    # Coordinator tokens are not limited.
+    # Coordinator tokens are not limited, whatever else the request carries.
     assert oem.post("/api/v1/leads", json=lead_body()).status_code == 201
+    both = oem.post("/api/v1/leads", json=lead_body(), headers={FORM_KEY_HEADER: "pk_test"})
+    assert both.status_code == 201
+    # The form key's ADF intake has a limit of its own.
+    adf = {FORM_KEY_HEADER: "pk_test", "Content-Type": "application/xml"}
+    answers = [client.post("/api/v1/leads/adf", data="<adf/>", headers=adf) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [422, 422, 429]
 
 
 def test_sign_in_is_throttled_per_account_from_any_address(limited_app):
@@ -70,6 +80,15 @@ def test_sign_in_is_throttled_per_account_from_any_address(limited_app):
     assert throttled.headers["Retry-After"].isdigit()
     # Other accounts are unaffected.
     assert _attempt(limited_app, "other@example.com", "password-123").status_code == 302
+
+
+def test_a_bearer_header_exempts_only_lead_intake_from_its_form_key_limits(limited_app):
+    # Lead intake skips flask-limiter for a request without a form key (api/submitters);
+    # the header must not buy a sign-in (or anything else) out of its limits.
+    bearer = {"Authorization": "Bearer lr_not_a_token"}
+    for _ in range(3):
+        assert _attempt(limited_app, "sales@example.com", headers=bearer).status_code == 422
+    assert _attempt(limited_app, "sales@example.com", headers=bearer).status_code == 429
 
 
 def test_sign_in_is_throttled_per_address_across_accounts(limited_app):

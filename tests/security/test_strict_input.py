@@ -39,6 +39,19 @@ def test_nul_bytes_are_refused_naming_the_field(oem, network, db):
     assert db.session.query(Lead).count() == 0
 
 
+def test_nul_in_a_header_or_the_raw_query_is_refused_naming_it(oem, network):
+    header = oem.get("/api/v1/leads", headers={"X-Campaign-Note": "spring\x00"})
+    assert header.status_code == 400 and "X-Campaign-Note" in _errors(header)
+    raw = oem.client.get(
+        "/api/v1/leads",
+        headers=oem._headers(None),
+        environ_overrides={"QUERY_STRING": "dealer=D\x00"},
+    )
+    assert raw.status_code == 400 and "dealer" in _errors(raw)
+    typed = oem.get("/api/v1/leads?dealer=D%2500")  # "%00" typed: no NUL, a bad dealer code
+    assert typed.status_code == 422 and "NUL" not in _errors(typed)["dealer"]
+
+
 @pytest.mark.both_databases
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e400"])
 def test_non_finite_numbers_are_refused_naming_the_field(oem, network, db, constant):
