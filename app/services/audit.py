@@ -13,6 +13,7 @@ from sqlalchemy import inspect, select
 from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditEvent, User
+from app.services.unit_of_work import add_new
 
 PAGE_SIZE = 100
 
@@ -28,11 +29,14 @@ def record_audit(
     detail: dict | None = None,
     at: datetime | None = None,
     describes_request: bool = True,
+    with_core_insert: bool = False,
 ) -> AuditEvent:
     """Append an audit row (in the caller's transaction) for `action` by `actor`.
 
     `describes_request=False` for rows noted along the way (a token's use): the
     request's own action is then still audited by the request hook.
+    `with_core_insert`: written with the transaction's next write as one INSERT
+    (unit_of_work.add_new), for a caller that writes its other rows so too.
     """
     origin = _request_origin()
     actor = actor or origin["actor"]
@@ -47,7 +51,10 @@ def record_audit(
         status=status,
         detail=detail or {},
     )
-    db.session.add(event)
+    if with_core_insert:
+        add_new(event)
+    else:
+        db.session.add(event)
     if describes_request and has_request_context():
         g.audited = True
     return event
@@ -69,6 +76,7 @@ def record_request_action(status: int) -> None:
         status=status,
         detail=request_detail(),
         describes_request=False,
+        with_core_insert=True,  # with the lead's rows
     )
 
 

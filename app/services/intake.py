@@ -1,11 +1,9 @@
 """Intake: validate an inquiry, store it and route it, or preview where it would go."""
 
 from sqlalchemy import inspect
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.clock import utcnow
 from app.enums import InquiryType, LeadStatus, Stage
-from app.extensions import db
 from app.geocoding import (
     PostalCodeFormatError,
     approximate_location,
@@ -21,7 +19,13 @@ from app.services.duplicates import contact_keys
 from app.services.errors import ValidationFailed
 from app.services.events import record_event
 from app.services.offers import decide_next_dealer, offer_next_dealer
-from app.services.unit_of_work import insert_with_transaction, turn_in_process, unit_of_work
+from app.services.unit_of_work import (
+    add_new,
+    insert_with_transaction,
+    turn_in_process,
+    unit_of_work,
+    write_queued,
+)
 
 
 def build_lead(data: dict, source: str = "api") -> Lead:
@@ -122,17 +126,16 @@ def _route_and_store(lead: Lead, actor: User | None, audited: int | None) -> Lea
     prepared = candidates.prepare(lead, lead.created_at)
     try:
         with unit_of_work(keep_loaded=True):  # the answer is made from these rows
+            # Everything is queued and written together by create_offer (the first write
+            # takes SQLite's lock, so the reads before it are outside the lock).
+            if audited:
+                record_request_action(audited)
             _add_new_lead(lead)
-            with db.session.no_autoflush:  # one flush for all the rows: create_offer's
-                if audited:
-                    record_request_action(audited)
-                record_event(
-                    lead, "received", actor=actor, source=lead.source, consent=lead.consent
-                )
-                offer = offer_next_dealer(
-                    lead, lead.created_at, actor=actor, decision=prepared.decision
-                )
-                db.session.flush()  # (a no-op unless no offer was made)
+            record_event(lead, "received", actor=actor, source=lead.source, consent=lead.consent)
+            offer = offer_next_dealer(
+                lead, lead.created_at, actor=actor, decision=prepared.decision
+            )
+            write_queued()  # (nothing left unless no offer was made)
             if not candidates.confirm(prepared, offer, lead.created_at):
                 raise candidates.DecisionStale  # unit_of_work rolls back
     except candidates.DecisionStale:
@@ -153,7 +156,7 @@ def _store_lead(
         if audited:
             record_request_action(audited)
         _add_new_lead(lead)
-        db.session.flush()
+        write_queued()
         record_event(lead, "received", actor=actor, source=source, consent=lead.consent)
         if review_reason or rule is not None:
             review_reason = review_reason or review_rules.held_reason(rule)
@@ -177,19 +180,16 @@ _LINE_ITEM_VALUES = {
 
 
 def _add_new_lead(lead: Lead) -> None:
-    """Add a built lead to the session; its line items go in as one executemany.
+    """Queue a built lead's row, then its line items' rows (one executemany).
 
-    As ORM objects each line item would be its own INSERT ... RETURNING id (SQLite
-    cannot batch those) for an id nothing reads. So the session is not told of them
-    (the lead is added with its collection set aside), the collection is then put back
-    as already loaded, and the rows are queued to follow the lead's INSERT.
+    The lead is written with one Core INSERT and kept in the session as loaded
+    (unit_of_work.add_new). As ORM objects each line item would be its own INSERT ...
+    RETURNING id (SQLite cannot batch those) for an id nothing reads; so they stay out
+    of the session, in the lead's collection as already loaded.
     """
     lead.id = lead.id or new_lead_id()  # the line items name it
-    items = lead.line_items
-    set_committed_value(lead, "line_items", [])
-    db.session.add(lead)
-    set_committed_value(lead, "line_items", items)
-    for item in items:
+    add_new(lead)
+    for item in lead.line_items:
         insert_with_transaction(
             LineItem.__table__,
             # The values given, as the ORM would write them (a column left out gets its default).

@@ -16,7 +16,7 @@ its events and queued notifications); the public actions (`accept_offer`,
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import inspect, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm import joinedload
 
 from app.clock import utcnow
@@ -28,7 +28,7 @@ from app.services import candidates, notify, report_facts
 from app.services.deadlines import offer_deadline, reminder_due
 from app.services.errors import Conflict
 from app.services.events import record_event
-from app.services.unit_of_work import turn_in_process, unit_of_work
+from app.services.unit_of_work import add_new, turn_in_process, unit_of_work, write_queued
 from app.services.visibility import offer_to_answer
 
 # Offers the absence of their dealer hands on. A coordinator's assignment or
@@ -100,10 +100,14 @@ def offer_next_dealer(
         record_event(lead, "unassigned", actor=actor, explanation=decision.explanation())
         notify.notify_unassigned(lead)
         return None
-    dealer = db.session.scalar(select(Dealer).where(Dealer.code == decision.chosen.code))
+    dealer = db.session.scalar(_DEALER_BY_CODE, {"code": decision.chosen.code})
     return create_offer(
         lead, dealer, now, kind=OfferKind.ROUTED, explanation=decision.explanation(), actor=actor
     )
+
+
+# Built once: building it for every lead cost more than running it.
+_DEALER_BY_CODE = select(Dealer).where(Dealer.code == bindparam("code"))
 
 
 def create_offer(
@@ -129,14 +133,14 @@ def create_offer(
         explanation=explanation,
         return_to=return_to,
     )
-    db.session.add(offer)
+    add_new(offer)  # written below with what is queued, without the unit of work's cost
     lead.status = LeadStatus.OFFERED
     lead.holder_dealer_id = dealer.id if kind != OfferKind.DISTRIBUTED else None
     record_event(
         lead, "offered", actor=actor, dealer=dealer, offer_kind=kind, explanation=explanation
     )
     notify.notify_new_offer(lead, dealer)
-    db.session.flush()
+    write_queued()  # the offer's id names its report rows
     report_facts.add_offer(offer)
     return offer
 

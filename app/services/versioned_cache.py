@@ -268,10 +268,16 @@ def _bump(session: Session, names: set[str]) -> None:
     session.info.pop(_READ_HERE, None)
 
 
+def forget_versions_read(session: Session) -> None:
+    """After a write: the next question to a cache reads the versions again, inside the
+    write (on SQLite, its lock)."""
+    session.info.pop(_READ_HERE, None)
+
+
 @event.listens_for(Session, "after_flush")
 def _bump_after_flush(session: Session, flush_context) -> None:
     """A flush that wrote rows a cache holds bumps that cache's version."""
-    session.info.pop(_READ_HERE, None)  # read them again, now inside the write
+    forget_versions_read(session)  # read them again, now inside the write
     stale: dict[VersionedCache, list[object]] = {}
     for instance in (*session.new, *session.dirty, *session.deleted):
         for cache in _CACHES.values():
