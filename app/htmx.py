@@ -64,5 +64,8 @@ def redirect_to(url: str) -> Response:
 
 
 def _vary_on_htmx(response: Response) -> Response:
-    response.vary.add("HX-Request")
+    if "Vary" in response.headers:
+        response.vary.add("HX-Request")
+    else:  # the usual case, without parsing and writing back a header set
+        response.headers["Vary"] = "HX-Request"
     return response

@@ -165,11 +165,13 @@ def decide(
 
         tags = dealer.tags
         reason = None
+        # (A set look-up reads the code's hash from the string object, rarely in the
+        # cache on a busy server: the sets are asked only when they hold anything.)
         if not dealer.active:
             rule, reason = "inactive", _REASON_INACTIVE
-        elif dealer.absent or code in absent:
+        elif dealer.absent or (absent and code in absent):
             rule, reason = "absent", _REASON_ABSENT
-        elif code in already_offered:
+        elif already_offered and code in already_offered:
             rule, reason = "already_offered", _REASON_ALREADY_OFFERED
         elif home_country is not None and (dealer.country or "").upper() != home_country:
             rule, reason = "country", other_country_reason
@@ -224,7 +226,7 @@ def decide(
 
         # The ranking key up to distance, what is known before load counts; the rest of
         # RANKING_ORDER is filled in for the dealers ranked in full (see _full_key).
-        standing = 0 if code == preferred_code else not_preferred
+        standing = 0 if preferred_code is not None and code == preferred_code else not_preferred
         if one_group is None:
             standing += (group_count - len(groups & tags)) * sku_levels
         if skus:

@@ -265,3 +265,43 @@ def test_production_decisions_match_a_full_scan_of_the_database(app):
         assert fast.ranked == full.ranked[: len(fast.ranked)]
         assert len(fast.ranked) >= min(candidates.BEST_CHECKED, len(full.ranked))
         assert complete.ranked == full.ranked
+
+
+def test_load_counts_are_offers_since_each_dealers_local_midnight_and_open_ones(network):
+    """Dealers in two time zones (two local days in one statement), read on the driver."""
+    network["D2"].timezone = "America/New_York"
+    lead = new_lead()
+    db.session.query(Offer).delete()
+    # 02:00 UTC: a new day in Berlin (since 23:00 UTC), still yesterday in New York.
+    now = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
+    offers = [  # (dealer, hours before now, status)
+        ("D1", 1, "pending"),
+        ("D1", 2, "declined"),  # 00:00 UTC: today in Berlin
+        ("D1", 4, "expired"),  # 22:00 UTC the day before: yesterday in Berlin
+        ("D1", 30, "pending"),  # open for long: counts as open, not as today's
+        ("D2", 4, "declined"),  # 18:00 in New York (EDT): its today
+        ("D2", 8, "accepted"),
+        ("D2", 30, "declined"),  # the day before in New York
+    ]
+    for code, hours, status in offers:
+        offered_at = now - timedelta(hours=hours)
+        db.session.add(
+            Offer(
+                lead_id=lead.id,
+                dealer_id=network[code].id,
+                status=status,
+                kind="distributed",  # several pending offers of one lead are allowed
+                offered_at=offered_at,
+                expires_at=offered_at + timedelta(hours=24),
+            )
+        )
+    db.session.commit()
+    held = candidates.current_network()
+    dealers = [held.index.get(code) for code in ("D1", "D2", "D3")]
+    assert candidates.load_counts(held, dealers, now) == {
+        "D1": (2, 2),
+        "D2": (2, 0),
+        "D3": (0, 0),
+    }
+    # One time zone: one local day in the statement.
+    assert candidates.load_counts(held, dealers[:1], now) == {"D1": (2, 2)}
