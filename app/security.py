@@ -54,7 +54,10 @@ class TalismanResolvedOnce(Talisman):
     def _set_response_headers(self, response: Response) -> Response:
         if getattr(request, "csp_nonce", None):
             return super()._set_response_headers(response)
-        key = (request.endpoint, request.is_secure, request.headers.get("X-Forwarded-Proto"))
+        # What Talisman reads of the request: the endpoint, and whether it came over HTTPS
+        # (as a flag: a header's raw value would let any client grow this cache).
+        forwarded_https = request.headers.get("X-Forwarded-Proto", "http") == "https"
+        key = (request.endpoint, request.is_secure, forwarded_https)
         headers = self._headers_by_endpoint.get(key)
         if headers is None:
             blank = Response()

@@ -48,6 +48,17 @@ def test_json_answers_carry_the_pages_headers_with_a_policy_that_allows_no_nonce
     assert "Strict-Transport-Security" not in oem.get("/api/v1/leads").headers
 
 
+def test_the_headers_kept_per_endpoint_cannot_be_grown_by_a_client(client, oem):
+    from app.security import talisman
+
+    for number in range(50):  # a proxy header with any value the client likes
+        answer = oem.get("/api/v1/leads", headers={"X-Forwarded-Proto": f"made-up-{number}"})
+        assert answer.status_code == 200
+        assert "Strict-Transport-Security" not in answer.headers
+    kept = [key for key in talisman._headers_by_endpoint if key[0] == "api.list_leads"]
+    assert len(kept) == 1
+
+
 def test_no_template_or_page_has_inline_scripts_or_handlers(client, auth, app):
     for template in (PROJECT_ROOT / "templates").rglob("*.html"):
         text = template.read_text()
