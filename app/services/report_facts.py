@@ -34,7 +34,7 @@ from sqlalchemy import (
 
 from app.extensions import db
 from app.models import Lead, LineItem, Offer, ReportOffer, ReportOfferGroup
-from app.services.unit_of_work import insert_statement
+from app.services.unit_of_work import insert_rows
 
 # The columns both tables share, in the order the INSERT ... SELECT fills them.
 FACT_COLUMNS = (
@@ -210,11 +210,12 @@ def add_offer(offer: Offer) -> None:
         "order_currency": None,
     }
     connection = db.session.connection()
-    connection.execute(insert_statement(ReportOffer.__table__), [facts])
+    insert_rows(connection, ReportOffer.__table__, [facts])
     groups = sorted({item.product_group for item in lead.line_items})
     if groups:
-        connection.execute(
-            insert_statement(ReportOfferGroup.__table__),
+        insert_rows(
+            connection,
+            ReportOfferGroup.__table__,
             [{**facts, "product_group": group} for group in groups],
         )
 

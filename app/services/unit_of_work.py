@@ -12,8 +12,9 @@ import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
-from sqlalchemy import Column, Insert, Table, event, insert, inspect
+from sqlalchemy import Column, Connection, Dialect, Insert, Table, event, insert, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import (
     MANYTOONE,
@@ -125,18 +126,134 @@ def insert_with_transaction(table: Table, row: dict) -> None:
 
 
 def _write_queued_rows(session: Session) -> None:
+    for insert_ in _prepare_queued_rows(session):
+        insert_.run()
+
+
+def _prepare_queued_rows(session: Session) -> list["PreparedInsert"]:
+    """The INSERTs of the rows queued so far, one per table, ready to run."""
     queued = session.info.pop(_QUEUED_ROWS, None)
     if not queued:
-        return
+        return []
     connection = session.connection()
-    for (table, _columns), rows in queued.items():
-        connection.execute(insert_statement(table), rows)
+    return [prepare_insert(connection, table, rows) for (table, _columns), rows in queued.items()]
 
 
 @functools.cache
 def insert_statement(table: Table) -> Insert:
     """INSERT INTO the table, built once per table: building one cost more than running it."""
     return insert(table)
+
+
+# --- INSERTs compiled once and run on the driver's cursor (SQLite) ----------------------
+
+# Every row a lead writes (7-9 INSERTs, all inside SQLite's one write lock) went through
+# Connection.execute, whose per-statement work (cache key, compiled-cache lookup,
+# parameter processing, execution context, result) cost more CPU than SQLite's own
+# writing: about 0.1 ms each on issue 9's dense network, most of a lead's write CPU.
+# Compiled once per table and set of columns and run on the driver's cursor, a row
+# costs its bind processors (dates to text, JSON to text: the values stored stay
+# byte for byte the same) and the driver's call. PostgreSQL keeps Connection.execute:
+# it wants RETURNING for new ids, and there a round trip dwarfs that overhead. So does
+# a connection with statement listeners (tests that count or crash statements).
+
+
+def insert_rows(connection: Connection, table: Table, rows: list[dict]) -> tuple | None:
+    """INSERT the rows (all with the same keys) in the connection's transaction, as
+    Connection.execute(insert(table), rows) would; for one row, its primary key."""
+    return prepare_insert(connection, table, rows).run()
+
+
+class PreparedInsert(NamedTuple):
+    """An INSERT of rows with its parameters made, to run later (see insert_rows)."""
+
+    connection: Connection
+    table: Table
+    rows: list[dict]
+    compiled: "_CompiledInsert | None"  # None: through Connection.execute
+    parameters: list[list] | None
+
+    def run(self) -> tuple | None:
+        """Run it; for one row, the row's primary key."""
+        if self.compiled is None:
+            result = self.connection.execute(insert_statement(self.table), self.rows)
+            return result.inserted_primary_key if len(self.rows) == 1 else None
+        return self.compiled.run(self.connection, self.rows, self.parameters)
+
+
+def prepare_insert(connection: Connection, table: Table, rows: list[dict]) -> PreparedInsert:
+    """insert_rows' statement and parameters, made now (outside SQLite's write lock when
+    nothing has been written yet), run later."""
+    compiled = None
+    if connection.dialect.name == "sqlite" and not _statements_listened(connection):
+        compiled = _compiled_insert(table, tuple(rows[0]), connection.dialect)
+    if compiled is None:
+        return PreparedInsert(connection, table, rows, None, None)
+    return PreparedInsert(
+        connection, table, rows, compiled, [compiled.parameters(row) for row in rows]
+    )
+
+
+def _statements_listened(connection: Connection) -> bool:
+    """Does anything listen to the statements the connection runs (the driver's cursor
+    would run them past it)?"""
+    dispatch = connection.dispatch
+    return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+
+
+class _CompiledInsert:
+    """An INSERT of given columns of a table, compiled for a dialect, with the bind
+    processors and Python-side defaults of its columns in placeholder order."""
+
+    def __init__(self, table: Table, keys: tuple[str, ...], dialect: Dialect) -> None:
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+        self.sql = compiled.string
+        self.order = tuple(compiled.positiontup)
+        self.processors = tuple(
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in self.order
+        )
+        self.defaults = {column.key: column.default for column in compiled.insert_prefetch}
+        self.primary_key = [column.key for column in table.primary_key]
+
+    def run(self, connection: Connection, rows: list[dict], parameters: list[list]) -> tuple | None:
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            if len(rows) > 1:
+                cursor.executemany(self.sql, parameters)
+                return None
+            cursor.execute(self.sql, parameters[0])
+            row = rows[0]
+            # The database numbers a single integer key left out (SQLite's rowid).
+            return tuple(row.get(key, cursor.lastrowid) for key in self.primary_key)
+        finally:
+            cursor.close()
+
+    def parameters(self, row: dict) -> list:
+        """The row's values in placeholder order, as the driver takes them."""
+        values = []
+        for name, processor in zip(self.order, self.processors, strict=True):
+            if name in row:
+                value = row[name]
+            else:  # a column's Python-side default, as SQLAlchemy would fill it in
+                default = self.defaults[name]
+                value = default.arg(None) if default.is_callable else default.arg
+            values.append(value if processor is None else processor(value))
+        return values
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_insert(
+    table: Table, keys: tuple[str, ...], dialect: Dialect
+) -> _CompiledInsert | None:
+    """The INSERT compiled for the driver; None when it is not plain columns and values
+    (a default the database computes, a composite key it numbers, renamed parameters)."""
+    compiled = _CompiledInsert(table, keys, dialect)
+    plain = all(name in keys or name in compiled.defaults for name in compiled.order) and all(
+        default.is_scalar or default.is_callable for default in compiled.defaults.values()
+    )
+    numbered = [key for key in compiled.primary_key if key not in keys]
+    return compiled if plain and len(numbered) <= 1 else None
 
 
 @event.listens_for(Session, "after_flush")
@@ -146,9 +263,7 @@ def _write_after_flush(session: Session, flush_context) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _write_before_commit(session: Session) -> None:
-    _write_new_objects(session)
-    session.flush()  # the rows may name objects still pending in the session
-    _write_queued_rows(session)
+    _write_queued(session)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -202,10 +317,23 @@ def add_new(instance: object) -> None:
 def write_queued() -> None:
     """Write what this transaction has queued (objects, then rows) now, so that the
     statements that follow (a check inside the write lock, a report row) see it."""
-    session = db.session()
-    _write_new_objects(session)
-    session.flush()
-    _write_queued_rows(session)
+    _write_queued(db.session())
+
+
+def _write_queued(session: Session) -> None:
+    """The queued objects, what the session has to flush, then the queued rows.
+
+    Every row and its parameters are made before the first INSERT: on SQLite that
+    statement takes the database's write lock, which then covers the statements and
+    the bookkeeping that needs their keys, not the making of rows.
+    """
+    objects = _new_objects_to_write(session)
+    rows = _prepare_queued_rows(session)
+    if objects:
+        _insert_new_objects(session, objects)
+    session.flush()  # the rows may name objects still pending in the session
+    for insert_ in rows:
+        insert_.run()
 
 
 @event.listens_for(Session, "before_flush")
@@ -214,26 +342,54 @@ def _write_before_flush(session: Session, flush_context, instances) -> None:
 
 
 def _write_new_objects(session: Session) -> None:
+    objects = _new_objects_to_write(session)
+    if objects:
+        _insert_new_objects(session, objects)
+
+
+def _new_objects_to_write(session: Session) -> list[object]:
+    """The objects add_new queued that are still this module's to write."""
     queued = session.info.pop(_NEW_OBJECTS, None)
     if not queued:
-        return
+        return []
     # One pulled into the session meanwhile (an object added there names it) is the
     # flush's to write, and so is one naming an object the flush has yet to write.
     for instance in queued:
         if inspect(instance).transient and _names_pending(session, instance):
             session.add(instance)
-    queued = [instance for instance in queued if inspect(instance).transient]
-    if not queued:
-        return
+    return [instance for instance in queued if inspect(instance).transient]
+
+
+def _insert_new_objects(session: Session, queued: list[object]) -> None:
     connection = session.connection()
+    # Rows and parameters first (see _write_queued); a row naming a queued object that
+    # does not hold its key yet (the database numbers it, or a default makes it) is
+    # made once that one is in.
+    unkeyed = {id(instance) for instance in queued if not _holds_key(inspect(instance))}
+    inserts: list[tuple[dict, PreparedInsert] | None] = []
     for instance in queued:
         state = inspect(instance)
+        if any(id(target) in unkeyed for target in _targets(state)):
+            inserts.append(None)
+            continue
         row = _row_to_insert(state)
-        result = connection.execute(insert_statement(state.mapper.local_table), row)
-        for column, value in zip(
-            state.mapper.primary_key, result.inserted_primary_key, strict=True
+        inserts.append((row, prepare_insert(connection, state.mapper.local_table, [row])))
+    rows = []
+    for instance, prepared in zip(queued, inserts, strict=True):
+        state = inspect(instance)
+        if prepared is None:
+            row = _row_to_insert(state)
+            prepared = (row, prepare_insert(connection, state.mapper.local_table, [row]))
+        row, insert_ = prepared
+        mapper = state.mapper
+        for column, key, value in zip(
+            mapper.primary_key, _primary_key_attributes(mapper), insert_.run(), strict=True
         ):
-            row[column.key] = value
+            row[column.key] = state.dict[key] = value
+        rows.append(row)
+    # Then the bookkeeping, once the statements are in.
+    for instance, row in zip(queued, rows, strict=True):
+        state = inspect(instance)
         for key, column in _column_keys(state.mapper):
             state.dict[key] = row[column.key]
         values = {key: value for key, value in state.dict.items() if key in state.manager}
@@ -274,10 +430,27 @@ def _row_to_insert(state: InstanceState) -> dict:
 
 
 def _names_pending(session: Session, instance: object) -> bool:
-    values = inspect(instance).dict
-    return any(
-        values.get(relationship.key) in session.new for relationship in _many_to_one(type(instance))
-    )
+    return any(target in session.new for target in _targets(inspect(instance)))
+
+
+def _holds_key(state: InstanceState) -> bool:
+    values = state.dict
+    return all(values.get(key) is not None for key in _primary_key_attributes(state.mapper))
+
+
+@functools.cache
+def _primary_key_attributes(mapper) -> tuple[str, ...]:
+    return tuple(mapper.get_property_by_column(column).key for column in mapper.primary_key)
+
+
+def _targets(state: InstanceState) -> list[object]:
+    """The objects the instance's many-to-one relationships name."""
+    values = state.dict
+    return [
+        values[relationship.key]
+        for relationship in _many_to_one(state.class_)
+        if values.get(relationship.key) is not None
+    ]
 
 
 @functools.cache
