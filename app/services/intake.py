@@ -3,6 +3,7 @@
 from typing import TypeVar
 
 from sqlalchemy import inspect
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.clock import utcnow
 from app.enums import InquiryType, LeadStatus, Stage
@@ -73,9 +74,10 @@ def build_lead(data: dict, source: str = "api") -> Lead:
         created_at=now,
         updated_at=now,
     )
-    # The relationships are set as usual: their events tie each line item to the lead.
-    lead.offers = []  # known empty: routing need not ask the database
-    lead.line_items = [
+    set_committed_value(lead, "offers", [])  # known empty: routing need not ask the database
+    # Added through the relationship's events, which tie each line item to the lead (as
+    # an ORM flush needs it: a form's spam is stored that way).
+    lead.line_items.extend(
         _built(
             LineItem,
             position=position,
@@ -86,7 +88,7 @@ def build_lead(data: dict, source: str = "api") -> Lead:
             quantity=item.quantity,
         )
         for position, item in enumerate(payload.line_items)
-    ]
+    )
     return lead
 
 
