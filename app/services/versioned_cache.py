@@ -260,7 +260,9 @@ def instance_in_session(model: type[T], values: Mapping[str, object]) -> T:
     relationships load on first use, as after any query.
     """
     session = db.session()
-    present = session.identity_map.get(session.identity_key(model, values["id"]))
+    # (The mapper's own key: Session.identity_key takes every call style and costs more.)
+    key = inspect(model).identity_key_from_primary_key((values["id"],))
+    present = session.identity_map.get(key)
     if present is not None:
         return present
     # Made as a query's loader makes an object: no constructor, the values straight into
