@@ -28,12 +28,14 @@ millisecond, and the two choose and rank alike for every lead.
 """
 
 import math
+from array import array
 from collections.abc import Container, Iterable, Mapping, Sequence, Set
+from itertools import compress
 
 from app.routing.decision import RoutingDecision
 from app.routing.geo import EARTH_RADIUS_KM, bounding_box, distance_km
 from app.routing.profiles import DealerProfile, LeadRequest, RouteRule
-from app.routing.rank import LoadCounts, decide
+from app.routing.rank import LoadCounts, TaggedDealer, decide, tag_mask
 
 _KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180.0
 # Cells per radius: smaller cells cut the dealers whose circle touches the customer's
@@ -61,50 +63,74 @@ class _Circle:
     that sells none of its product groups with one AND.
     """
 
-    __slots__ = ("dealers", "masks", "mask")
+    __slots__ = ("pairs", "mask")
 
     def __init__(self) -> None:
-        self.dealers: list[DealerProfile] = []
-        self.masks: list[int] = []
+        self.pairs: list[TaggedDealer] = []  # (tag mask, dealer)
         self.mask = 0
+
+
+class _Sellers:
+    """The (tag mask, dealer) pairs filed under one cell, and their masks in an array."""
+
+    __slots__ = ("pairs", "masks")
+
+    def __init__(self, pairs: list[TaggedDealer]) -> None:
+        self.pairs = pairs
+        masks = [mask for mask, _ in pairs]
+        # An array holds the numbers themselves, side by side; past 64 tags (never seen
+        # yet) a list does the same work.
+        self.masks: Sequence[int] = (
+            array("Q", masks) if all(mask < _MASK_LIMIT for mask in masks) else masks
+        )
+
+    def selling(self, wanted: int) -> list[TaggedDealer]:
+        """The pairs whose mask shares a bit with `wanted`."""
+        return list(compress(self.pairs, map(wanted.__and__, self.masks)))
+
+
+_NO_SELLERS = _Sellers([])
+_MASK_LIMIT = 1 << 64
 
 
 class _CoverageGrid:
     """Dealers of one radius band, each circle filed under every cell it touches."""
 
-    def __init__(
-        self, dealers: list[DealerProfile], cell_degrees: float | None, bits: dict[str, int]
-    ) -> None:
+    def __init__(self, tagged: list[TaggedDealer], cell_degrees: float | None) -> None:
         if cell_degrees is None:
-            smallest = min(dealer.service_radius_km for dealer in dealers)
+            smallest = min(dealer.service_radius_km for _, dealer in tagged)
             cell_degrees = max(smallest, 1.0) / _KM_PER_DEGREE_LATITUDE / _CELLS_PER_RADIUS
         self.cell_degrees = float(cell_degrees)
         self.cells: dict[Cell, list[_Circle]] = {}
         self.everywhere: list[_Circle] = []
-        # The same, flat: each cell's dealers with their tag masks, so that a lead's
-        # sellers are one pass over a list (circles hold one or two dealers each).
-        self.sellers: dict[Cell, list[tuple[int, DealerProfile]]] = {}
-        self.sellers_everywhere: list[tuple[int, DealerProfile]] = []
+        # The same, flat: each cell's (tag mask, dealer) pairs, and beside them their
+        # masks in one array, so that a lead's sellers are one pass in C over a few
+        # cache lines of masks: on a busy server the pairs, scattered through memory,
+        # are seldom in the CPU cache, and only a third of them sell the lead's groups.
+        self.sellers: dict[Cell, _Sellers] = {}
+        self.sellers_everywhere = _Sellers([])
+        pairs_by_cell: dict[Cell, list[TaggedDealer]] = {}
         circles: dict[tuple[float, float, float], _Circle] = {}
-        for dealer in dealers:
+        for pair in tagged:
+            mask, dealer = pair
             place = (dealer.lat, dealer.lon, dealer.service_radius_km)
             circle = circles.get(place)
             if circle is None:
                 circle = circles[place] = _Circle()
-            mask = _mask(dealer.tags, bits)
-            circle.dealers.append(dealer)
-            circle.masks.append(mask)
+            circle.pairs.append(pair)
             circle.mask |= mask
+        everywhere: list[TaggedDealer] = []
         for (lat, lon, radius), circle in circles.items():
             covered = self._cells_touched(lat, lon, radius)
-            pairs = list(zip(circle.masks, circle.dealers, strict=True))
             if covered is None:
                 self.everywhere.append(circle)
-                self.sellers_everywhere.extend(pairs)
+                everywhere.extend(circle.pairs)
                 continue
             for cell in covered:
                 self.cells.setdefault(cell, []).append(circle)
-                self.sellers.setdefault(cell, []).extend(pairs)
+                pairs_by_cell.setdefault(cell, []).extend(circle.pairs)
+        self.sellers_everywhere = _Sellers(everywhere)
+        self.sellers = {cell: _Sellers(pairs) for cell, pairs in pairs_by_cell.items()}
 
     def cell(self, lat: float, lon: float) -> Cell:
         size = self.cell_degrees
@@ -117,19 +143,19 @@ class _CoverageGrid:
 
     def dealers_reaching(self, lat: float, lon: float) -> list[DealerProfile]:
         """Dealers whose circle touches the cell holding (lat, lon)."""
-        return [d for circle in self.circles_reaching(lat, lon) for d in circle.dealers]
+        return [d for circle in self.circles_reaching(lat, lon) for _, d in circle.pairs]
 
     def sellers_reaching(
         self, lat: float, lon: float, wanted: int, unless: int = 0
-    ) -> list[DealerProfile]:
-        """Dealers with a tag in the `wanted` mask, and none in `unless`, whose circle
-        touches (lat, lon)'s cell."""
-        sellers = self.sellers.get(self.cell(lat, lon), [])
-        if self.sellers_everywhere:
-            sellers = sellers + self.sellers_everywhere
+    ) -> list[TaggedDealer]:
+        """(tag mask, dealer) of the dealers with a tag in the `wanted` mask, and none in
+        `unless`, whose circle touches (lat, lon)'s cell."""
+        found = self.sellers.get(self.cell(lat, lon), _NO_SELLERS).selling(wanted)
+        if self.sellers_everywhere.pairs:
+            found += self.sellers_everywhere.selling(wanted)
         if unless:
-            return [dealer for mask, dealer in sellers if mask & wanted and not mask & unless]
-        return [dealer for mask, dealer in sellers if mask & wanted]
+            return [pair for pair in found if not pair[0] & unless]
+        return found
 
     def _cells_touched(self, lat: float, lon: float, radius_km: float) -> list[Cell] | None:
         """Every cell the circle touches, or None when that is too many to list."""
@@ -159,10 +185,15 @@ class _CoverageGrid:
 
 
 class _RanksCandidates:
-    """rank() for an index that answers candidates_for and unexamined_example and counts
-    its dealers in ``_count``."""
+    """rank() for an index that answers tagged_candidates_for and unexamined_example,
+    numbers tags in ``tag_bits`` and counts its dealers in ``_count``."""
 
     _count: int
+    tag_bits: Mapping[str, int]
+
+    def candidates_for(self, lead: LeadRequest) -> list[DealerProfile]:
+        """The dealers that could be eligible for the lead (a superset of the eligible ones)."""
+        return [dealer for _, dealer in self.tagged_candidates_for(lead)]
 
     def rank(
         self,
@@ -180,12 +211,13 @@ class _RanksCandidates:
         holds what does not change by the minute); ``load`` and ``enough`` ask for the
         load figures of the best-ranked dealers only (see ``rank.decide``).
         """
-        candidates = self.candidates_for(lead)
+        candidates = self.tagged_candidates_for(lead)
         out_of_reach = self._count - len(candidates)
         example = self.unexamined_example(lead) if out_of_reach else None
         return decide(
             lead,
             candidates,
+            self.tag_bits,
             routes,
             out_of_reach,
             codes_are_unique=True,
@@ -212,28 +244,30 @@ class DealerIndex(_RanksCandidates):
             (dealer.service_radius_km for dealer in self._dealers), default=0.0
         )
 
-        bands: dict[int, list[DealerProfile]] = {}
-        for dealer in self._dealers:
-            if dealer.located:
-                bands.setdefault(_band(dealer.service_radius_km), []).append(dealer)
         # A bit per tag: any tag may name a product group.
-        self._bits: dict[str, int] = {}
+        self.tag_bits: dict[str, int] = {}
         for dealer in self._dealers:
             for tag in dealer.tags:
-                self._bits.setdefault(tag, 1 << len(self._bits))
-        self._grids = [
-            _CoverageGrid(bands[band], cell_degrees, self._bits) for band in sorted(bands)
-        ]
+                self.tag_bits.setdefault(tag, 1 << len(self.tag_bits))
+        # Each dealer with its tag mask, one pair filed everywhere the dealer is.
+        tagged = [(tag_mask(dealer.tags, self.tag_bits), dealer) for dealer in self._dealers]
+        self._tagged_by_code = {pair[1].code: pair for pair in tagged}
+        bands: dict[int, list[TaggedDealer]] = {}
+        for pair in tagged:
+            if pair[1].located:
+                bands.setdefault(_band(pair[1].service_radius_km), []).append(pair)
+        self._grids = [_CoverageGrid(bands[band], cell_degrees) for band in sorted(bands)]
 
         # Any tag may name a product group, so every tag is indexed.
-        self._by_tag: dict[str, list[DealerProfile]] = {}
-        self._online_by_tag: dict[str, list[DealerProfile]] = {}
-        for dealer in self._dealers:
-            online = "online" in dealer.tags
-            for tag in dealer.tags:
-                self._by_tag.setdefault(tag, []).append(dealer)
+        self._by_tag: dict[str, list[TaggedDealer]] = {}
+        self._online_by_tag: dict[str, list[TaggedDealer]] = {}
+        for pair in tagged:
+            tags = pair[1].tags
+            online = "online" in tags
+            for tag in tags:
+                self._by_tag.setdefault(tag, []).append(pair)
                 if online:
-                    self._online_by_tag.setdefault(tag, []).append(dealer)
+                    self._online_by_tag.setdefault(tag, []).append(pair)
 
     def __len__(self) -> int:
         return self._count
@@ -247,8 +281,9 @@ class DealerIndex(_RanksCandidates):
         """The dealer with this code, if indexed."""
         return self._by_code.get(code)
 
-    def candidates_for(self, lead: LeadRequest) -> list[DealerProfile]:
-        """The dealers that could be eligible for the lead (a superset of the eligible ones).
+    def tagged_candidates_for(self, lead: LeadRequest) -> list[TaggedDealer]:
+        """(tag mask, dealer) of the dealers that could be eligible for the lead (a
+        superset of the eligible ones).
 
         With the customer's location: the dealers selling one of the lead's product
         groups whose service circle touches the customer's cell, plus, for shipped
@@ -256,17 +291,17 @@ class DealerIndex(_RanksCandidates):
         checked): every dealer selling one of the groups. The preferred seller always.
         """
         groups = tuple(dict.fromkeys(lead.product_groups))
-        additions: list[DealerProfile] = []
+        additions: list[TaggedDealer] = []
         # A dealer sits in one circle of one grid, so a located lead finds it once; it
         # may be found twice as a seller of two groups, or as the preferred seller too.
         may_repeat = len(groups) > 1
         if lead.located:
-            wanted = _mask(groups, self._bits)
+            wanted = tag_mask(groups, self.tag_bits)
             found = []
             # A shipped lead takes the online sellers of its groups from anywhere: leave
             # them out of the grids, and add them all.
             shipped = lead.delivery == "ship"
-            online = self._bits.get("online", 0) if shipped else 0
+            online = self.tag_bits.get("online", 0) if shipped else 0
             if wanted:
                 for grid in self._grids:
                     found.extend(grid.sellers_reaching(lead.lat, lead.lon, wanted, online))
@@ -276,15 +311,15 @@ class DealerIndex(_RanksCandidates):
             else:
                 may_repeat = False
         else:
-            found = [dealer for group in groups for dealer in self._by_tag.get(group, ())]
+            found = [pair for group in groups for pair in self._by_tag.get(group, ())]
         if lead.preferred_dealer:
-            preferred = self._by_code.get(lead.preferred_dealer)
+            preferred = self._tagged_by_code.get(lead.preferred_dealer)
             if preferred is not None:
                 additions.append(preferred)
                 may_repeat = True
         found.extend(additions)
         if may_repeat:
-            found = list({id(dealer): dealer for dealer in found}.values())
+            found = list({id(pair): pair for pair in found}.values())
         return found
 
     def unexamined_example(
@@ -297,13 +332,12 @@ class DealerIndex(_RanksCandidates):
         """
         if not lead.located:
             return None
-        groups = frozenset(lead.product_groups)
-        wanted = _mask(groups, self._bits)
+        wanted = tag_mask(lead.product_groups, self.tag_bits)
         for grid in self._grids:
             for circle in grid.circles_reaching(lead.lat, lead.lon)[:_EXAMPLES_SCANNED]:
                 if circle.mask & wanted == circle.mask:
                     continue  # every dealer here sells one of the groups
-                for dealer, mask in zip(circle.dealers, circle.masks, strict=True):
+                for mask, dealer in circle.pairs:
                     if (
                         not mask & wanted
                         and dealer.code != lead.preferred_dealer
@@ -337,10 +371,17 @@ class ChangedIndex(_RanksCandidates):
             (dealer is not None) - (base.get(code) is not None)
             for code, dealer in self.changes.items()
         )
-        self._by_tag: dict[str, list[DealerProfile]] = {}
+        # The base's tag bits, and the next ones for tags only changed dealers carry.
+        self.tag_bits = dict(base.tag_bits)
+        self._by_tag: dict[str, list[TaggedDealer]] = {}
         for dealer in self.changes.values():
             for tag in dealer.tags if dealer is not None else ():
-                self._by_tag.setdefault(tag, []).append(dealer)
+                self.tag_bits.setdefault(tag, 1 << len(self.tag_bits))
+        for dealer in self.changes.values():
+            if dealer is not None:
+                pair = (tag_mask(dealer.tags, self.tag_bits), dealer)
+                for tag in dealer.tags:
+                    self._by_tag.setdefault(tag, []).append(pair)
 
     def __len__(self) -> int:
         return self._count
@@ -349,19 +390,21 @@ class ChangedIndex(_RanksCandidates):
         """The same base with these changes laid over the ones already held."""
         return ChangedIndex(self.base, {**self.changes, **changes})
 
-    def candidates_for(self, lead: LeadRequest) -> list[DealerProfile]:
-        """The dealers that could be eligible for the lead, as DealerIndex.candidates_for."""
+    def tagged_candidates_for(self, lead: LeadRequest) -> list[TaggedDealer]:
+        """As DealerIndex.tagged_candidates_for, tag masks by ``tag_bits``."""
         changes = self.changes
-        found = [dealer for dealer in self.base.candidates_for(lead) if dealer.code not in changes]
+        found = [
+            pair for pair in self.base.tagged_candidates_for(lead) if pair[1].code not in changes
+        ]
         changed = {
-            dealer.code: dealer
+            pair[1].code: pair
             for group in dict.fromkeys(lead.product_groups)
-            for dealer in self._by_tag.get(group, ())
-            if _may_reach(dealer, lead)
+            for pair in self._by_tag.get(group, ())
+            if _may_reach(pair[1], lead)
         }
         preferred = changes.get(lead.preferred_dealer) if lead.preferred_dealer else None
         if preferred is not None:
-            changed[preferred.code] = preferred
+            changed[preferred.code] = (tag_mask(preferred.tags, self.tag_bits), preferred)
         found.extend(changed.values())
         return found
 
@@ -380,14 +423,6 @@ def _may_reach(dealer: DealerProfile, lead: LeadRequest) -> bool:
         and distance_km(lead.lat, lead.lon, dealer.lat, dealer.lon)
         <= dealer.service_radius_km + _SLACK_KM
     )
-
-
-def _mask(tags: Iterable[str], bits: dict[str, int]) -> int:
-    """The bits of the tags (a tag no dealer carries has none)."""
-    mask = 0
-    for tag in tags:
-        mask |= bits.get(tag, 0)
-    return mask
 
 
 def _band(radius_km: float) -> int:

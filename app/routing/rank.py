@@ -2,6 +2,7 @@
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from functools import partial
 from operator import itemgetter
 
 from app.routing.decision import Exclusions, RoutingDecision, new_candidate, new_exclusion
@@ -49,7 +50,23 @@ def rank_dealers(
     open offers, acceptance rate, median response time, dealer code.
     The same inputs give the same decision, whatever the order of ``dealers``.
     """
-    return decide(lead, dealers, routes)
+    # A bit for each tag the filters ask about: the lead's groups and the channels.
+    bits: dict[str, int] = {}
+    for tag in (*lead.product_groups, *_REQUIRED_TAG.values(), "store", "online"):
+        bits.setdefault(tag, 1 << len(bits))
+    return decide(lead, [(tag_mask(dealer.tags, bits), dealer) for dealer in dealers], bits, routes)
+
+
+TaggedDealer = tuple[int, DealerProfile]
+"""A dealer and the bit mask of its tags (tag_mask)."""
+
+
+def tag_mask(tags: Iterable[str], bits: Mapping[str, int]) -> int:
+    """The bits of the tags, numbered by ``bits`` (a tag without a bit has none)."""
+    mask = 0
+    for tag in tags:
+        mask |= bits.get(tag, 0)
+    return mask
 
 
 # How many dealers a lazy decision asks load figures for at a time (whole ties at least).
@@ -61,7 +78,8 @@ LoadCounts = Callable[[list[DealerProfile]], Mapping[str, tuple[int, int]]]
 
 def decide(
     lead: LeadRequest,
-    dealers: Iterable[DealerProfile],
+    dealers: Iterable[TaggedDealer],
+    tag_bits: Mapping[str, int],
     routes: Sequence[RouteRule] = (),
     out_of_reach: int = 0,
     codes_are_unique: bool = False,
@@ -71,6 +89,12 @@ def decide(
     absent: Set[str] = frozenset(),
 ) -> RoutingDecision:
     """rank_dealers, told how many dealers a spatial prefilter already left out.
+
+    ``dealers`` come with the masks of their tags, by ``tag_bits``, which number (at
+    least) every tag among the lead's product groups, 'store', 'online', 'b2b' and
+    'service' that any of them carries: the filters on tags are then a few ANDs of
+    plain numbers, their answer looked up once per combination of those tags (an
+    index holds the masks; a dense lead's candidates share a few dozen).
 
     codes_are_unique skips the duplicate-code check for callers that guarantee it;
     unexamined_example is a dealer the prefilter left out for its portfolio, named in
@@ -138,14 +162,34 @@ def decide(
 
     if not codes_are_unique:
         dealers = list(dealers)
-        _check_codes_unique(dealers)
+        _check_codes_unique(dealer for _, dealer in dealers)
     route_applies = admitted_codes is not None or route_filter is not None
+
+    # The filters on tags (portfolio, b2b or service, store, delivery) and the groups
+    # covered depend on the dealer's tags among these bits only: answered once for
+    # each combination found (see _tag_verdict), then looked up.
+    wanted = tag_mask(groups, tag_bits)
+    required_bit = tag_bits.get(required_tag, 0) if required_tag is not None else 0
+    store_bit = tag_bits.get("store", 0)
+    online_bit = 0 if pickup else tag_bits.get("online", 0)  # pickup is never shipped
+    asked_about = wanted | required_bit | store_bit | online_bit
+    verdicts: dict[int, tuple] = {}
+    verdict_of = partial(
+        _tag_verdict,
+        wanted=wanted,
+        required=(required_bit, required_tag, required_reason),
+        store_bit=store_bit,
+        online_bit=online_bit,
+        portfolio_reason=portfolio_reason,
+        pickup=pickup,
+        group_levels=None if one_group is not None else (group_count, sku_levels),
+    )
     # Both lists hold plain tuples that sort natively (a dealer code is unique, so a sort
     # never compares past it); the dataclasses are built once the order is known, and
     # only for the dealers someone reads (see Exclusions).
     eligible: list[tuple] = []
     excluded: list[tuple] = []
-    for dealer in dealers:
+    for mask, dealer in dealers:
         code = dealer.code
         distance = None
         if located:
@@ -163,7 +207,6 @@ def decide(
                 distance = diameter * asin(sqrt(h)) if h < 1.0 else diameter * _QUARTER_TURN
                 place_lat, place_lon, place_distance = lat, lon, distance
 
-        tags = dealer.tags
         reason = None
         # (A set look-up reads the code's hash from the string object, rarely in the
         # cache on a busy server: the sets are asked only when they hold anything.)
@@ -180,29 +223,27 @@ def decide(
             or (route_filter is not None and not route_filter(dealer))
         ):
             rule, reason = "route", route_reason
-        elif groups.isdisjoint(tags):
-            rule, reason = "portfolio", portfolio_reason
-        elif required_tag is not None and required_tag not in tags:
-            rule, reason = required_tag, required_reason
         else:
-            # Delivery: pickup needs a store within its radius; ship takes online sellers
-            # at any distance, or stores within radius. Without the customer's location
-            # no radius can be checked, so it is skipped (the explanation says so).
-            rule = None
-            is_store = "store" in tags
+            key = mask & asked_about
+            verdict = verdicts.get(key)
+            if verdict is None:
+                verdict = verdicts[key] = verdict_of(key)
+            rule, reason, channel, group_standing = verdict
+        if rule is None:
+            # Delivery, what the tags leave to the radius: without the customer's
+            # location no radius can be checked, so it is skipped (the explanation says so).
             within = not located or (distance is not None and distance <= dealer.service_radius_km)
-            if not pickup and "online" in tags:
-                qualified_as = "store" if is_store and located and within else "online"
-            elif not is_store:
-                rule, reason = (
-                    ("store", _REASON_STORE) if pickup else ("delivery", _REASON_DELIVERY)
+            if channel is _STORE:
+                if within:
+                    qualified_as = "store"
+                elif distance is None:
+                    rule, reason = "radius", _REASON_DEALER_UNLOCATED
+                else:
+                    rule = "radius"  # its sentence is written only if someone reads it
+            else:  # ships online at any distance; a store within its radius counts as one
+                qualified_as = (
+                    "store" if channel is _STORE_OR_ONLINE and located and within else "online"
                 )
-            elif within:
-                qualified_as = "store"
-            elif distance is None:
-                rule, reason = "radius", _REASON_DEALER_UNLOCATED
-            else:
-                rule = "radius"  # its sentence is written only if someone reads it
             if rule is None and load is None:
                 capacity = dealer.daily_capacity
                 if capacity is not None and dealer.offers_today >= capacity:
@@ -226,9 +267,9 @@ def decide(
 
         # The ranking key up to distance, what is known before load counts; the rest of
         # RANKING_ORDER is filled in for the dealers ranked in full (see _full_key).
-        standing = 0 if preferred_code is not None and code == preferred_code else not_preferred
-        if one_group is None:
-            standing += (group_count - len(groups & tags)) * sku_levels
+        standing = group_standing
+        if preferred_code is None or code != preferred_code:
+            standing += not_preferred
         if skus:
             standing += sku_count - len(skus & dealer.inventory)
         eligible.append(
@@ -282,6 +323,50 @@ def decide(
             _distance(lead, unexamined_example),
         ),
     )
+
+
+# How a dealer's tags let it serve the lead's delivery, once they pass (_tag_verdict).
+_STORE = "store"  # a store only: within its service radius
+_ONLINE = "online"  # an online seller only: ships at any distance
+_STORE_OR_ONLINE = "store or online"  # ships at any distance; within its radius, as a store
+
+
+def _tag_verdict(
+    key: int,
+    *,
+    wanted: int,
+    required: tuple[int, str | None, str],
+    store_bit: int,
+    online_bit: int,
+    portfolio_reason: str,
+    pickup: bool,
+    group_levels: tuple[int, int] | None,
+) -> tuple[str | None, str | None, str | None, int]:
+    """What the tags whose bits are in ``key`` decide: (rule, reason, channel, standing).
+
+    The rule and its reason when the tags fail a filter (portfolio, b2b or service,
+    store or delivery); else None and the channel the dealer may serve the lead by, and
+    the ranking's groups part (groups missing times ``group_levels``' SKU levels; 0 if
+    the lead asks for one group, which every dealer past the portfolio filter carries).
+    """
+    required_bit, required_tag, required_reason = required
+    if not key & wanted:
+        return "portfolio", portfolio_reason, None, 0
+    if required_tag is not None and not key & required_bit:
+        return required_tag, required_reason, None, 0
+    is_store = bool(key & store_bit)
+    if key & online_bit:  # never for pickup: online_bit is 0
+        channel = _STORE_OR_ONLINE if is_store else _ONLINE
+    elif is_store:
+        channel = _STORE
+    elif pickup:
+        return "store", _REASON_STORE, None, 0
+    else:
+        return "delivery", _REASON_DELIVERY, None, 0
+    if group_levels is None:
+        return None, None, channel, 0
+    group_count, sku_levels = group_levels
+    return None, None, channel, (group_count - (key & wanted).bit_count()) * sku_levels
 
 
 def _full_key(before_load: tuple, dealer: DealerProfile, open_offers: int) -> tuple:

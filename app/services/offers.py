@@ -16,7 +16,7 @@ its events and queued notifications); the public actions (`accept_offer`,
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import joinedload
 
 from app.clock import utcnow
@@ -100,14 +100,10 @@ def offer_next_dealer(
         record_event(lead, "unassigned", actor=actor, explanation=decision.explanation())
         notify.notify_unassigned(lead)
         return None
-    dealer = db.session.scalar(_DEALER_BY_CODE, {"code": decision.chosen.code})
+    dealer = candidates.chosen_dealer(decision.chosen.code)
     return create_offer(
         lead, dealer, now, kind=OfferKind.ROUTED, explanation=decision.explanation(), actor=actor
     )
-
-
-# Built once: building it for every lead cost more than running it.
-_DEALER_BY_CODE = select(Dealer).where(Dealer.code == bindparam("code"))
 
 
 def create_offer(

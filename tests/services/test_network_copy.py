@@ -9,12 +9,13 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from app.extensions import db
 from app.models import Dealer, Lead, LeadEvent, LineItem, Offer
-from app.services import candidates, recycling
+from app.services import candidates, offers, recycling
 from app.services.absence import set_absence
+from app.services.deadlines import offer_deadline, validate_opening_hours
 from app.services.dealers import get_dealer, set_daily_capacity
 from app.services.intake import build_lead, create_lead
 from app.services.offers import decline_offer
@@ -96,6 +97,46 @@ def test_changes_routing_does_not_read_leave_the_copy_in_place(network):
     dealer.phone = "+49 30 5550000"
     db.session.commit()
     assert candidates.network_version() == before
+
+
+def test_intake_makes_the_chosen_dealer_from_the_copy_without_reading_its_row(network):
+    new_lead()  # this process now holds its copy
+    statements: list[str] = []
+
+    def note(connection, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        lead = new_lead()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert offered_to(lead) == "D1"
+    assert not [statement for statement in statements if "FROM dealers" in statement]
+
+
+def test_opening_hours_changed_by_another_process_set_the_next_offers_deadline(
+    network, other_process
+):
+    first = new_lead()  # this process now holds its copy
+    always_open = db.session.scalars(select(Offer).where(Offer.lead_id == first.id)).one()
+    assert always_open.expires_at - always_open.offered_at == timedelta(
+        seconds=offers.sla_seconds()
+    )
+    with other_process.app_context():
+        dealer = get_dealer("D1")
+        dealer.opening_hours = validate_opening_hours({"sun": [["08:00", "08:30"]]})
+        db.session.commit()
+        db.session.remove()
+    db.session.remove()  # the next request's session holds no dealer of its own yet
+    lead = new_lead()
+    offer = db.session.scalars(select(Offer).where(Offer.lead_id == lead.id)).one()
+    db.session.expire_all()
+    shop = get_dealer("D1")
+    assert shop.opening_hours == {"sun": [["08:00", "08:30"]]}
+    assert offer.dealer_id == shop.id
+    assert offer.expires_at == offer_deadline(shop, offer.offered_at, offers.sla_seconds())
+    assert offer.expires_at - offer.offered_at > timedelta(days=1)
 
 
 def test_a_rolled_back_change_never_stays_in_the_copy(network):
