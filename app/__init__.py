@@ -1,6 +1,8 @@
 """LeadRelay: routes a manufacturer's customer inquiries to the right dealer."""
 
 import sqlite3
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
@@ -14,9 +16,34 @@ from app.extensions import csrf, db, limiter, login_manager, migrate
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class LeadRelay(Flask):
+    """Flask, asking once per hook or view whether it needs running as a coroutine.
+
+    Flask asks inspect that on every request, for each before-, after- and teardown
+    hook and the view: about twenty look-ups a request whose answers never change.
+    The plain functions seen are remembered in ensure_sync, Flask's override point for
+    this (weakly: a request's own after_this_request callback is not kept).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._plain_functions: weakref.WeakSet[Callable] = weakref.WeakSet()
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        if func in self._plain_functions:
+            return func
+        synchronous = super().ensure_sync(func)
+        if synchronous is func:
+            try:
+                self._plain_functions.add(func)
+            except TypeError:  # a callable that takes no weak reference: asked each time
+                pass
+        return synchronous
+
+
 def create_app(config: object | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, errors, CLI, worker."""
-    app = Flask(
+    app = LeadRelay(
         __name__,
         instance_path=str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),

@@ -69,7 +69,11 @@ class Config:
             env.get("RELAY_ALLOW_PRIVATE_ENDPOINTS"),
         )
         self.MAX_CONTENT_LENGTH = int(env.get("RELAY_MAX_BODY_BYTES", str(256 * 1024)))
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # A server may have dropped a pooled connection: test it before use. A SQLite
+        # file cannot, so there the test (a SELECT 1 each request) is left out.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {
+            "pool_pre_ping": not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
+        }
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SAMESITE = "Lax"

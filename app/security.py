@@ -173,7 +173,8 @@ def _is_signed_in_request() -> bool:
 
 
 class SessionCookieOnlyWhenSent(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, whose signer is built only for a cookie to read.
+    """Flask's signed-cookie session, whose signer is built only for a cookie to read,
+    and which is saved only when there is something to save.
 
     Flask builds the signer (the secret keys, salt and serializer) on every request
     before it looks for the cookie; an API call, which sends none, paid that for an
@@ -184,6 +185,12 @@ class SessionCookieOnlyWhenSent(SecureCookieSessionInterface):
         if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SecureCookieSession, response) -> None:
+        # An empty session nobody read or changed: Flask would add no Vary and set or
+        # delete no cookie, after working out the cookie's seven settings first.
+        if session or session.accessed or session.modified:
+            super().save_session(app, session, response)
 
 
 class SecureCookiesOverHttps:

@@ -24,7 +24,7 @@ import bisect
 import json
 import sys
 from collections import ChainMap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -357,19 +357,17 @@ def confirm(prepared: Prepared, offer: Offer | None, now: datetime) -> bool:
     if capacity is None:
         return network_version() == prepared.version
     dealer = offer.dealer
-    version, today = (
-        db.session.connection()  # the offer is flushed: no autoflush needed
-        .execute(
-            _VERSION_AND_OFFERS_TODAY,
-            {"dealer_id": dealer.id, "day_start": local_day_start(dealer.timezone or "UTC", now)},
-        )
-        .one()
+    connection = db.session.connection()  # the offer is flushed: no autoflush needed
+    query = _on_driver(connection.dialect, "confirm", lambda: _VERSION_AND_OFFERS_TODAY)
+    ((version, today),) = query.rows(
+        connection,
+        {"dealer_id": dealer.id, "day_start": local_day_start(dealer.timezone or "UTC", now)},
     )
     return version == prepared.version and today <= capacity
 
 
 # The network's version and a dealer's offers since its local midnight (index-only), in
-# one round trip. Built once: inside the write lock, building it cost more than running it.
+# one round trip. Run inside the write lock, so on the driver's cursor (see _OnDriver).
 _VERSION_AND_OFFERS_TODAY = select(
     NETWORK.version_query().scalar_subquery(),
     select(func.count())
@@ -510,32 +508,38 @@ _PENDING = literal_column(f"'{OfferStatus.PENDING}'")
 class _OnDriver:
     """A Core statement compiled once for a dialect and run on the driver's own cursor.
 
-    The load counts run for every lead. Through Connection.execute their statement
-    cost about 0.5 ms with the CPU caches cold, as on a busy server, and 0.25 ms run
-    this way (issue 9's dense network): what execute adds (cache keys, an execution
-    context, result rows) is not needed by a statement compiled once whose rows are
-    plain numbers. Its bound values go through their types' bind processors, as there.
-    (Engine event listeners do not see it.)
+    The load counts and the confirmation run for every lead (the second inside the
+    write lock). Through Connection.execute the load counts cost about 0.5 ms with the
+    CPU caches cold, as on a busy server, and 0.25 ms run this way, the confirmation
+    0.16-0.19 ms and 0.11-0.12 (issue 9's dense network): what execute adds (cache
+    keys, an execution context, result rows) is not needed by a statement compiled once
+    whose rows are plain numbers. Its bound values go through their types' bind
+    processors, as there. (Engine event listeners do not see it.)
     """
 
     sql: str
     order: tuple[str, ...] | None  # parameter names in placeholder order; None: by name
     processors: Mapping[str, Callable[[object], object]]  # by parameter name
+    fixed: Mapping[str, object]  # values the statement itself binds (a cache's name)
 
     @classmethod
     def compile(cls, statement, dialect: Dialect) -> "_OnDriver":
         compiled = statement.compile(dialect=dialect)
-        processors = {}
+        processors, fixed = {}, {}
         for name, bind in compiled.binds.items():
             processor = bind.type.bind_processor(dialect)
             if processor is not None:
                 processors[name] = processor
+            if bind.value is not None:
+                fixed[name] = bind.value
         order = tuple(compiled.positiontup or ()) if dialect.positional else None
-        return cls(compiled.string, order, processors)
+        return cls(compiled.string, order, processors, fixed)
 
     def rows(self, connection: Connection, params: Mapping[str, object]) -> list[tuple]:
         """The statement's rows for these parameters, on the connection's transaction."""
         processors = self.processors
+        if self.fixed:
+            params = {**self.fixed, **params}
         values = {
             name: processors[name](value) if name in processors else value
             for name, value in params.items()
@@ -550,19 +554,27 @@ class _OnDriver:
             cursor.close()
 
 
-# The load counts' statements compiled, by (database, driver, local day starts):
+# Statements run on the driver's cursor, compiled by (database, driver, what and shape):
 # engines of one driver compile alike.
-_LOAD_QUERIES: dict[tuple[str, str, int], _OnDriver] = {}
+_ON_DRIVER: dict[tuple[str, str, Hashable], _OnDriver] = {}
+
+
+def _on_driver(dialect: Dialect, shape: Hashable, statement: Callable[[], object]) -> _OnDriver:
+    """The statement of this shape, made by ``statement``, compiled once for the dialect."""
+    key = (dialect.name, dialect.driver, shape)
+    query = _ON_DRIVER.get(key)
+    if query is None:
+        query = _ON_DRIVER[key] = _OnDriver.compile(statement(), dialect)
+    return query
 
 
 def _load_query(dialect: Dialect, day_starts: int) -> _OnDriver:
     """The load counts' statement for this many local day starts, compiled once."""
-    key = (dialect.name, dialect.driver, day_starts)
-    query = _LOAD_QUERIES.get(key)
-    if query is None:
-        statement = _load_statement(_ID_LISTS[dialect.name], day_starts)
-        query = _LOAD_QUERIES[key] = _OnDriver.compile(statement, dialect)
-    return query
+    return _on_driver(
+        dialect,
+        ("load counts", day_starts),
+        lambda: _load_statement(_ID_LISTS[dialect.name], day_starts),
+    )
 
 
 def _load_statement(id_list: _IdList, day_starts: int):

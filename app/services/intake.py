@@ -1,6 +1,9 @@
 """Intake: validate an inquiry, store it and route it, or preview where it would go."""
 
+from typing import TypeVar
+
 from sqlalchemy import inspect
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.clock import utcnow
 from app.enums import InquiryType, LeadStatus, Stage
@@ -11,7 +14,7 @@ from app.geocoding import (
     unknown_location_note,
     validate_postal_code,
 )
-from app.models import Lead, LineItem, User, new_lead_id
+from app.models import Lead, LineItem, User, campaign_of, new_lead_id
 from app.schemas import LeadIn, parse, phone_in_e164
 from app.services import candidates, review_rules
 from app.services.audit import record_request_action
@@ -27,6 +30,8 @@ from app.services.unit_of_work import (
     write_queued,
 )
 
+Model = TypeVar("Model")
+
 
 def build_lead(data: dict, source: str = "api") -> Lead:
     """Validate an inquiry into an unsaved Lead with its line items and coordinates."""
@@ -38,7 +43,9 @@ def build_lead(data: dict, source: str = "api") -> Lead:
     email = str(customer.email) if customer.email else None
     phone = location["phone"]
     email_key, phone_key = contact_keys(email, phone, payload.country)
-    return Lead(
+    custom_fields = dict(payload.custom_fields)
+    lead = _built(
+        Lead,
         email_key=email_key,
         phone_key=phone_key,
         status=LeadStatus.OFFERED,
@@ -60,24 +67,42 @@ def build_lead(data: dict, source: str = "api") -> Lead:
         volume_estimate=payload.volume_estimate,
         preferred_dealer_code=preferred.dealer if preferred else None,
         preferred_contact=preferred.contact if preferred else None,
-        custom_fields=dict(payload.custom_fields),
+        custom_fields=custom_fields,
+        campaign=campaign_of(custom_fields),  # (what Lead's validator sets with custom_fields)
         consent=payload.consent,
         source=source,
         created_at=now,
         updated_at=now,
-        offers=[],  # known empty: routing need not ask the database
-        line_items=[
-            LineItem(
-                position=position,
-                sku=item.sku or None,
-                product_group=item.product_group,
-                interest_type=item.interest_type,
-                item_type=item.item_type,
-                quantity=item.quantity,
-            )
-            for position, item in enumerate(payload.line_items)
-        ],
     )
+    set_committed_value(lead, "offers", [])  # known empty: routing need not ask the database
+    # Added through the relationship's events, which tie each line item to the lead (as
+    # an ORM flush needs it: a form's spam is stored that way).
+    lead.line_items.extend(
+        _built(
+            LineItem,
+            position=position,
+            sku=item.sku or None,
+            product_group=item.product_group,
+            interest_type=item.interest_type,
+            item_type=item.item_type,
+            quantity=item.quantity,
+        )
+        for position, item in enumerate(payload.line_items)
+    )
+    return lead
+
+
+def _built(model: type[Model], **values: object) -> Model:
+    """A new, unsaved object with these column values, made without its constructor.
+
+    The constructor sets each value through the attribute's instrumentation, which
+    keeps a history of changes per attribute; nothing reads that of a new object (it is
+    written whole, from its values: unit_of_work.add_new, or an ORM flush). Building a
+    dense lead's Lead and line items took about a third of build_lead that way.
+    """
+    instance = model._sa_class_manager.new_instance()
+    instance.__dict__.update(values)
+    return instance
 
 
 def create_lead(
