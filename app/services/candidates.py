@@ -24,7 +24,7 @@ import bisect
 import json
 import sys
 from collections import ChainMap
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -39,7 +39,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Dialect
 
 from app import clock
 from app.enums import OfferStatus
@@ -60,6 +60,7 @@ from app.routing import (
     RoutingDecision,
     rank_dealers,
 )
+from app.services.driver_statements import DriverStatement, compiled_once
 from app.services.versioned_cache import RowStamps, VersionedCache, instance_in_session
 
 # How many dealers a decision checks for capacity and load: the chosen one and the
@@ -358,7 +359,7 @@ def confirm(prepared: Prepared, offer: Offer | None, now: datetime) -> bool:
         return network_version() == prepared.version
     dealer = offer.dealer
     connection = db.session.connection()  # the offer is flushed: no autoflush needed
-    query = _on_driver(connection.dialect, "confirm", lambda: _VERSION_AND_OFFERS_TODAY)
+    query = compiled_once(connection.dialect, "confirm", lambda: _VERSION_AND_OFFERS_TODAY)
     ((version, today),) = query.rows(
         connection,
         {"dealer_id": dealer.id, "day_start": local_day_start(dealer.timezone or "UTC", now)},
@@ -367,7 +368,8 @@ def confirm(prepared: Prepared, offer: Offer | None, now: datetime) -> bool:
 
 
 # The network's version and a dealer's offers since its local midnight (index-only), in
-# one round trip. Run inside the write lock, so on the driver's cursor (see _OnDriver).
+# one round trip. Run inside the write lock, so on the driver's cursor
+# (services/driver_statements).
 _VERSION_AND_OFFERS_TODAY = select(
     NETWORK.version_query().scalar_subquery(),
     select(func.count())
@@ -504,73 +506,9 @@ _ID_LISTS = {
 _PENDING = literal_column(f"'{OfferStatus.PENDING}'")
 
 
-@dataclass(frozen=True)
-class _OnDriver:
-    """A Core statement compiled once for a dialect and run on the driver's own cursor.
-
-    The load counts and the confirmation run for every lead (the second inside the
-    write lock). Through Connection.execute the load counts cost about 0.5 ms with the
-    CPU caches cold, as on a busy server, and 0.25 ms run this way, the confirmation
-    0.16-0.19 ms and 0.11-0.12 (issue 9's dense network): what execute adds (cache
-    keys, an execution context, result rows) is not needed by a statement compiled once
-    whose rows are plain numbers. Its bound values go through their types' bind
-    processors, as there. (Engine event listeners do not see it.)
-    """
-
-    sql: str
-    order: tuple[str, ...] | None  # parameter names in placeholder order; None: by name
-    processors: Mapping[str, Callable[[object], object]]  # by parameter name
-    fixed: Mapping[str, object]  # values the statement itself binds (a cache's name)
-
-    @classmethod
-    def compile(cls, statement, dialect: Dialect) -> "_OnDriver":
-        compiled = statement.compile(dialect=dialect)
-        processors, fixed = {}, {}
-        for name, bind in compiled.binds.items():
-            processor = bind.type.bind_processor(dialect)
-            if processor is not None:
-                processors[name] = processor
-            if bind.value is not None:
-                fixed[name] = bind.value
-        order = tuple(compiled.positiontup or ()) if dialect.positional else None
-        return cls(compiled.string, order, processors, fixed)
-
-    def rows(self, connection: Connection, params: Mapping[str, object]) -> list[tuple]:
-        """The statement's rows for these parameters, on the connection's transaction."""
-        processors = self.processors
-        if self.fixed:
-            params = {**self.fixed, **params}
-        values = {
-            name: processors[name](value) if name in processors else value
-            for name, value in params.items()
-        }
-        cursor = connection.connection.driver_connection.cursor()
-        try:
-            cursor.execute(
-                self.sql, values if self.order is None else [values[n] for n in self.order]
-            )
-            return cursor.fetchall()
-        finally:
-            cursor.close()
-
-
-# Statements run on the driver's cursor, compiled by (database, driver, what and shape):
-# engines of one driver compile alike.
-_ON_DRIVER: dict[tuple[str, str, Hashable], _OnDriver] = {}
-
-
-def _on_driver(dialect: Dialect, shape: Hashable, statement: Callable[[], object]) -> _OnDriver:
-    """The statement of this shape, made by ``statement``, compiled once for the dialect."""
-    key = (dialect.name, dialect.driver, shape)
-    query = _ON_DRIVER.get(key)
-    if query is None:
-        query = _ON_DRIVER[key] = _OnDriver.compile(statement(), dialect)
-    return query
-
-
-def _load_query(dialect: Dialect, day_starts: int) -> _OnDriver:
+def _load_query(dialect: Dialect, day_starts: int) -> DriverStatement:
     """The load counts' statement for this many local day starts, compiled once."""
-    return _on_driver(
+    return compiled_once(
         dialect,
         ("load counts", day_starts),
         lambda: _load_statement(_ID_LISTS[dialect.name], day_starts),

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from sqlalchemy import Column, Connection, Dialect, Insert, Table, event, insert, inspect
+from sqlalchemy import Column, Connection, Insert, Table, event, insert, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import (
     MANYTOONE,
@@ -26,6 +26,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
+from app.services.driver_statements import DriverInsert, compiled_insert
 from app.services.errors import Conflict
 from app.services.versioned_cache import forget_versions_read
 
@@ -170,7 +171,7 @@ class PreparedInsert(NamedTuple):
     connection: Connection
     table: Table
     rows: list[dict]
-    compiled: "_CompiledInsert | None"  # None: through Connection.execute
+    compiled: DriverInsert | None  # None: through Connection.execute
     parameters: list[list] | None
 
     def run(self) -> tuple | None:
@@ -186,7 +187,7 @@ def prepare_insert(connection: Connection, table: Table, rows: list[dict]) -> Pr
     nothing has been written yet), run later."""
     compiled = None
     if connection.dialect.name == "sqlite" and not _statements_listened(connection):
-        compiled = _compiled_insert(table, tuple(rows[0]), connection.dialect)
+        compiled = compiled_insert(table, tuple(rows[0]), connection.dialect)
     if compiled is None:
         return PreparedInsert(connection, table, rows, None, None)
     return PreparedInsert(
@@ -199,61 +200,6 @@ def _statements_listened(connection: Connection) -> bool:
     would run them past it)?"""
     dispatch = connection.dispatch
     return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
-
-
-class _CompiledInsert:
-    """An INSERT of given columns of a table, compiled for a dialect, with the bind
-    processors and Python-side defaults of its columns in placeholder order."""
-
-    def __init__(self, table: Table, keys: tuple[str, ...], dialect: Dialect) -> None:
-        compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
-        self.sql = compiled.string
-        self.order = tuple(compiled.positiontup)
-        self.processors = tuple(
-            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in self.order
-        )
-        self.defaults = {column.key: column.default for column in compiled.insert_prefetch}
-        self.primary_key = [column.key for column in table.primary_key]
-
-    def run(self, connection: Connection, rows: list[dict], parameters: list[list]) -> tuple | None:
-        cursor = connection.connection.driver_connection.cursor()
-        try:
-            if len(rows) > 1:
-                cursor.executemany(self.sql, parameters)
-                return None
-            cursor.execute(self.sql, parameters[0])
-            row = rows[0]
-            # The database numbers a single integer key left out (SQLite's rowid).
-            return tuple(row.get(key, cursor.lastrowid) for key in self.primary_key)
-        finally:
-            cursor.close()
-
-    def parameters(self, row: dict) -> list:
-        """The row's values in placeholder order, as the driver takes them."""
-        values = []
-        for name, processor in zip(self.order, self.processors, strict=True):
-            if name in row:
-                value = row[name]
-            else:  # a column's Python-side default, as SQLAlchemy would fill it in
-                default = self.defaults[name]
-                value = default.arg(None) if default.is_callable else default.arg
-            values.append(value if processor is None else processor(value))
-        return values
-
-
-@functools.lru_cache(maxsize=256)
-def _compiled_insert(
-    table: Table, keys: tuple[str, ...], dialect: Dialect
-) -> _CompiledInsert | None:
-    """The INSERT compiled for the driver; None when it is not plain columns and values
-    (a default the database computes, a composite key it numbers, renamed parameters)."""
-    compiled = _CompiledInsert(table, keys, dialect)
-    plain = all(name in keys or name in compiled.defaults for name in compiled.order) and all(
-        default.is_scalar or default.is_callable for default in compiled.defaults.values()
-    )
-    numbered = [key for key in compiled.primary_key if key not in keys]
-    return compiled if plain and len(numbered) <= 1 else None
 
 
 @event.listens_for(Session, "after_flush")

@@ -38,12 +38,12 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from app.extensions import db
 from app.models import CacheVersion
+from app.services.driver_statements import compiled_once
 
 T = TypeVar("T")
 
 VERSIONS = CacheVersion.__table__.c
 _ALL_VERSIONS = select(VERSIONS.name, VERSIONS.version)
-_ALL_VERSIONS_SQL: dict[str, str] = {}  # its SQL by dialect name, compiled once
 
 _CACHES: dict[str, "VersionedCache"] = {}
 # Rows stamped by one statement (a large import stays under the databases' parameter limits).
@@ -225,23 +225,10 @@ def current_versions() -> dict[str, int]:
 
 
 def read_all_versions(connection: Connection) -> dict[str, int]:
-    """Every cache's version, in one statement run on the driver's own cursor.
-
-    Every API call runs it (its token is checked against the tokens' cache). Through
-    Connection.execute it cost about three times as much (a cache key, an execution
-    context, a result object) for two columns of plain values and no parameters.
-    (Engine event listeners do not see it.)
-    """
-    dialect = connection.dialect
-    sql = _ALL_VERSIONS_SQL.get(dialect.name)
-    if sql is None:
-        sql = _ALL_VERSIONS_SQL[dialect.name] = str(_ALL_VERSIONS.compile(dialect=dialect))
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        cursor.execute(sql)
-        return dict(cursor.fetchall())
-    finally:
-        cursor.close()
+    """Every cache's version, in one statement run on the driver's own cursor (every
+    API call runs it: its token is checked against the tokens' cache)."""
+    statement = compiled_once(connection.dialect, "versions", lambda: _ALL_VERSIONS)
+    return dict(statement.rows(connection))
 
 
 # --- Plain values in, session objects out -------------------------------------------------
