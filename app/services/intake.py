@@ -14,7 +14,7 @@ from app.geocoding import (
     unknown_location_note,
     validate_postal_code,
 )
-from app.models import Lead, LineItem, User, campaign_of, new_lead_id
+from app.models import Lead, LineItem, User, new_lead_id
 from app.schemas import LeadIn, parse, phone_in_e164
 from app.services import candidates, review_rules
 from app.services.audit import record_request_action
@@ -43,7 +43,6 @@ def build_lead(data: dict, source: str = "api") -> Lead:
     email = str(customer.email) if customer.email else None
     phone = location["phone"]
     email_key, phone_key = contact_keys(email, phone, payload.country)
-    custom_fields = dict(payload.custom_fields)
     lead = _built(
         Lead,
         email_key=email_key,
@@ -67,8 +66,7 @@ def build_lead(data: dict, source: str = "api") -> Lead:
         volume_estimate=payload.volume_estimate,
         preferred_dealer_code=preferred.dealer if preferred else None,
         preferred_contact=preferred.contact if preferred else None,
-        custom_fields=custom_fields,
-        campaign=campaign_of(custom_fields),  # (what Lead's validator sets with custom_fields)
+        custom_fields=dict(payload.custom_fields),
         consent=payload.consent,
         source=source,
         created_at=now,
@@ -102,6 +100,10 @@ def _built(model: type[Model], **values: object) -> Model:
     """
     instance = model._sa_class_manager.new_instance()
     instance.__dict__.update(values)
+    # What the model's validators make of a value still happens (Lead's sets campaign).
+    for key, (validator, _options) in inspect(model).validators.items():
+        if key in values:
+            instance.__dict__[key] = validator(instance, key, values[key])
     return instance
 
 
