@@ -98,10 +98,11 @@ def _built(model: type[Model], **values: object) -> Model:
     written whole, from its values: unit_of_work.add_new, or an ORM flush). Building a
     dense lead's Lead and line items took about a third of build_lead that way.
     """
-    instance = model._sa_class_manager.new_instance()
+    mapper = inspect(model)
+    instance = mapper.class_manager.new_instance()
     instance.__dict__.update(values)
     # What the model's validators make of a value still happens (Lead's sets campaign).
-    for key, (validator, _options) in inspect(model).validators.items():
+    for key, (validator, _options) in mapper.validators.items():
         if key in values:
             instance.__dict__[key] = validator(instance, key, values[key])
     return instance

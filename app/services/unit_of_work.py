@@ -275,8 +275,7 @@ def _write_queued(session: Session) -> None:
     """
     objects = _new_objects_to_write(session)
     rows = _prepare_queued_rows(session)
-    if objects:
-        _insert_new_objects(session, objects)
+    _insert_new_objects(session, objects)
     session.flush()  # the rows may name objects still pending in the session
     for insert_ in rows:
         insert_.run()
@@ -288,9 +287,7 @@ def _write_before_flush(session: Session, flush_context, instances) -> None:
 
 
 def _write_new_objects(session: Session) -> None:
-    objects = _new_objects_to_write(session)
-    if objects:
-        _insert_new_objects(session, objects)
+    _insert_new_objects(session, _new_objects_to_write(session))
 
 
 def _new_objects_to_write(session: Session) -> list[object]:
@@ -307,6 +304,8 @@ def _new_objects_to_write(session: Session) -> list[object]:
 
 
 def _insert_new_objects(session: Session, queued: list[object]) -> None:
+    if not queued:
+        return
     connection = session.connection()
     # Rows and parameters first (see _write_queued); a row naming a queued object that
     # does not hold its key yet (the database numbers it, or a default makes it) is
@@ -318,15 +317,11 @@ def _insert_new_objects(session: Session, queued: list[object]) -> None:
         if any(id(target) in unkeyed for target in _targets(state)):
             inserts.append(None)
             continue
-        row = _row_to_insert(state)
-        inserts.append((row, prepare_insert(connection, state.mapper.local_table, [row])))
+        inserts.append(_prepared_row(connection, state))
     rows = []
     for instance, prepared in zip(queued, inserts, strict=True):
         state = inspect(instance)
-        if prepared is None:
-            row = _row_to_insert(state)
-            prepared = (row, prepare_insert(connection, state.mapper.local_table, [row]))
-        row, insert_ = prepared
+        row, insert_ = prepared or _prepared_row(connection, state)
         mapper = state.mapper
         for column, key, value in zip(
             mapper.primary_key, _primary_key_attributes(mapper), insert_.run(), strict=True
@@ -343,6 +338,12 @@ def _insert_new_objects(session: Session, queued: list[object]) -> None:
         make_transient_to_detached(instance)  # as if loaded: clean, its identity known
     _attach(session, queued)
     forget_versions_read(session)  # as after a flush: read them again, now inside the write
+
+
+def _prepared_row(connection: Connection, state: InstanceState) -> tuple[dict, PreparedInsert]:
+    """A new object's row and its INSERT, ready to run."""
+    row = _row_to_insert(state)
+    return row, prepare_insert(connection, state.mapper.local_table, [row])
 
 
 def _row_to_insert(state: InstanceState) -> dict:

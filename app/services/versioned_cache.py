@@ -248,14 +248,15 @@ def instance_in_session(model: type[T], values: Mapping[str, object]) -> T:
     """
     session = db.session()
     # (The mapper's own key: Session.identity_key takes every call style and costs more.)
-    key = inspect(model).identity_key_from_primary_key((values["id"],))
+    mapper = inspect(model)
+    key = mapper.identity_key_from_primary_key((values["id"],))
     present = session.identity_map.get(key)
     if present is not None:
         return present
     # Made as a query's loader makes an object: no constructor, the values straight into
     # its dict (the constructor's event per attribute was half the cost of an API call's
     # user, for history that make_transient_to_detached throws away).
-    instance = model._sa_class_manager.new_instance()
+    instance = mapper.class_manager.new_instance()
     instance.__dict__.update(
         (key, copy.deepcopy(value) if isinstance(value, list | dict) else value)
         for key, value in values.items()
